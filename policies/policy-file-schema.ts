@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { SEVERITIES } from './policy';
+
+/** The word that marks a type as allowed at no level. */
+export const FORBIDDEN = 'forbidden';
+
+const levelReference = z
+  .string()
+  .trim()
+  .min(1)
+  .describe(
+    `A level name or alias from \`levels\`, or "${FORBIDDEN}" for data allowed at no level.`,
+  );
+
+const severity = z.enum(SEVERITIES);
+
+const categoryKey = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'must be an upper-case Macie category such as PERSONAL_INFORMATION');
+
+const managedIdentifierKey = z
+  .string()
+  .regex(
+    /^[A-Z0-9_()*]+$/,
+    'must be an upper-case Macie ID such as CREDIT_CARD_NUMBER, or a pattern with * such as *_PASSPORT_NUMBER',
+  );
+
+const level = z.strictObject({
+  name: z.string().trim().min(1).describe('The value teams put in the classification tag.'),
+  aliases: z
+    .array(z.string().trim().min(1))
+    .default([])
+    .describe('Other tag values accepted for this level (matched case-insensitively).'),
+  description: z.string().optional(),
+});
+
+/**
+ * The policy file as people write it. Unknown keys are errors, so a typo is
+ * reported rather than silently ignored.
+ */
+export const policyFileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    levels: z
+      .array(level)
+      .min(2)
+      .describe('Classification levels, lowest first. Tag values must name one of these.'),
+    categories: z
+      .record(categoryKey, levelReference)
+      .describe('Minimum level for each Macie category (FINANCIAL_INFORMATION, ...).'),
+    unknownCategory: levelReference.describe('Minimum level for a category not named above.'),
+    managedIdentifiers: z
+      .record(managedIdentifierKey, levelReference)
+      .default({})
+      .describe(
+        'Per managed data identifier minimums, overriding the category. A key with * is a pattern; an exact ID wins over patterns, and a more specific pattern over a less specific one.',
+      ),
+    customIdentifiers: z
+      .strictObject({
+        default: levelReference.describe('Minimum level for custom data identifiers.'),
+        byName: z
+          .record(z.string().trim().min(1), levelReference)
+          .default({})
+          .describe('Per custom data identifier (by name) minimums.'),
+      })
+      .describe('Custom data identifiers, matched by name case-insensitively.'),
+    severity: z
+      .strictObject({
+        levelGap: z
+          .array(severity)
+          .describe(
+            'Severity by how many levels the data needs above the declared one: [gap 1, gap 2, ...].',
+          ),
+        forbidden: severity.describe('Severity when a forbidden type is found.'),
+        unclassified: severity.describe('Severity when the bucket declares no valid level.'),
+        publicExposureRaise: z
+          .number()
+          .int()
+          .min(0)
+          .max(SEVERITIES.length - 1)
+          .describe('Steps a finding in a publicly accessible bucket is raised by.'),
+      })
+      .describe('How bad a violation is.'),
+  })
+  .describe('Bucket classification policy: which data each classification level may hold.');
+
+export type PolicyFile = z.infer<typeof policyFileSchema>;
+
+/** JSON Schema of the policy file, for editors (`policies/policy.schema.json`). */
+export function policyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(policyFileSchema, { io: 'input' }) as Record<string, unknown>;
+}

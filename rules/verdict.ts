@@ -1,0 +1,135 @@
+import type { Policy, Requirement, Severity } from '../policies/policy';
+import { declaredLevelOf } from './declared-level';
+import { type Detection, detectedTypes } from './detected-types';
+import type { BucketTags, FindingInput, TagKeys } from './finding';
+import { requirementFor } from './required-level';
+import { raiseSeverity, severityOfGap, worstSeverity } from './severity';
+import { teamOf } from './team';
+
+/** A detected type with what the policy requires of it. */
+export interface JudgedDetection extends Detection {
+  readonly requirement: Requirement;
+  /** The policy entry that set the requirement. */
+  readonly because: string;
+}
+
+interface Judged {
+  readonly team: string;
+  /** Every sensitive type found, allowed or not. */
+  readonly detections: readonly JudgedDetection[];
+  /** Macie reports the bucket as publicly accessible. */
+  readonly publiclyAccessible: boolean;
+  /** A Macie sample finding: alert, but keep out of metrics. */
+  readonly sample: boolean;
+}
+
+export interface Compliant extends Judged {
+  readonly kind: 'compliant';
+  readonly declaredLevel: string;
+}
+
+export interface Violation extends Judged {
+  readonly kind: 'violation';
+  readonly declaredLevel: string;
+  /** The detected types the declared level does not allow. Never empty. */
+  readonly violations: readonly JudgedDetection[];
+  readonly severity: Severity;
+}
+
+export interface Unclassified extends Judged {
+  readonly kind: 'unclassified';
+  /** `missing`: no classification tag; `unknown`: its value is not a level. */
+  readonly reason: 'missing' | 'unknown';
+  /** The tag value when it is not a level (untrusted text). */
+  readonly tagValue?: string;
+  readonly severity: Severity;
+}
+
+export interface Ignored {
+  readonly kind: 'ignored';
+  readonly reason: string;
+}
+
+export type Verdict = Compliant | Violation | Unclassified | Ignored;
+export type VerdictKind = Verdict['kind'];
+
+const SENSITIVE_DATA_PREFIX = 'SensitiveData:';
+
+/**
+ * Judges a Macie finding against the bucket's tags: is what Macie found allowed
+ * at the level the bucket declares?
+ *
+ * - policy findings (`Policy:*`) and archived findings are `ignored`;
+ * - a bucket without a valid classification tag is `unclassified`;
+ * - a type needing a higher level than declared, or forbidden, is a `violation`
+ *   whose severity is the worst over the violating types;
+ * - a publicly accessible bucket raises the severity by the policy's
+ *   `publicExposureRaise`.
+ *
+ * @example
+ * ```ts
+ * evaluateFinding(finding, { DataClassification: 'Internal' }, loadPolicy(), DEFAULT_TAG_KEYS);
+ * // { kind: 'violation', severity: 'High', violations: [{ type: 'USA_SOCIAL_SECURITY_NUMBER', ... }], ... }
+ * ```
+ */
+export function evaluateFinding(
+  finding: FindingInput,
+  tags: BucketTags,
+  policy: Policy,
+  keys: TagKeys,
+): Verdict {
+  if (!finding.type.startsWith(SENSITIVE_DATA_PREFIX)) {
+    return { kind: 'ignored', reason: `not a sensitive data finding (${finding.type})` };
+  }
+  if (finding.archived) return { kind: 'ignored', reason: 'archived finding' };
+
+  const detections = detectedTypes(finding.classificationDetails?.result).map(
+    (detection): JudgedDetection => ({ ...detection, ...requirementFor(policy, detection) }),
+  );
+  const publiclyAccessible =
+    finding.resourcesAffected.s3Bucket.publicAccess?.effectivePermission === 'PUBLIC';
+  const judged: Judged = {
+    team: teamOf(tags, keys),
+    detections,
+    publiclyAccessible,
+    sample: finding.sample,
+  };
+  const exposed = (severity: Severity): Severity =>
+    publiclyAccessible ? raiseSeverity(severity, policy.severity.publicExposureRaise) : severity;
+
+  const declaration = declaredLevelOf(policy, tags[keys.classification]);
+  if (declaration.kind !== 'declared') {
+    const forbidden = detections.some(({ requirement }) => requirement.kind === 'forbidden');
+    const severity =
+      worstSeverity([
+        policy.severity.unclassified,
+        forbidden ? policy.severity.forbidden : undefined,
+      ]) ?? policy.severity.unclassified;
+    return {
+      kind: 'unclassified',
+      reason: declaration.kind,
+      ...(declaration.kind === 'unknown' ? { tagValue: declaration.value } : {}),
+      severity: exposed(severity),
+      ...judged,
+    };
+  }
+
+  const judgedSeverities = detections.map((detection) => ({
+    detection,
+    severity: severityOfGap(policy.severity, detection.requirement, declaration.rank),
+  }));
+  const violations = judgedSeverities
+    .filter(({ severity }) => severity !== undefined)
+    .map(({ detection }) => detection);
+  const severity = worstSeverity(judgedSeverities.map(({ severity }) => severity));
+  if (severity === undefined) {
+    return { kind: 'compliant', declaredLevel: declaration.level, ...judged };
+  }
+  return {
+    kind: 'violation',
+    declaredLevel: declaration.level,
+    violations,
+    severity: exposed(severity),
+    ...judged,
+  };
+}
