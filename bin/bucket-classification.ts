@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PolicyError } from '../lib/errors';
+import { tagKeysFromEnv } from '../lib/tag-keys';
+import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
+import { SEVERITIES, type Severity } from '../policies/policy';
+import { EXIT_OK, EXIT_USAGE, runCheck } from './check-command';
+import { isSeverity } from './check-result';
+import { describePolicy, explainType, policySchemaText } from './policy-command';
+import { createProgress } from './progress';
+import { FORMATS, type Format } from './report';
+import { loadTagsFile } from './tags-file';
+import { UsageError } from './usage-error';
+
+const USAGE = `Usage:
+  bucket-classification check <path|dir|->... [--policy FILE] [--tags FILE]
+                              [--format table|json|csv] [--fail-on Low|Medium|High|Critical]
+  bucket-classification policy validate [FILE]
+  bucket-classification policy explain <TYPE> [--policy FILE] [--category CATEGORY] [--custom]
+  bucket-classification policy schema
+  bucket-classification --help | --version
+
+check     Judges Amazon Macie findings (EventBridge events, GetFindings output,
+          console exports, JSON Lines of findings or discovery results, .gz too)
+          against the classification each bucket declares in its tags.
+          Exit 0; 1 when a result reaches --fail-on; 2 on usage errors or unreadable input.
+policy    Validates a policy file, explains which level a data type needs, or
+          prints the JSON Schema of policy files.
+
+Tag keys come from CLASSIFICATION_TAG_KEY, TOPIC_TAG_KEY and TEAM_TAG_KEY
+(defaults DataClassification, SupportSNSTopic, Team).`;
+
+interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly stderrIsTty: boolean;
+}
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'check':
+        return await check(rest, io);
+      case 'policy':
+        return policy(rest, io);
+      case '--version':
+      case '-v':
+        io.stdout(`${version()}\n`);
+        return EXIT_OK;
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout(`${USAGE}\n`);
+        return EXIT_OK;
+      case undefined:
+        throw new UsageError('a command is required');
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof PolicyError) {
+      io.stderr(`bucket-classification: ${error.message}\n`);
+      if (error instanceof UsageError) io.stderr('Run "bucket-classification --help" for usage.\n');
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+async function check(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {
+    policy: { type: 'string' },
+    tags: { type: 'string' },
+    format: { type: 'string', default: 'table' },
+    'fail-on': { type: 'string' },
+  });
+  if (positionals.length === 0) {
+    throw new UsageError('check needs at least one input: a file, a directory or - for stdin');
+  }
+  const format = values.format as string;
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${format}"`);
+  }
+  const failOn = values['fail-on'] as string | undefined;
+  if (failOn !== undefined && !isSeverity(failOn)) {
+    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}; got "${failOn}"`);
+  }
+  const progress = createProgress(io.stderr, io.stderrIsTty);
+  try {
+    return await runCheck({
+      inputs: positionals,
+      policy: loadPolicy((values.policy as string | undefined) ?? DEFAULT_POLICY_FILE),
+      tags: values.tags === undefined ? new Map() : loadTagsFile(values.tags as string),
+      tagKeys: tagKeysFromEnv(),
+      format: format as Format,
+      ...(failOn === undefined ? {} : { failOn: failOn as Severity }),
+      stdout: io.stdout,
+      stderr: (text) => {
+        progress.clear();
+        io.stderr(text);
+      },
+      hooks: {
+        ...progress.hooks,
+        onSkip: (file) => {
+          progress.clear();
+          io.stderr(`skipped ${file}: not a .json, .jsonl or .ndjson file (optionally .gz)\n`);
+        },
+      },
+    });
+  } finally {
+    progress.clear();
+  }
+}
+
+function policy(args: readonly string[], io: Io): number {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'validate': {
+      const { positionals } = parse(rest, {});
+      if (positionals.length > 1) throw new UsageError('policy validate takes at most one file');
+      io.stdout(`${describePolicy(loadPolicy(positionals[0] ?? DEFAULT_POLICY_FILE))}\n`);
+      return EXIT_OK;
+    }
+    case 'explain': {
+      const { values, positionals } = parse(rest, {
+        policy: { type: 'string' },
+        category: { type: 'string' },
+        custom: { type: 'boolean', default: false },
+      });
+      const [type, ...extra] = positionals;
+      if (type === undefined || extra.length > 0) {
+        throw new UsageError('policy explain takes one data type, e.g. USA_PASSPORT_NUMBER');
+      }
+      const loaded = loadPolicy((values.policy as string | undefined) ?? DEFAULT_POLICY_FILE);
+      const category = values.category as string | undefined;
+      io.stdout(
+        `${explainType(loaded, type, {
+          custom: values.custom as boolean,
+          ...(category === undefined ? {} : { category }),
+        })}\n`,
+      );
+      return EXIT_OK;
+    }
+    case 'schema':
+      parse(rest, {});
+      io.stdout(policySchemaText());
+      return EXIT_OK;
+    default:
+      throw new UsageError(
+        sub === undefined
+          ? 'policy needs a subcommand: validate, explain or schema'
+          : `unknown policy subcommand "${sub}" (expected validate, explain or schema)`,
+      );
+  }
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>;
+
+function parse(args: readonly string[], options: OptionSpec) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+}
+
+function version(): string {
+  const manifest = path.join(__dirname, '..', '..', 'package.json');
+  const fallback = path.join(__dirname, '..', 'package.json');
+  for (const file of [manifest, fallback]) {
+    try {
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next location: compiled (dist/bin) and source (bin) layouts differ
+    }
+  }
+  return 'unknown';
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stderrIsTty: process.stderr.isTTY === true,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`bucket-classification: unexpected error: ${String(error)}\n`);
+      process.exitCode = EXIT_USAGE;
+    },
+  );
+}

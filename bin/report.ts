@@ -1,0 +1,224 @@
+import { SEVERITIES, type Severity } from '../policies/policy';
+import type { VerdictKind } from '../rules/verdict';
+import { type CheckResult, type ReportedType, resultRank } from './check-result';
+
+export const FORMATS = ['table', 'json', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface Summary {
+  readonly findings: number;
+  readonly buckets: number;
+  readonly unreadableRecords: number;
+  readonly samples: number;
+  readonly verdicts: Readonly<Record<VerdictKind, number>>;
+  /** Severities of violations and unclassified buckets, samples excluded. */
+  readonly severities: Readonly<Record<Severity, number>>;
+}
+
+/** Receives results as they are judged; writes its format to `write`. */
+export interface Report {
+  add(result: CheckResult): void;
+  unreadable(source: string, reason: string): void;
+  finish(summary: Summary): void;
+}
+
+export function createReport(format: Format, write: (text: string) => void): Report {
+  switch (format) {
+    case 'json':
+      return jsonReport(write);
+    case 'csv':
+      return csvReport(write);
+    case 'table':
+      return tableReport(write);
+  }
+}
+
+/** Streams results, so large inputs need no memory for them; the summary comes last. */
+function jsonReport(write: (text: string) => void): Report {
+  let first = true;
+  const errors: Array<{ source: string; reason: string }> = [];
+  write('{"results":[');
+  return {
+    add(result) {
+      write(`${first ? '\n' : ',\n'}${JSON.stringify(result)}`);
+      first = false;
+    },
+    unreadable(source, reason) {
+      errors.push({ source, reason });
+    },
+    finish(summary) {
+      write(`\n],\n"errors":${JSON.stringify(errors)},\n"summary":${JSON.stringify(summary)}}\n`);
+    },
+  };
+}
+
+const CSV_COLUMNS = [
+  'findingId',
+  'bucket',
+  'accountId',
+  'region',
+  'declaredLevel',
+  'verdict',
+  'severity',
+  'team',
+  'sample',
+  'publiclyAccessible',
+  'violations',
+  'detected',
+  'reason',
+  'objectKey',
+  'findingType',
+  'source',
+] as const;
+
+function csvReport(write: (text: string) => void): Report {
+  write(`${CSV_COLUMNS.join(',')}\n`);
+  return {
+    add(result) {
+      const cells = CSV_COLUMNS.map((column) => {
+        const value = result[column];
+        if (column === 'violations' || column === 'detected') {
+          return typesCell(value as readonly ReportedType[]);
+        }
+        return value === null ? '' : String(value);
+      });
+      write(`${cells.map(csvCell).join(',')}\n`);
+    },
+    unreadable() {
+      // Reported on stderr as they happen; a CSV row per finding has no place for them.
+    },
+    finish() {},
+  };
+}
+
+/** `TYPE:requiredLevel:count` joined by `|`. */
+function typesCell(types: readonly ReportedType[]): string {
+  return types.map((t) => `${t.type}:${t.requiredLevel}:${t.count}`).join('|');
+}
+
+/** Quotes when needed, and defuses cells a spreadsheet would run as a formula (tags are untrusted). */
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+interface BucketRow {
+  bucket: string;
+  declaredLevel: string | null;
+  worst: CheckResult;
+  team: string | null;
+  findings: number;
+  violating: Set<string>;
+}
+
+const TABLE_HEADINGS = [
+  'BUCKET',
+  'DECLARED',
+  'VERDICT',
+  'SEVERITY',
+  'TEAM',
+  'FINDINGS',
+  'VIOLATING TYPES',
+] as const;
+const MAX_TYPES_WIDTH = 70;
+
+/** One row per bucket with its worst verdict, then totals. */
+function tableReport(write: (text: string) => void): Report {
+  const rows = new Map<string, BucketRow>();
+  return {
+    add(result) {
+      const row = rows.get(result.bucket);
+      const violating = result.violations.map((v) => `${v.type} (${v.requiredLevel})`);
+      if (!row) {
+        rows.set(result.bucket, {
+          bucket: result.bucket,
+          declaredLevel: result.declaredLevel,
+          worst: result,
+          team: result.team,
+          findings: 1,
+          violating: new Set(violating),
+        });
+        return;
+      }
+      row.findings++;
+      row.declaredLevel = result.declaredLevel ?? row.declaredLevel;
+      row.team = result.team ?? row.team;
+      for (const type of violating) row.violating.add(type);
+      if (resultRank(result) > resultRank(row.worst)) row.worst = result;
+    },
+    unreadable() {
+      // Reported on stderr as they happen; counted in the totals.
+    },
+    finish(summary) {
+      const sorted = [...rows.values()].sort(
+        (a, b) => resultRank(b.worst) - resultRank(a.worst) || compare(a.bucket, b.bucket),
+      );
+      const cells = sorted.map((row) => [
+        row.bucket,
+        row.declaredLevel ?? '-',
+        row.worst.verdict + (row.worst.sample ? ' (sample)' : ''),
+        row.worst.severity ?? '-',
+        row.team ?? '-',
+        String(row.findings),
+        truncate([...row.violating].sort().join(', ') || '-', MAX_TYPES_WIDTH),
+      ]);
+      write(formatTable([[...TABLE_HEADINGS], ...cells.map((r) => r.map(printable))]));
+      write(`\n${totals(summary)}\n`);
+    },
+  };
+}
+
+function formatTable(rows: readonly string[][]): string {
+  const widths = rows[0]?.map((_, column) =>
+    Math.max(...rows.map((row) => (row[column] ?? '').length)),
+  );
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths?.[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+function totals(summary: Summary): string {
+  const { verdicts, severities } = summary;
+  const bySeverity = [...SEVERITIES]
+    .reverse()
+    .filter((severity) => severities[severity] > 0)
+    .map((severity) => `${severities[severity]} ${severity}`)
+    .join(', ');
+  const parts = [
+    `${verdicts.violation} violation${verdicts.violation === 1 ? '' : 's'}`,
+    `${verdicts.unclassified} unclassified`,
+    `${verdicts.compliant} compliant`,
+    `${verdicts.ignored} ignored`,
+  ];
+  const lines = [
+    `${summary.findings} finding${summary.findings === 1 ? '' : 's'} in ${summary.buckets} bucket${summary.buckets === 1 ? '' : 's'}: ${parts.join(', ')}.`,
+  ];
+  if (bySeverity) lines.push(`Alerting severities: ${bySeverity}.`);
+  if (summary.samples > 0) {
+    lines.push(`${summary.samples} sample finding(s) judged but not counted in severities.`);
+  }
+  if (summary.unreadableRecords > 0) {
+    lines.push(`${summary.unreadableRecords} record(s) could not be read (listed on stderr).`);
+  }
+  return lines.join('\n');
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+/** Tag values and names are untrusted: keep terminal control characters out. */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

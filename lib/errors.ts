@@ -1,0 +1,19 @@
+/**
+ * The project's errors. Each keeps its `cause`; callers map them to outcomes
+ * (report and go on, fall back, retry) in one place each.
+ */
+export { PolicyError, type PolicyProblem } from '../policies/policy-error';
+
+/** Input that is not a Macie finding the validator can judge. */
+export class FindingParseError extends Error {
+  override readonly name = 'FindingParseError';
+
+  constructor(
+    message: string,
+    /** Each problem as `path: what is wrong`. */
+    readonly problems: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(problems.length > 0 ? `${message}: ${problems.join('; ')}` : message, options);
+  }
+}

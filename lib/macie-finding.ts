@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { FindingParseError } from './errors';
+
+/**
+ * Schemas for Amazon Macie findings as they arrive: in an EventBridge event,
+ * from `GetFindings` (or `aws macie2 get-findings`), from a console export, or
+ * as sensitive data discovery results, where every number is a JSON string.
+ * Unknown fields are tolerated and dropped; missing required ones are errors.
+ */
+
+/** A non-negative integer, also accepted as a decimal string (discovery results). */
+const count = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .regex(/^\d+$/, 'expected a non-negative integer')
+    .transform((value) => Number(value)),
+]);
+
+const tag = z.object({
+  key: z.string(),
+  value: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+});
+
+const sensitiveDataItem = z.object({
+  category: z.string().min(1),
+  detections: z.array(z.object({ type: z.string().min(1), count })).default([]),
+  totalCount: count.optional(),
+});
+
+const customDetection = z.object({ name: z.string().min(1), count, arn: z.string().nullish() });
+
+const classificationResult = z.object({
+  sensitiveData: z
+    .array(sensitiveDataItem)
+    .nullish()
+    .transform((items) => items ?? []),
+  customDataIdentifiers: z
+    .object({
+      detections: z
+        .array(customDetection)
+        .nullish()
+        .transform((items) => items ?? []),
+      totalCount: count.optional(),
+    })
+    .nullish(),
+  mimeType: z.string().nullish(),
+  sizeClassified: count.nullish(),
+  additionalOccurrences: z.boolean().nullish(),
+  status: z.object({ code: z.string(), reason: z.string().nullish() }).nullish(),
+});
+
+/** A Macie finding, normalised: counts are numbers, `archived`/`sample` default to false. */
+export const findingSchema = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  accountId: z.string().min(1),
+  region: z.string().min(1),
+  partition: z.string().default('aws'),
+  title: z.string().nullish(),
+  createdAt: z.string().nullish(),
+  updatedAt: z.string().nullish(),
+  archived: z.boolean().default(false),
+  sample: z.boolean().default(false),
+  count: count.optional(),
+  category: z.string().nullish(),
+  severity: z.object({ score: count.optional(), description: z.string().nullish() }).nullish(),
+  classificationDetails: z
+    .object({
+      detailedResultsLocation: z.string().nullish(),
+      jobArn: z.string().nullish(),
+      jobId: z.string().nullish(),
+      originType: z.string().nullish(),
+      result: classificationResult.nullish(),
+    })
+    .nullish(),
+  resourcesAffected: z.object({
+    s3Bucket: z.object({
+      name: z.string().min(1),
+      arn: z.string().nullish(),
+      /** `null` when a Macie quota kept it from reading the bucket's tags. */
+      tags: z.array(tag).nullish(),
+      publicAccess: z.object({ effectivePermission: z.string().nullish() }).nullish(),
+    }),
+    s3Object: z
+      .object({
+        key: z.string().nullish(),
+        path: z.string().nullish(),
+        size: count.nullish(),
+        versionId: z.string().nullish(),
+      })
+      .nullish(),
+  }),
+});
+
+export type Finding = z.infer<typeof findingSchema>;
+
+const envelopeSchema = z.object({
+  id: z.string().optional(),
+  'detail-type': z.string(),
+  source: z.string(),
+  account: z.string().optional(),
+  region: z.string().optional(),
+  time: z.string().optional(),
+  detail: z.unknown(),
+});
+
+export const MACIE_SOURCE = 'aws.macie';
+export const MACIE_DETAIL_TYPE = 'Macie Finding';
+
+/** The EventBridge envelope a finding arrived in, when it did. */
+export interface Envelope {
+  readonly id?: string;
+  /** The account whose event bus received it (Macie administrator for member findings). */
+  readonly account?: string;
+  readonly region?: string;
+  readonly time?: string;
+}
+
+export interface ParsedFinding {
+  readonly finding: Finding;
+  readonly envelope?: Envelope;
+}
+
+/** Where an item sat inside a parsed JSON value, as a JSON pointer (`/findings/2`). */
+export interface Located<T> {
+  readonly pointer: string;
+  readonly item: T;
+}
+
+const MAX_NESTING = 3;
+
+/**
+ * Splits a JSON value into the findings it holds: an EventBridge "Macie Finding"
+ * event, a bare finding or discovery result, `{"findings": [...]}` as
+ * `aws macie2 get-findings` prints it, or an array of any of these. Each item is
+ * parsed on its own, so one bad item does not hide the others.
+ */
+export function parseFindings(value: unknown): Located<ParsedFinding | FindingParseError>[] {
+  const out: Located<ParsedFinding | FindingParseError>[] = [];
+  const visit = (node: unknown, pointer: string, depth: number): void => {
+    if (Array.isArray(node) && depth < MAX_NESTING) {
+      node.forEach((element, i) => {
+        visit(element, `${pointer}/${i}`, depth + 1);
+      });
+      return;
+    }
+    if (isFindingsList(node) && depth < MAX_NESTING) {
+      node.findings.forEach((element, i) => {
+        visit(element, `${pointer}/findings/${i}`, depth + 1);
+      });
+      return;
+    }
+    out.push({ pointer, item: attempt(() => parseFinding(node)) });
+  };
+  visit(value, '', 0);
+  return out;
+}
+
+/**
+ * Parses one finding, bare or in its EventBridge envelope.
+ *
+ * @throws FindingParseError naming each missing or malformed field.
+ */
+export function parseFinding(value: unknown): ParsedFinding {
+  if (!isObject(value)) {
+    throw new FindingParseError(`expected a Macie finding object, got ${describe(value)}`);
+  }
+  if ('detail-type' in value || ('source' in value && 'detail' in value)) {
+    const envelope = envelopeSchema.safeParse(value);
+    if (!envelope.success) {
+      throw new FindingParseError('malformed EventBridge event', problemsOf(envelope.error));
+    }
+    const { source, 'detail-type': detailType, detail, id, account, region, time } = envelope.data;
+    if (source !== MACIE_SOURCE || detailType !== MACIE_DETAIL_TYPE) {
+      throw new FindingParseError(
+        `not a Macie finding event (source "${source}", detail-type "${detailType}"; expected "${MACIE_SOURCE}", "${MACIE_DETAIL_TYPE}")`,
+      );
+    }
+    const finding = findingSchema.safeParse(detail);
+    if (!finding.success) {
+      throw new FindingParseError('malformed Macie finding', problemsOf(finding.error, 'detail'));
+    }
+    return { finding: finding.data, envelope: definedOnly({ id, account, region, time }) };
+  }
+  const finding = findingSchema.safeParse(value);
+  if (!finding.success) {
+    throw new FindingParseError('malformed Macie finding', problemsOf(finding.error));
+  }
+  return { finding: finding.data };
+}
+
+/** Bucket tags from a finding's `[{key, value}]` list; `undefined` when the finding has none. */
+export function tagsOfFinding(finding: Finding): Record<string, string> | undefined {
+  const tags = finding.resourcesAffected.s3Bucket.tags;
+  if (!tags || tags.length === 0) return undefined;
+  return Object.fromEntries(tags.map(({ key, value }) => [key, value]));
+}
+
+function attempt<T>(parse: () => T): T | FindingParseError {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof FindingParseError) return error;
+    return new FindingParseError('unreadable finding', [], { cause: error });
+  }
+}
+
+function problemsOf(error: z.ZodError, prefix?: string): string[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    return `${path || '(root)'}: ${missing ? 'is required' : issue.message}`;
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFindingsList(value: unknown): value is { findings: unknown[] } {
+  return isObject(value) && Array.isArray(value.findings) && !('id' in value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
