@@ -66,7 +66,7 @@ export function parsePolicy(text: string, source: string): Policy {
   if (!parsed.success) {
     throw new PolicyError(
       source,
-      parsed.error.issues.flatMap((issue) => toProblems(issue, lineAt)),
+      parsed.error.issues.flatMap((issue) => toProblems(issue, raw, lineAt)),
     );
   }
   return compile(parsed.data, source, lineAt);
@@ -193,6 +193,7 @@ function specificity(pattern: string): number {
 
 function toProblems(
   issue: z.core.$ZodIssue,
+  raw: unknown,
   lineAt: (segments: readonly PathSegment[]) => number | undefined,
 ): PolicyProblem[] {
   const at = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
@@ -205,7 +206,7 @@ function toProblems(
       message: `unknown key${hint}`,
     }));
   }
-  const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+  const missing = valueAt(raw, at) === undefined;
   return [
     {
       path: formatPath(at),
@@ -213,6 +214,15 @@ function toProblems(
       message: missing ? 'is required' : issue.message,
     },
   ];
+}
+
+function valueAt(root: unknown, at: readonly PathSegment[]): unknown {
+  let value = root;
+  for (const segment of at) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PathSegment, unknown>)[segment];
+  }
+  return value;
 }
 
 /** Keys a strict object in the schema accepts at `at`, for "unknown key" hints. */

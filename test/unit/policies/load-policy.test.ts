@@ -1,0 +1,250 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_POLICY_FILE, loadPolicy, parsePolicy } from '../../../policies/load-policy';
+import { PolicyError } from '../../../policies/policy-error';
+import { policyJsonSchema } from '../../../policies/policy-file-schema';
+
+const POLICIES_DIR = path.resolve(__dirname, '../../../policies');
+
+const VALID = `levels:
+  - name: Public
+  - name: Internal
+  - name: Confidential
+  - name: Restricted
+categories:
+  FINANCIAL_INFORMATION: Confidential
+unknownCategory: Restricted
+customIdentifiers:
+  default: Confidential
+severity:
+  levelGap: [Medium, High, Critical]
+  forbidden: Critical
+  unclassified: High
+  publicExposureRaise: 1
+`;
+
+function problemsOf(text: string): PolicyError {
+  try {
+    parsePolicy(text, 'team-policy.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(PolicyError);
+    return error as PolicyError;
+  }
+  throw new Error('expected the policy to be rejected');
+}
+
+describe('loadPolicy', () => {
+  it('loads the default policy with its four ordered levels', () => {
+    const policy = loadPolicy();
+
+    expect(policy.levels).toEqual(['Public', 'Internal', 'Confidential', 'Restricted']);
+    expect(policy.source).toBe(DEFAULT_POLICY_FILE);
+    expect(policy.unknownCategory).toEqual({ kind: 'level', level: 'Restricted', rank: 3 });
+  });
+
+  it.each(readdirSync(POLICIES_DIR).filter((file) => /\.(ya?ml)$/.test(file)))(
+    'accepts the shipped policy %s',
+    (file) => {
+      expect(() => loadPolicy(path.join(POLICIES_DIR, file))).not.toThrow();
+    },
+  );
+
+  it('reads JSON policy files too', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+    try {
+      const file = path.join(dir, 'policy.json');
+      writeFileSync(file, JSON.stringify(parsePlain(VALID)));
+
+      expect(loadPolicy(file).levels).toHaveLength(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the file it cannot read', () => {
+    expect(() => loadPolicy('/nonexistent/policy.yaml')).toThrow(
+      '/nonexistent/policy.yaml: cannot read the file (ENOENT)',
+    );
+  });
+});
+
+describe('parsePolicy errors', () => {
+  it('accepts the valid base used below', () => {
+    expect(parsePolicy(VALID, 'team-policy.yaml').levels).toHaveLength(4);
+  });
+
+  it('names file, line and path of an unknown level', () => {
+    const error = problemsOf(
+      VALID.replace('FINANCIAL_INFORMATION: Confidential', 'FINANCIAL_INFORMATION: Secret'),
+    );
+
+    expect(error.problems).toEqual([
+      {
+        path: 'categories.FINANCIAL_INFORMATION',
+        line: 7,
+        message:
+          'unknown level "Secret" (expected Public, Internal, Confidential, Restricted or forbidden)',
+      },
+    ]);
+    expect(error.message).toContain(
+      'team-policy.yaml:7: categories.FINANCIAL_INFORMATION: unknown level "Secret"',
+    );
+  });
+
+  it('rejects a duplicate level, ignoring case', () => {
+    const error = problemsOf(
+      VALID.replace('  - name: Internal', '  - name: internal\n  - name: Internal'),
+    );
+
+    expect(error.problems[0]).toMatchObject({
+      path: 'levels[2].name',
+      line: 4,
+      message: 'duplicate level name "Internal" (already used by level internal)',
+    });
+  });
+
+  it('rejects an alias that repeats another level', () => {
+    const error = problemsOf(
+      VALID.replace('  - name: Restricted', '  - name: Restricted\n    aliases: [confidential]'),
+    );
+
+    expect(error.problems[0]).toMatchObject({ path: 'levels[3].aliases[0]', line: 6 });
+  });
+
+  it('rejects "forbidden" as a level name', () => {
+    const error = problemsOf(VALID.replace('  - name: Public', '  - name: Forbidden'));
+
+    expect(error.problems[0]?.message).toContain('reserved');
+  });
+
+  it('rejects a severity that is not one of Low, Medium, High, Critical', () => {
+    const error = problemsOf(VALID.replace('forbidden: Critical', 'forbidden: Severe'));
+
+    expect(error.problems[0]).toMatchObject({ path: 'severity.forbidden', line: 13 });
+    expect(error.problems[0]?.message).toContain('"Critical"');
+  });
+
+  it('names an unknown key and the keys allowed there', () => {
+    const error = problemsOf(`${VALID}defaultLevel: Internal\n`);
+
+    expect(error.problems).toEqual([
+      {
+        path: 'defaultLevel',
+        line: 16,
+        message: expect.stringMatching(
+          /^unknown key \(allowed here: description, levels, .*severity\)$/,
+        ),
+      },
+    ]);
+  });
+
+  it('names an unknown nested key', () => {
+    const error = problemsOf(VALID.replace('  unclassified: High', '  unclasified: High'));
+
+    expect(error.problems.map((p) => [p.path, p.message])).toEqual(
+      expect.arrayContaining([
+        [
+          'severity.unclasified',
+          expect.stringContaining(
+            'unknown key (allowed here: levelGap, forbidden, unclassified, publicExposureRaise)',
+          ),
+        ],
+        ['severity.unclassified', 'is required'],
+      ]),
+    );
+  });
+
+  it('requires a severity for each possible gap', () => {
+    const error = problemsOf(VALID.replace('[Medium, High, Critical]', '[Medium, High]'));
+
+    expect(error.problems[0]).toMatchObject({
+      path: 'severity.levelGap',
+      message: 'needs 3 entries, one for each possible gap between 4 levels; has 2',
+    });
+  });
+
+  it('rejects a managed identifier key that is not an upper-case ID or pattern', () => {
+    const error = problemsOf(`${VALID}managedIdentifiers:\n  credit card: Restricted\n`);
+
+    expect(error.problems[0]?.path).toBe('managedIdentifiers.credit card');
+  });
+
+  it('rejects custom identifier names that differ only by case', () => {
+    const error = problemsOf(
+      VALID.replace(
+        '  default: Confidential',
+        '  default: Confidential\n  byName:\n    employee-id: Internal\n    Employee-ID: Public',
+      ),
+    );
+
+    expect(error.problems[0]).toMatchObject({ path: 'customIdentifiers.byName.Employee-ID' });
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const error = problemsOf('levels:\n  - name: Public\n  - [unclosed\n');
+
+    expect(error.problems[0]?.line).toBeGreaterThanOrEqual(3);
+    expect(error.message).toMatch(/^invalid policy/);
+  });
+
+  it('reports a duplicate YAML key', () => {
+    const error = problemsOf(`${VALID}unknownCategory: Internal\n`);
+
+    expect(error.problems[0]?.message).toMatch(/unique/i);
+  });
+
+  it('rejects an empty file', () => {
+    expect(problemsOf('# nothing here\n').problems).toEqual([
+      { path: '', message: 'the file is empty' },
+    ]);
+  });
+
+  it('reports every problem at once', () => {
+    const error = problemsOf(
+      VALID.replace('unknownCategory: Restricted', 'unknownCategory: Nope').replace(
+        'FINANCIAL_INFORMATION: Confidential',
+        'FINANCIAL_INFORMATION: Also-nope',
+      ),
+    );
+
+    expect(error.problems.map((p) => p.path).sort()).toEqual([
+      'categories.FINANCIAL_INFORMATION',
+      'unknownCategory',
+    ]);
+    expect(error.message).toMatch(/^invalid policy \(2 problems\)/);
+  });
+});
+
+describe('policy JSON Schema', () => {
+  it('is committed as policies/policy.schema.json and matches the schema in code', () => {
+    const committed = JSON.parse(
+      readFileSync(path.join(POLICIES_DIR, 'policy.schema.json'), 'utf8'),
+    );
+
+    expect(committed).toEqual(policyJsonSchema());
+  });
+
+  it('describes the top-level keys and refuses others', () => {
+    const schema = policyJsonSchema() as {
+      properties: Record<string, unknown>;
+      additionalProperties: unknown;
+    };
+
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining([
+        'levels',
+        'categories',
+        'managedIdentifiers',
+        'customIdentifiers',
+        'severity',
+      ]),
+    );
+    expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+function parsePlain(yamlText: string): unknown {
+  // The YAML package reads JSON too; here we only need the plain value to write JSON.
+  return require('yaml').parse(yamlText);
+}

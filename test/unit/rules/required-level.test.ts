@@ -1,0 +1,98 @@
+import { loadPolicy, parsePolicy } from '../../../policies/load-policy';
+import { describeRequirement, requirementFor } from '../../../rules/required-level';
+
+const policy = loadPolicy();
+
+function needs(type: string, category: string, custom = false): string {
+  return describeRequirement(requirementFor(policy, { type, category, custom }).requirement);
+}
+
+describe('requirementFor (default policy)', () => {
+  it.each([
+    ['AWS_CREDENTIALS', 'CREDENTIALS', 'forbidden'],
+    ['OPENSSH_PRIVATE_KEY', 'CREDENTIALS', 'forbidden'],
+    ['CREDIT_CARD_NUMBER', 'FINANCIAL_INFORMATION', 'Restricted'],
+    ['CREDIT_CARD_NUMBER_(NO_KEYWORD)', 'FINANCIAL_INFORMATION', 'Restricted'],
+    ['CREDIT_CARD_MAGNETIC_STRIPE', 'FINANCIAL_INFORMATION', 'Restricted'],
+    ['BANK_ACCOUNT_NUMBER', 'FINANCIAL_INFORMATION', 'Restricted'],
+    ['FRANCE_BANK_ACCOUNT_NUMBER', 'FINANCIAL_INFORMATION', 'Restricted'],
+    ['CREDIT_CARD_EXPIRATION', 'FINANCIAL_INFORMATION', 'Confidential'],
+    ['USA_SOCIAL_SECURITY_NUMBER', 'PERSONAL_INFORMATION', 'Restricted'],
+    ['GERMANY_PASSPORT_NUMBER', 'PERSONAL_INFORMATION', 'Restricted'],
+    ['UK_NHS_NUMBER', 'PERSONAL_INFORMATION', 'Restricted'],
+    ['NAME', 'PERSONAL_INFORMATION', 'Confidential'],
+    ['ADDRESS', 'PERSONAL_INFORMATION', 'Confidential'],
+    ['EMAIL_ADDRESS', 'PERSONAL_INFORMATION', 'Confidential'],
+    ['PHONE_NUMBER', 'PERSONAL_INFORMATION', 'Confidential'],
+    ['BRAZIL_CNPJ_NUMBER', 'PERSONAL_INFORMATION', 'Confidential'],
+  ])('%s (%s) needs %s', (type, category, level) => {
+    expect(needs(type, category)).toBe(level);
+  });
+
+  it('matches managed identifiers case-insensitively', () => {
+    expect(needs(' usa_passport_number ', 'personal_information')).toBe('Restricted');
+  });
+
+  it('names the policy entry that decided', () => {
+    expect(
+      requirementFor(policy, {
+        type: 'UK_PASSPORT_NUMBER',
+        category: 'PERSONAL_INFORMATION',
+        custom: false,
+      }).because,
+    ).toBe('managedIdentifiers."*_PASSPORT_NUMBER"');
+    expect(
+      requirementFor(policy, { type: 'NAME', category: 'PERSONAL_INFORMATION', custom: false })
+        .because,
+    ).toBe('categories.PERSONAL_INFORMATION');
+    expect(requirementFor(policy, { type: 'x', category: 'NEW', custom: false }).because).toContain(
+      'category NEW',
+    );
+  });
+
+  it('gives custom identifiers the custom default, whatever their name', () => {
+    expect(needs('AWS_CREDENTIALS', 'CUSTOM_IDENTIFIER', true)).toBe('Confidential');
+  });
+});
+
+describe('requirementFor (lookup order)', () => {
+  const custom = parsePolicy(
+    `
+levels: [{name: Public}, {name: Internal}, {name: Confidential}, {name: Restricted}]
+categories: {PERSONAL_INFORMATION: Internal}
+unknownCategory: Restricted
+managedIdentifiers:
+  "*_NUMBER": Confidential
+  "*_PASSPORT_NUMBER": Restricted
+  FRANCE_PASSPORT_NUMBER: Internal
+customIdentifiers:
+  default: Confidential
+  byName: {Employee-ID: Public}
+severity: {levelGap: [Medium, High, Critical], forbidden: Critical, unclassified: High, publicExposureRaise: 1}
+`,
+    'order.yaml',
+  );
+  const level = (type: string, isCustom = false): string =>
+    describeRequirement(
+      requirementFor(custom, { type, category: 'PERSONAL_INFORMATION', custom: isCustom })
+        .requirement,
+    );
+
+  it('prefers an exact ID over any pattern', () => {
+    expect(level('FRANCE_PASSPORT_NUMBER')).toBe('Internal');
+  });
+
+  it('prefers the more specific pattern', () => {
+    expect(level('SPAIN_PASSPORT_NUMBER')).toBe('Restricted');
+    expect(level('SPAIN_DNI_NUMBER')).toBe('Confidential');
+  });
+
+  it('falls back to the category when nothing matches', () => {
+    expect(level('NAME')).toBe('Internal');
+  });
+
+  it('matches custom identifier names case-insensitively', () => {
+    expect(level('employee-id', true)).toBe('Public');
+    expect(level('other-id', true)).toBe('Confidential');
+  });
+});
