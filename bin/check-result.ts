@@ -41,45 +41,39 @@ export function toCheckResult(
   declaredLevel: string | null,
   source: string,
 ): CheckResult {
-  const base = {
+  const judged = verdict.kind === 'ignored' ? undefined : verdict;
+  // Key order is the order people read the JSON output in.
+  return {
     findingId: finding.id,
-    findingType: finding.type,
     bucket: finding.resourcesAffected.s3Bucket.name,
+    declaredLevel: verdict.kind === 'unclassified' ? null : declaredLevel,
+    verdict: verdict.kind,
+    severity: judged && judged.kind !== 'compliant' ? judged.severity : null,
+    team: judged?.team ?? null,
+    violations: judged?.kind === 'violation' ? judged.violations.map(reported) : [],
+    source,
+    detected: judged?.detections.map(reported) ?? [],
+    reason: reasonOf(verdict),
+    sample: finding.sample,
+    publiclyAccessible: judged?.publiclyAccessible ?? false,
     accountId: finding.accountId,
     region: finding.region,
     objectKey: finding.resourcesAffected.s3Object?.key ?? null,
-    verdict: verdict.kind,
-    source,
+    findingType: finding.type,
   };
-  if (verdict.kind === 'ignored') {
-    return {
-      ...base,
-      declaredLevel,
-      severity: null,
-      team: null,
-      sample: finding.sample,
-      publiclyAccessible: false,
-      reason: verdict.reason,
-      violations: [],
-      detected: [],
-    };
+}
+
+function reasonOf(verdict: Verdict): string | null {
+  switch (verdict.kind) {
+    case 'ignored':
+      return verdict.reason;
+    case 'unclassified':
+      return verdict.reason === 'missing'
+        ? 'no classification tag'
+        : `classification tag "${verdict.tagValue}" is not a level`;
+    default:
+      return null;
   }
-  return {
-    ...base,
-    declaredLevel: verdict.kind === 'unclassified' ? null : verdict.declaredLevel,
-    severity: verdict.kind === 'compliant' ? null : verdict.severity,
-    team: verdict.team,
-    sample: verdict.sample,
-    publiclyAccessible: verdict.publiclyAccessible,
-    reason:
-      verdict.kind !== 'unclassified'
-        ? null
-        : verdict.reason === 'missing'
-          ? 'no classification tag'
-          : `classification tag "${verdict.tagValue}" is not a level`,
-    violations: verdict.kind === 'violation' ? verdict.violations.map(reported) : [],
-    detected: verdict.detections.map(reported),
-  };
 }
 
 function reported(detection: JudgedDetection): ReportedType {
