@@ -1,4 +1,7 @@
-/** Unit tests make no network calls; integration tests run against a local AWS emulator. */
+/**
+ * Unit tests make no network calls. Integration tests run against moto server (a local AWS
+ * emulator) that their globalSetup starts on a free loopback port.
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 /** @type {import('jest').Config} */
@@ -10,8 +13,17 @@ module.exports = {
       roots: ['<rootDir>/test/unit'],
       transform: { '^.+\\.ts$': tsJest },
     },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/integration'],
+      transform: { '^.+\\.ts$': tsJest },
+      globalSetup: '<rootDir>/test/support/integration-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/integration-global-teardown.ts',
+      testTimeout: 30_000,
+    },
   ],
-  collectCoverageFrom: ['rules/**/*.ts', 'policies/**/*.ts', 'lib/**/*.ts'],
+  collectCoverageFrom: ['rules/**/*.ts', 'policies/**/*.ts', 'lib/**/*.ts', 'handlers/**/*.ts'],
   coverageThreshold: {
     './rules/': { branches: 90, functions: 95, lines: 95, statements: 95 },
     './policies/': { branches: 85, functions: 95, lines: 95, statements: 95 },
