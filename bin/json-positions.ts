@@ -18,6 +18,8 @@ export type JsonScan =
 const RECORDED_DEPTH = 3;
 /** Deeper nesting is refused rather than left to overflow the stack. */
 const MAX_DEPTH = 256;
+/** A backslash and what may follow it in a JSON string. */
+const ESCAPE = /^\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/;
 
 class ScanError extends Error {
   constructor(
@@ -68,14 +70,22 @@ export function scanJson(text: string): JsonScan {
         at++;
         return JSON.parse(text.slice(start, at)) as string;
       }
-      if (char === 92) at += 2;
-      else if (char < 32) throw new ScanError(at, 'control character in a string');
+      if (char === 92) {
+        // Checked here because JSON.parse above would throw on it, not report it.
+        if (!ESCAPE.test(text.slice(at, at + 6))) {
+          throw new ScanError(at, 'invalid escape in a string');
+        }
+        at += text.charAt(at + 1) === 'u' ? 6 : 2;
+      } else if (char < 32) throw new ScanError(at, 'control character in a string');
       else at++;
     }
     throw new ScanError(start, 'unterminated string');
   };
+  // Sticky, so a number of any length is matched in place without copying the text.
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   const number = (): void => {
-    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(at, at + 400));
+    NUMBER.lastIndex = at;
+    const match = NUMBER.exec(text);
     if (!match) throw new ScanError(at, 'unexpected character');
     at += match[0].length;
   };

@@ -1,7 +1,7 @@
 import { createReadStream, type Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FindingParseError } from '../lib/errors';
 import { type ParsedFinding, parseFindings } from '../lib/macie-finding';
@@ -172,7 +172,9 @@ function* parseDocument(name: string, text: string): Generator<InputRecord> {
 /** The stream itself, or its gunzipped content when it starts with the gzip magic bytes. */
 async function decompressed(raw: Readable): Promise<Readable> {
   const first = await firstBytes(raw);
-  if (first.length > 0) raw.unshift(first);
+  // No bytes means the stream has already ended: readline would wait for an 'end' it missed.
+  if (first.length === 0) return Readable.from([]);
+  raw.unshift(first);
   const gzipped = first.length >= 2 && first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1];
   if (!gzipped) return raw;
   const gunzip = createGunzip();
