@@ -56,6 +56,18 @@ export type VerdictKind = Verdict['kind'];
 const SENSITIVE_DATA_PREFIX = 'SensitiveData:';
 
 /**
+ * Why a finding is not judged at all: policy findings and archived findings.
+ * `undefined` for a finding to judge. Lets callers skip reading tags.
+ */
+export function ignoreReason(finding: Pick<FindingInput, 'type' | 'archived'>): string | undefined {
+  if (!finding.type.startsWith(SENSITIVE_DATA_PREFIX)) {
+    return `not a sensitive data finding (${finding.type})`;
+  }
+  if (finding.archived) return 'archived finding';
+  return undefined;
+}
+
+/**
  * Judges a Macie finding against the bucket's tags: is what Macie found allowed
  * at the level the bucket declares?
  *
@@ -78,10 +90,8 @@ export function evaluateFinding(
   policy: Policy,
   keys: TagKeys,
 ): Verdict {
-  if (!finding.type.startsWith(SENSITIVE_DATA_PREFIX)) {
-    return { kind: 'ignored', reason: `not a sensitive data finding (${finding.type})` };
-  }
-  if (finding.archived) return { kind: 'ignored', reason: 'archived finding' };
+  const ignored = ignoreReason(finding);
+  if (ignored !== undefined) return { kind: 'ignored', reason: ignored };
 
   const detections = detectedTypes(finding.classificationDetails?.result).map(
     (detection): JudgedDetection => ({ ...detection, ...requirementFor(policy, detection) }),

@@ -1,0 +1,81 @@
+import { type TagKeySettings, tagKeysFromEnv } from './tag-keys';
+
+/** A handler setting that is missing or malformed; the message names the variable. */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+export interface FindingHandlerSettings {
+  /** Central security topic: fallback and unclassified alerts. */
+  readonly securityTopicArn: string;
+  readonly metricsNamespace: string;
+  readonly tagKeys: TagKeySettings;
+  /**
+   * Accounts whose topics may receive alerts. Empty means only the bucket's own
+   * account.
+   */
+  readonly allowedTopicAccounts: readonly string[];
+  /** Policy file; `undefined` for the policy shipped with the code. */
+  readonly policyFile: string | undefined;
+}
+
+export const DEFAULT_METRICS_NAMESPACE = 'DataClassification';
+
+const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const NAMESPACE = /^[A-Za-z0-9.\-_/#:]{1,255}$/;
+
+/**
+ * Reads the settings of `validateFinding` once, at cold start. The names match
+ * `environment:` in serverless.yml.
+ *
+ * @throws SettingsError naming the variable that is missing or malformed.
+ */
+export function findingHandlerSettings(
+  env: NodeJS.ProcessEnv = process.env,
+): FindingHandlerSettings {
+  const securityTopicArn = required(env, 'SECURITY_TOPIC_ARN');
+  if (!TOPIC_ARN.test(securityTopicArn)) {
+    throw new SettingsError(
+      `SECURITY_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>); got "${securityTopicArn}"`,
+    );
+  }
+  const metricsNamespace = optional(env, 'METRICS_NAMESPACE') ?? DEFAULT_METRICS_NAMESPACE;
+  if (!NAMESPACE.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
+    throw new SettingsError(
+      `METRICS_NAMESPACE must be 1-255 letters, digits or . - _ / # : and not start with AWS/; got "${metricsNamespace}"`,
+    );
+  }
+  return {
+    securityTopicArn,
+    metricsNamespace,
+    tagKeys: tagKeysFromEnv(env),
+    allowedTopicAccounts: accountList(env, 'ALLOWED_TOPIC_ACCOUNTS'),
+    policyFile: optional(env, 'POLICY_FILE'),
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = optional(env, name);
+  if (value === undefined) throw new SettingsError(`${name} is required but not set`);
+  return value;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function accountList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const accounts = (optional(env, name) ?? '')
+    .split(',')
+    .map((account) => account.trim())
+    .filter(Boolean);
+  const bad = accounts.filter((account) => !ACCOUNT_ID.test(account));
+  if (bad.length > 0) {
+    throw new SettingsError(
+      `${name} must be a comma-separated list of 12-digit account IDs; not an account ID: ${bad.map((b) => `"${b}"`).join(', ')}`,
+    );
+  }
+  return accounts;
+}

@@ -1,0 +1,53 @@
+import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { S3TagSource } from '../../../lib/s3-tag-source';
+
+function fault(name: string): Error {
+  return Object.assign(new Error(name), { name });
+}
+
+describe('S3TagSource', () => {
+  const s3 = mockClient(S3Client);
+  beforeEach(() => s3.reset());
+  afterAll(() => s3.restore());
+
+  it('returns the tag set as key -> value', async () => {
+    s3.on(GetBucketTaggingCommand).resolves({
+      TagSet: [
+        { Key: 'DataClassification', Value: 'Internal' },
+        { Key: 'Team', Value: 'payments' },
+      ],
+    });
+
+    const tags = await new S3TagSource(new S3Client({})).tagsOf('acme');
+
+    expect(tags).toEqual({ DataClassification: 'Internal', Team: 'payments' });
+  });
+
+  it('reads NoSuchTagSet as no tags', async () => {
+    s3.on(GetBucketTaggingCommand).rejects(fault('NoSuchTagSet'));
+
+    await expect(new S3TagSource(new S3Client({})).tagsOf('acme')).resolves.toEqual({});
+  });
+
+  it('lets other errors through, so the invocation is retried', async () => {
+    s3.on(GetBucketTaggingCommand).rejects(fault('AccessDenied'));
+
+    await expect(new S3TagSource(new S3Client({})).tagsOf('acme')).rejects.toThrow('AccessDenied');
+  });
+
+  it('reuses tags it read until they expire', async () => {
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'Team', Value: 'a' }] });
+    let now = 0;
+    const source = new S3TagSource(new S3Client({}), 1000, () => now);
+
+    await source.tagsOf('acme');
+    now = 999;
+    await source.tagsOf('acme');
+    expect(s3.commandCalls(GetBucketTaggingCommand)).toHaveLength(1);
+
+    now = 1000;
+    await source.tagsOf('acme');
+    expect(s3.commandCalls(GetBucketTaggingCommand)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,70 @@
+import { routeAlert } from '../../../rules/alert-route';
+import { KEYS } from './finding-builder';
+
+const CENTRAL = 'arn:aws:sns:eu-west-1:999988887777:central-security';
+const TEAM_TOPIC = 'arn:aws:sns:eu-west-1:111122223333:payments-alerts';
+const routing = { securityTopicArn: CENTRAL, allowedTopicAccounts: [] };
+
+describe('routeAlert', () => {
+  it("routes to the team's topic in the bucket's own account", () => {
+    expect(routeAlert({ SupportSNSTopic: TEAM_TOPIC }, KEYS, '111122223333', routing)).toEqual({
+      kind: 'team',
+      topicArn: TEAM_TOPIC,
+    });
+  });
+
+  it('trims the topic tag', () => {
+    const route = routeAlert({ SupportSNSTopic: ` ${TEAM_TOPIC} ` }, KEYS, '111122223333', routing);
+
+    expect(route).toEqual({ kind: 'team', topicArn: TEAM_TOPIC });
+  });
+
+  it.each([
+    ['no topic tag', {}, 'TopicTagMissing'],
+    ['a blank topic tag', { SupportSNSTopic: ' ' }, 'TopicTagMissing'],
+    ['an e-mail address', { SupportSNSTopic: 'payments@example.com' }, 'TopicTagMalformed'],
+    [
+      'a queue ARN',
+      { SupportSNSTopic: 'arn:aws:sqs:eu-west-1:111122223333:q' },
+      'TopicTagMalformed',
+    ],
+    [
+      'a topic in another account',
+      { SupportSNSTopic: 'arn:aws:sns:eu-west-1:444455556666:elsewhere' },
+      'TopicAccountNotAllowed',
+    ],
+  ])('falls back to central security for %s', (_, tags, reason) => {
+    const route = routeAlert(tags, KEYS, '111122223333', routing);
+
+    expect(route).toEqual(expect.objectContaining({ kind: 'fallback', topicArn: CENTRAL, reason }));
+  });
+
+  it('accepts topics in the allowed accounts, and only those, when a list is set', () => {
+    const listed = { ...routing, allowedTopicAccounts: ['444455556666'] };
+
+    expect(
+      routeAlert(
+        { SupportSNSTopic: 'arn:aws:sns:eu-west-1:444455556666:shared' },
+        KEYS,
+        '111122223333',
+        listed,
+      ).kind,
+    ).toBe('team');
+    expect(routeAlert({ SupportSNSTopic: TEAM_TOPIC }, KEYS, '111122223333', listed)).toEqual(
+      expect.objectContaining({ reason: 'TopicAccountNotAllowed' }),
+    );
+  });
+
+  it('names the tag key and the allowed accounts in the detail', () => {
+    const route = routeAlert(
+      { Alerts: 'arn:aws:sns:eu-west-1:444455556666:x' },
+      { ...KEYS, topic: 'Alerts' },
+      '111122223333',
+      routing,
+    );
+
+    expect(route.kind === 'fallback' && route.detail).toBe(
+      'the Alerts topic is in account 444455556666, which may not receive alerts (allowed: 111122223333)',
+    );
+  });
+});

@@ -1,0 +1,236 @@
+import { loadPolicy } from '../../../policies/load-policy';
+import {
+  type AlertFinding,
+  composeAlert,
+  composeUnprocessableAlert,
+  macieConsoleUrl,
+} from '../../../rules/alert';
+import type { AlertRoute } from '../../../rules/alert-route';
+import { evaluateFinding, type Unclassified, type Violation } from '../../../rules/verdict';
+import { declared, finding, KEYS } from './finding-builder';
+
+const policy = loadPolicy();
+const TEAM_TOPIC = 'arn:aws:sns:eu-west-1:111122223333:payments-alerts';
+const teamRoute: AlertRoute = { kind: 'team', topicArn: TEAM_TOPIC };
+const facts: AlertFinding = {
+  id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+  type: 'SensitiveData:S3Object/Multiple',
+  accountId: '111122223333',
+  region: 'eu-west-1',
+  partition: 'aws',
+  bucket: 'acme-hr-records',
+  objectKey: 'exports/2025/people.csv',
+  createdAt: '2025-05-01T10:00:00.000Z',
+  sample: false,
+};
+
+function violation(): Violation {
+  const verdict = evaluateFinding(
+    finding({
+      managed: [
+        { type: 'USA_SOCIAL_SECURITY_NUMBER', count: 7 },
+        { type: 'NAME', count: 3 },
+      ],
+    }),
+    declared('Internal', { Team: 'people-ops' }),
+    policy,
+    KEYS,
+  );
+  if (verdict.kind !== 'violation') throw new Error('expected a violation');
+  return verdict;
+}
+
+function unclassified(tags: Record<string, string>): Unclassified {
+  const verdict = evaluateFinding(finding({ managed: [{ type: 'NAME' }] }), tags, policy, KEYS);
+  if (verdict.kind !== 'unclassified') throw new Error('expected unclassified');
+  return verdict;
+}
+
+describe('composeAlert for a violation', () => {
+  const alert = composeAlert(facts, violation(), teamRoute, policy.levels);
+
+  it('has a one-line subject under 100 characters with severity and bucket', () => {
+    expect(alert.subject).toBe('[High] Classification violation: acme-hr-records');
+  });
+
+  it('names bucket, account, region, declared level, types, severity and finding', () => {
+    expect(alert.document).toEqual(
+      expect.objectContaining({
+        kind: 'violation',
+        severity: 'High',
+        team: 'people-ops',
+        bucket: expect.objectContaining({
+          name: 'acme-hr-records',
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          declaredLevel: 'Internal',
+        }),
+        violations: [
+          {
+            type: 'NAME',
+            category: 'PERSONAL_INFORMATION',
+            requiredLevel: 'Confidential',
+            count: 3,
+          },
+          {
+            type: 'USA_SOCIAL_SECURITY_NUMBER',
+            category: 'PERSONAL_INFORMATION',
+            requiredLevel: 'Restricted',
+            count: 7,
+          },
+        ],
+        finding: expect.objectContaining({
+          id: facts.id,
+          type: facts.type,
+          objectKey: 'exports/2025/people.csv',
+          consoleUrl: expect.stringContaining(facts.id),
+        }),
+        routing: { topicArn: TEAM_TOPIC },
+      }),
+    );
+  });
+
+  it('carries filterable attributes', () => {
+    expect(alert.attributes).toEqual({
+      severity: 'High',
+      team: 'people-ops',
+      bucket: 'acme-hr-records',
+      kind: 'violation',
+      sample: 'false',
+    });
+  });
+
+  it('reads as text for e-mail, one line per violating type', () => {
+    expect(alert.text).toContain('Declared level:  Internal');
+    expect(alert.text).toContain(
+      'USA_SOCIAL_SECURITY_NUMBER (PERSONAL_INFORMATION): needs Restricted; 7 occurrences',
+    );
+    expect(alert.text).toContain(`Macie console:   ${macieConsoleUrl(facts)}`);
+  });
+});
+
+describe('composeAlert for an unclassified bucket', () => {
+  it('names the bad tag value and the levels allowed', () => {
+    const alert = composeAlert(
+      facts,
+      unclassified(declared('Top Secret')),
+      teamRoute,
+      policy.levels,
+    );
+
+    expect(alert.subject).toBe('[High] Unclassified bucket: acme-hr-records');
+    expect(alert.document.bucket).toEqual(
+      expect.objectContaining({
+        declaredLevel: null,
+        classificationTag: 'Top Secret',
+        allowedLevels: ['Public', 'Internal', 'Confidential', 'Restricted'],
+      }),
+    );
+    expect(alert.text).toContain('"Top Secret", which is not a level');
+  });
+
+  it('says the tag is missing when it is', () => {
+    const alert = composeAlert(facts, unclassified({}), teamRoute, policy.levels);
+
+    expect(alert.text).toContain('Declared level:  no classification tag');
+    expect(alert.document.bucket?.classificationTag).toBeUndefined();
+  });
+
+  it('treats tag values as untrusted: no control characters, bounded length', () => {
+    const hostile = `Secret\r\nBcc: everyone@example.com\u001b[31m${'x'.repeat(5000)}`;
+
+    const alert = composeAlert(facts, unclassified(declared(hostile)), teamRoute, policy.levels);
+
+    const tag = alert.document.bucket?.classificationTag ?? '';
+    for (const control of ['\r', '\n', '\u001b']) expect(tag).not.toContain(control);
+    expect(tag.length).toBeLessThanOrEqual(256);
+    expect(alert.text).not.toContain('\r');
+  });
+});
+
+describe('composeAlert details', () => {
+  it('marks sample findings in subject, attributes and text', () => {
+    const alert = composeAlert({ ...facts, sample: true }, violation(), teamRoute, policy.levels);
+
+    expect(alert.subject).toBe('[Sample] [High] Classification violation: acme-hr-records');
+    expect(alert.attributes.sample).toBe('true');
+    expect(alert.text).toMatch(/^SAMPLE FINDING/);
+  });
+
+  it('keeps the subject under 100 characters for long bucket names', () => {
+    const bucket = `b${'x'.repeat(62)}`;
+
+    const alert = composeAlert(
+      { ...facts, bucket, sample: true },
+      violation(),
+      teamRoute,
+      policy.levels,
+    );
+
+    expect(alert.subject.length).toBeLessThan(100);
+  });
+
+  it('says why an alert went to central security', () => {
+    const route: AlertRoute = {
+      kind: 'fallback',
+      topicArn: 'arn:aws:sns:eu-west-1:999988887777:central',
+      reason: 'TopicTagMissing',
+      detail: 'the bucket has no SupportSNSTopic tag',
+    };
+
+    const alert = composeAlert(facts, violation(), route, policy.levels);
+
+    expect(alert.document.routing).toEqual({
+      topicArn: route.topicArn,
+      fallbackReason: 'TopicTagMissing',
+      detail: 'the bucket has no SupportSNSTopic tag',
+    });
+    expect(alert.text).toContain(
+      'Sent to central security: the bucket has no SupportSNSTopic tag.',
+    );
+  });
+
+  it('never carries the occurrence locations of the data', () => {
+    const alert = composeAlert(facts, violation(), teamRoute, policy.levels);
+
+    expect(JSON.stringify(alert)).not.toMatch(/occurrences"|cells|lineRanges|jsonPath/);
+  });
+});
+
+describe('composeUnprocessableAlert', () => {
+  it('carries the reason and the raw event, cut to fit SNS', () => {
+    const raw = JSON.stringify({ detail: 'y'.repeat(200_000) });
+
+    const alert = composeUnprocessableAlert(
+      'not a Macie finding event',
+      raw,
+      'arn:aws:sns:eu-west-1:999988887777:central',
+      'High',
+    );
+
+    expect(alert.document.kind).toBe('unprocessable');
+    expect(alert.document.error?.message).toBe('not a Macie finding event');
+    expect(alert.document.error?.truncated).toBe(true);
+    expect(JSON.stringify(alert.document).length).toBeLessThan(100 * 1024);
+    expect(alert.subject).toBe('[High] Unprocessable event for the finding validator');
+  });
+});
+
+describe('macieConsoleUrl', () => {
+  it.each([
+    [
+      'aws',
+      'https://eu-west-1.console.aws.amazon.com/macie/home?region=eu-west-1#findings?itemId=abc',
+    ],
+    [
+      'aws-us-gov',
+      'https://eu-west-1.console.amazonaws-us-gov.com/macie/home?region=eu-west-1#findings?itemId=abc',
+    ],
+    [
+      'aws-cn',
+      'https://eu-west-1.console.amazonaws.cn/macie/home?region=eu-west-1#findings?itemId=abc',
+    ],
+  ])('links to the finding in partition %s', (partition, url) => {
+    expect(macieConsoleUrl({ id: 'abc', region: 'eu-west-1', partition })).toBe(url);
+  });
+});
