@@ -24,8 +24,10 @@ module.exports = {
     },
   ],
   collectCoverageFrom: ['rules/**/*.ts', 'policies/**/*.ts', 'lib/**/*.ts', 'handlers/**/*.ts'],
+  // Floors just under what the suite reaches, so a change that leaves rules or policy
+  // code untested fails. Uncovered branches are mostly defaults that keep types total.
   coverageThreshold: {
-    './rules/': { branches: 90, functions: 95, lines: 95, statements: 95 },
-    './policies/': { branches: 85, functions: 95, lines: 95, statements: 95 },
+    './rules/': { branches: 85, functions: 100, lines: 98, statements: 98 },
+    './policies/': { branches: 75, functions: 100, lines: 95, statements: 95 },
   },
 };

@@ -1,0 +1,382 @@
+/**
+ * The packaged validateFinding function (the zip `serverless package` writes) run
+ * against moto: real buckets with tags, team and central topics with SQS
+ * subscribers to read what was delivered, CloudWatch metrics read back.
+ */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  ListMetricsCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { CreateBucketCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { AlertDocument } from '../../rules/alert';
+import { loadMacieEvent, type RawEvent } from '../support/fixtures';
+import { type PackagedStack, packageStack } from '../support/package-stack';
+
+const ACCOUNT = '123456789012'; // moto's default account
+const REGION = process.env.AWS_REGION ?? 'us-east-1';
+const RUN = Date.now().toString(36);
+const NAMESPACE = `DataClassification/it-${RUN}`;
+
+const sns = new SNSClient({});
+const sqs = new SQSClient({});
+const s3 = new S3Client({});
+const cloudwatch = new CloudWatchClient({});
+
+let stack: PackagedStack;
+let functionDir: string;
+let centralTopic: string;
+let centralQueue: string;
+let teamTopic: string;
+let teamQueue: string;
+let criticalOnlyQueue: string;
+
+/** A topic with an SQS subscriber (SNS envelope delivery, optional filter policy). */
+async function topicWithQueue(name: string, filterPolicy?: object) {
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-${RUN}` }));
+  const queue = await queueFor(TopicArn ?? '', `${name}-${RUN}`, filterPolicy);
+  return { topicArn: TopicArn ?? '', queueUrl: queue };
+}
+
+async function queueFor(topicArn: string, name: string, filterPolicy?: object): Promise<string> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: Attributes?.QueueArn,
+      ...(filterPolicy ? { Attributes: { FilterPolicy: JSON.stringify(filterPolicy) } } : {}),
+    }),
+  );
+  return QueueUrl ?? '';
+}
+
+/** Takes every alert waiting in a queue. */
+async function drain(queueUrl: string): Promise<AlertDocument[]> {
+  const documents: AlertDocument[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+      }),
+    );
+    if (Messages.length === 0) return documents;
+    for (const message of Messages) {
+      const envelope = JSON.parse(message.Body ?? '{}') as { Message: string };
+      documents.push(JSON.parse(envelope.Message) as AlertDocument);
+      await sqs.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
+    }
+  }
+}
+
+async function bucket(name: string, tags?: Record<string, string>): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: name }));
+  if (tags) {
+    await s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: name,
+        Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+      }),
+    );
+  }
+}
+
+/**
+ * Invokes the packaged handler as Lambda would: its own process, the zip's
+ * content as working directory, settings from the environment.
+ */
+async function invoke(event: unknown): Promise<{ outcome: string; topics?: string[] }> {
+  const script = `
+    const { handler } = require('./handlers/validate-finding.js');
+    let input = '';
+    process.stdin.on('data', (chunk) => { input += chunk; });
+    process.stdin.on('end', () => handler(JSON.parse(input)).then(
+      (result) => process.stdout.write(JSON.stringify(result)),
+      (error) => { process.stderr.write(String(error && error.stack || error)); process.exit(3); },
+    ));`;
+  const child = execFile(process.execPath, ['-e', script], {
+    cwd: functionDir,
+    env: {
+      ...process.env,
+      SECURITY_TOPIC_ARN: centralTopic,
+      METRICS_NAMESPACE: NAMESPACE,
+      POLICY_FILE: 'policies/default-policy.yaml',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.stdin?.end(JSON.stringify(event));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`handler failed (exit ${code}): ${stderr}`);
+  return JSON.parse(stdout);
+}
+
+/** The financial fixture for a bucket of this run, in moto's account, with these tags. */
+function findingEvent(
+  bucketName: string,
+  tags: Record<string, string> | null,
+  base: Parameters<typeof loadMacieEvent>[0] = 'sensitive-financial.json',
+): RawEvent {
+  const event = loadMacieEvent(base);
+  event.account = ACCOUNT;
+  event.region = REGION;
+  const detail = event.detail as RawEvent['detail'] & Record<string, unknown>;
+  detail.accountId = ACCOUNT;
+  detail.region = REGION;
+  const s3Bucket = detail.resourcesAffected.s3Bucket;
+  s3Bucket.name = bucketName;
+  s3Bucket.arn = `arn:aws:s3:::${bucketName}`;
+  s3Bucket.tags = tags && Object.entries(tags).map(([key, value]) => ({ key, value }));
+  return event;
+}
+
+async function violationCount(team: string, severity: string): Promise<number> {
+  const { MetricDataResults = [] } = await cloudwatch.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(Date.now() - 3_600_000),
+      EndTime: new Date(Date.now() + 3_600_000),
+      MetricDataQueries: [
+        {
+          Id: 'violations',
+          MetricStat: {
+            Metric: {
+              Namespace: NAMESPACE,
+              MetricName: 'ClassificationViolations',
+              Dimensions: [
+                { Name: 'Team', Value: team },
+                { Name: 'Severity', Value: severity },
+              ],
+            },
+            Period: 60,
+            Stat: 'Sum',
+          },
+        },
+      ],
+    }),
+  );
+  return (MetricDataResults[0]?.Values ?? []).reduce((sum, value) => sum + value, 0);
+}
+
+async function unroutableReasons(): Promise<string[]> {
+  const { Metrics = [] } = await cloudwatch.send(
+    new ListMetricsCommand({ Namespace: NAMESPACE, MetricName: 'UnroutableAlerts' }),
+  );
+  return Metrics.flatMap((metric) => metric.Dimensions?.map((d) => d.Value ?? '') ?? []).sort();
+}
+
+beforeAll(async () => {
+  stack = packageStack('it');
+  functionDir = path.join(stack.work.path, 'task');
+  stack.extract('validateFinding', functionDir);
+
+  ({ topicArn: centralTopic, queueUrl: centralQueue } = await topicWithQueue('central-security'));
+  ({ topicArn: teamTopic, queueUrl: teamQueue } = await topicWithQueue('team-a-alerts'));
+  criticalOnlyQueue = await queueFor(teamTopic, `team-a-critical-${RUN}`, {
+    severity: ['Critical'],
+  });
+}, 240_000);
+
+afterAll(() => stack?.remove());
+
+afterEach(async () => {
+  // Each test reads its own deliveries; leave nothing for the next one.
+  await Promise.all([drain(centralQueue), drain(teamQueue), drain(criticalOnlyQueue)]);
+});
+
+describe('packaged validateFinding against moto', () => {
+  it("alerts the team's topic, and counts the violation by team and severity", async () => {
+    const event = findingEvent(`ledger-${RUN}`, {
+      DataClassification: 'Confidential',
+      SupportSNSTopic: teamTopic,
+      Team: `team-a-${RUN}`,
+    });
+
+    const outcome = await invoke(event);
+
+    expect(outcome).toEqual({ outcome: 'alerted', severity: 'Medium', topics: [teamTopic] });
+    const [alert, ...more] = await drain(teamQueue);
+    expect(more).toEqual([]);
+    expect(alert).toEqual(
+      expect.objectContaining({
+        kind: 'violation',
+        severity: 'Medium',
+        team: `team-a-${RUN}`,
+        bucket: expect.objectContaining({ name: `ledger-${RUN}`, declaredLevel: 'Confidential' }),
+        violations: [
+          expect.objectContaining({
+            type: 'CREDIT_CARD_NUMBER',
+            requiredLevel: 'Restricted',
+            count: 4,
+          }),
+        ],
+      }),
+    );
+    expect(await drain(centralQueue)).toEqual([]);
+    expect(await violationCount(`team-a-${RUN}`, 'Medium')).toBe(1);
+  });
+
+  it('reads the tags from S3 when the finding carries none', async () => {
+    const name = `tagless-finding-${RUN}`;
+    await bucket(name, {
+      DataClassification: 'Public',
+      SupportSNSTopic: teamTopic,
+      Team: 'team-a',
+    });
+
+    const outcome = await invoke(findingEvent(name, null));
+
+    expect(outcome).toEqual(expect.objectContaining({ outcome: 'alerted', topics: [teamTopic] }));
+    const [alert] = await drain(teamQueue);
+    expect(alert?.bucket?.declaredLevel).toBe('Public');
+    // Card numbers need Restricted: three levels above Public.
+    expect(alert?.severity).toBe('Critical');
+    expect(await drain(criticalOnlyQueue)).toHaveLength(1);
+  });
+
+  it('alerts central security for a bucket without any tags (NoSuchTagSet)', async () => {
+    const name = `untagged-${RUN}`;
+    await bucket(name);
+
+    const outcome = await invoke(findingEvent(name, {}));
+
+    expect(outcome).toEqual(
+      expect.objectContaining({ outcome: 'alerted', topics: [centralTopic] }),
+    );
+    const [alert] = await drain(centralQueue);
+    expect(alert).toEqual(
+      expect.objectContaining({
+        kind: 'unclassified',
+        severity: 'High',
+        routing: expect.objectContaining({ fallbackReason: 'TopicTagMissing' }),
+      }),
+    );
+  });
+
+  it('alerts the team and central security for an unclassified bucket with a valid topic', async () => {
+    const outcome = await invoke(
+      findingEvent(`bad-level-${RUN}`, {
+        DataClassification: 'Top Secret',
+        SupportSNSTopic: teamTopic,
+      }),
+    );
+
+    expect(outcome).toEqual(
+      expect.objectContaining({ outcome: 'alerted', topics: [teamTopic, centralTopic] }),
+    );
+    expect((await drain(teamQueue)).map((a) => a.bucket?.classificationTag)).toEqual([
+      'Top Secret',
+    ]);
+    expect((await drain(centralQueue)).map((a) => a.kind)).toEqual(['unclassified']);
+  });
+
+  it.each([
+    [
+      'a topic that does not exist',
+      `arn:aws:sns:${REGION}:${ACCOUNT}:no-such-topic-${RUN}`,
+      'PublishRefused',
+    ],
+    ['a tag that is not a topic ARN', 'team-a@example.com', 'TopicTagMalformed'],
+    [
+      'a topic in a foreign account',
+      `arn:aws:sns:${REGION}:444455556666:elsewhere`,
+      'TopicAccountNotAllowed',
+    ],
+  ])('sends the alert for %s to central security with the reason', async (_, topic, reason) => {
+    const outcome = await invoke(
+      findingEvent(`misrouted-${reason.toLowerCase()}-${RUN}`, {
+        DataClassification: 'Internal',
+        SupportSNSTopic: topic,
+        Team: 'team-a',
+      }),
+    );
+
+    expect(outcome).toEqual(
+      expect.objectContaining({ outcome: 'alerted', topics: [centralTopic] }),
+    );
+    const [alert] = await drain(centralQueue);
+    expect(alert?.routing).toEqual(
+      expect.objectContaining({ topicArn: centralTopic, fallbackReason: reason }),
+    );
+    expect(alert?.kind).toBe('violation');
+    expect(await unroutableReasons()).toContain(reason);
+  });
+
+  it('stays silent for a compliant finding', async () => {
+    const outcome = await invoke(
+      findingEvent(`restricted-${RUN}`, {
+        DataClassification: 'Restricted',
+        SupportSNSTopic: teamTopic,
+      }),
+    );
+
+    expect(outcome).toEqual({ outcome: 'compliant' });
+    expect(await drain(teamQueue)).toEqual([]);
+    expect(await drain(centralQueue)).toEqual([]);
+  });
+
+  it('ignores a policy finding', async () => {
+    const event = loadMacieEvent('policy-bucket-public.json');
+
+    const outcome = await invoke(event);
+
+    expect(outcome.outcome).toBe('ignored');
+    expect(await drain(centralQueue)).toEqual([]);
+  });
+
+  it('alerts on a sample finding, marked as a sample, without metrics', async () => {
+    const team = `sample-team-${RUN}`;
+    const event = findingEvent(
+      `sample-${RUN}`,
+      { DataClassification: 'Internal', SupportSNSTopic: teamTopic, Team: team },
+      'sample-true.json',
+    );
+
+    const outcome = await invoke(event);
+
+    expect(outcome.outcome).toBe('alerted');
+    const [alert] = await drain(teamQueue);
+    expect(alert?.sample).toBe(true);
+    const { Metrics = [] } = await cloudwatch.send(
+      new ListMetricsCommand({
+        Namespace: NAMESPACE,
+        MetricName: 'ClassificationViolations',
+        Dimensions: [{ Name: 'Team', Value: team }],
+      }),
+    );
+    expect(Metrics).toEqual([]);
+  });
+
+  it('sends an event that is not a finding to central security as unprocessable, and succeeds', async () => {
+    const outcome = await invoke(loadMacieEvent('not-macie.json'));
+
+    expect(outcome.outcome).toBe('unprocessable');
+    const [alert] = await drain(centralQueue);
+    expect(alert?.kind).toBe('unprocessable');
+    expect(alert?.error?.message).toContain('source "aws.guardduty"');
+    expect(alert?.error?.event).toContain('GuardDuty Finding');
+  });
+});

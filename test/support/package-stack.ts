@@ -1,0 +1,95 @@
+/**
+ * Runs `serverless package` (osls + serverless-esbuild) the way CI must: offline, with
+ * no AWS credentials or configuration, in a copy of the project, so it neither touches a
+ * developer's .serverless/.esbuild folders nor clashes with another test packaging at the
+ * same time (serverless-esbuild always works inside the service folder).
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createTempDir, type TempDir } from './temp-dir';
+import { readZip, type ZipEntry } from './zip-archive';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SERVERLESS_CLI = path.join(ROOT, 'node_modules/osls/bin/serverless.js');
+/** Top-level folders packaging does not read (node_modules is linked instead). */
+const NOT_COPIED = new Set([
+  'node_modules',
+  '.git',
+  '.venv',
+  'dist',
+  'coverage',
+  '.serverless',
+  '.esbuild',
+]);
+
+export interface PackagedStack {
+  /** Where the packaging run worked; removed by `remove()`. */
+  readonly work: TempDir;
+  /** The folder `serverless package` wrote (template and zips). */
+  readonly output: string;
+  template<T>(): T;
+  zipEntries(functionName: string): ZipEntry[];
+  /** Extracts a function zip into a folder, as Lambda lays out its task root. */
+  extract(functionName: string, into: string): void;
+  remove(): void;
+}
+
+/** The environment of a machine with no AWS credentials or configuration at all. */
+export function offlineEnv(scratch: string): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
+  );
+  const nowhere = path.join(scratch, 'no-such-aws-file');
+  return {
+    ...env,
+    AWS_CONFIG_FILE: nowhere,
+    AWS_SHARED_CREDENTIALS_FILE: nowhere,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** Runs node with `args`; a failure carries the command's output. */
+export function runNode(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): string {
+  try {
+    return execFileSync(process.execPath, args, { cwd, env, encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`node ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
+}
+
+export function packageStack(stage = 'dev'): PackagedStack {
+  const work = createTempDir();
+  const service = path.join(work.path, 'service');
+  const output = path.join(work.path, 'package');
+  cpSync(ROOT, service, {
+    recursive: true,
+    filter: (source) => !NOT_COPIED.has(path.relative(ROOT, source).split(path.sep)[0] ?? ''),
+  });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(service, 'node_modules'), 'dir');
+  runNode(
+    [SERVERLESS_CLI, 'package', '--stage', stage, '--package', output],
+    service,
+    offlineEnv(work.path),
+  );
+  const zipEntries = (functionName: string): ZipEntry[] =>
+    readZip(readFileSync(path.join(output, `${functionName}.zip`)));
+  return {
+    work,
+    output,
+    template: <T>() =>
+      JSON.parse(
+        readFileSync(path.join(output, 'cloudformation-template-update-stack.json'), 'utf8'),
+      ) as T,
+    zipEntries,
+    extract(functionName, into) {
+      for (const entry of zipEntries(functionName)) {
+        const file = path.join(into, entry.name);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, entry.content());
+      }
+    },
+    remove: () => work.remove(),
+  };
+}
