@@ -1,5 +1,5 @@
 import type { BucketTags, TagKeys } from './finding';
-import { parseTopicArn } from './topic-arn';
+import { readTopicTag } from './topic-tag';
 
 /** Why an alert went to central security instead of the team. */
 export type FallbackReason =
@@ -42,21 +42,18 @@ export function routeAlert(
     reason,
     detail,
   });
-  const value = tags[keys.topic];
-  if (value === undefined || value.trim() === '') {
-    return fallback('TopicTagMissing', `the bucket has no ${keys.topic} tag`);
+  const tag = readTopicTag(tags, keys, bucketAccountId, routing.allowedTopicAccounts);
+  switch (tag.kind) {
+    case 'valid':
+      return { kind: 'team', topicArn: tag.arn };
+    case 'missing':
+      return fallback('TopicTagMissing', `the bucket has no ${keys.topic} tag`);
+    case 'malformed':
+      return fallback('TopicTagMalformed', `the ${keys.topic} tag is not an SNS topic ARN`);
+    case 'foreign':
+      return fallback(
+        'TopicAccountNotAllowed',
+        `the ${keys.topic} topic is in account ${tag.topic.accountId}, which may not receive alerts (allowed: ${tag.allowedAccounts.join(', ')})`,
+      );
   }
-  const topic = parseTopicArn(value);
-  if (!topic) {
-    return fallback('TopicTagMalformed', `the ${keys.topic} tag is not an SNS topic ARN`);
-  }
-  const allowed =
-    routing.allowedTopicAccounts.length > 0 ? routing.allowedTopicAccounts : [bucketAccountId];
-  if (!allowed.includes(topic.accountId)) {
-    return fallback(
-      'TopicAccountNotAllowed',
-      `the ${keys.topic} topic is in account ${topic.accountId}, which may not receive alerts (allowed: ${allowed.join(', ')})`,
-    );
-  }
-  return { kind: 'team', topicArn: value.trim() };
 }

@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { loadPolicy } from '../../../policies/load-policy';
+import {
+  judgeBucketTags,
+  MAX_ANNOTATION,
+  type TagRequirements,
+  topicToVerify,
+} from '../../../rules/required-tags';
+import { KEYS } from './finding-builder';
+
+const policy = loadPolicy();
+const ACCOUNT = '111122223333';
+const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:team-a-alerts`;
+const requirements: TagRequirements = { keys: KEYS, allowedTopicAccounts: [], requireTeam: false };
+const valid = { DataClassification: 'Confidential', SupportSNSTopic: TOPIC };
+
+describe('judgeBucketTags', () => {
+  it('is compliant with a level and a topic in the bucket account, saying what is declared', () => {
+    expect(judgeBucketTags(valid, ACCOUNT, policy, requirements)).toEqual({
+      compliance: 'COMPLIANT',
+      annotation: `Declares Confidential; alerts go to ${TOPIC}.`,
+      problems: [],
+    });
+  });
+
+  it('matches the level as the validator does: case-insensitive, trimmed', () => {
+    const judgement = judgeBucketTags(
+      { ...valid, DataClassification: ' restricted ' },
+      ACCOUNT,
+      policy,
+      requirements,
+    );
+
+    expect(judgement.compliance).toBe('COMPLIANT');
+    expect(judgement.annotation).toMatch(/^Declares Restricted;/);
+  });
+
+  it('names both missing tags and what is allowed', () => {
+    const judgement = judgeBucketTags({}, ACCOUNT, policy, requirements);
+
+    expect(judgement.compliance).toBe('NON_COMPLIANT');
+    expect(judgement.problems).toEqual([
+      'DataClassification is missing: tag it with one of Public, Internal, Confidential, Restricted.',
+      "SupportSNSTopic is missing: tag it with your team's SNS topic ARN.",
+    ]);
+    expect(judgement.annotation).toBe(judgement.problems.join(' '));
+  });
+
+  it('quotes a value that is not a level', () => {
+    const judgement = judgeBucketTags(
+      { ...valid, DataClassification: 'TopSecret' },
+      ACCOUNT,
+      policy,
+      requirements,
+    );
+
+    expect(judgement.problems).toEqual([
+      'DataClassification "TopSecret" is not a level (Public, Internal, Confidential, Restricted).',
+    ]);
+  });
+
+  it('rejects a topic that is not an SNS topic ARN', () => {
+    const judgement = judgeBucketTags(
+      { ...valid, SupportSNSTopic: 'team-a-alerts' },
+      ACCOUNT,
+      policy,
+      requirements,
+    );
+
+    expect(judgement.problems).toEqual([
+      'SupportSNSTopic "team-a-alerts" is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>).',
+    ]);
+  });
+
+  it('rejects a topic in an account that is not allowed, naming the allowed ones', () => {
+    const judgement = judgeBucketTags(
+      { ...valid, SupportSNSTopic: 'arn:aws:sns:us-east-1:444455556666:elsewhere' },
+      ACCOUNT,
+      policy,
+      requirements,
+    );
+
+    expect(judgement.problems).toEqual([
+      'SupportSNSTopic is in account 444455556666; allowed: 111122223333.',
+    ]);
+  });
+
+  it('accepts a topic in an account listed as allowed', () => {
+    const judgement = judgeBucketTags(
+      { ...valid, SupportSNSTopic: 'arn:aws:sns:us-east-1:444455556666:shared' },
+      ACCOUNT,
+      policy,
+      { ...requirements, allowedTopicAccounts: ['444455556666'] },
+    );
+
+    expect(judgement.compliance).toBe('COMPLIANT');
+  });
+
+  it('rejects a topic that was checked and does not exist', () => {
+    const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, false);
+
+    expect(judgement.problems).toEqual([
+      'SupportSNSTopic topic team-a-alerts does not exist in us-east-1.',
+    ]);
+  });
+
+  it('requires the team tag only when asked to', () => {
+    expect(judgeBucketTags(valid, ACCOUNT, policy, requirements).compliance).toBe('COMPLIANT');
+
+    const judgement = judgeBucketTags(valid, ACCOUNT, policy, {
+      ...requirements,
+      requireTeam: true,
+    });
+
+    expect(judgement.problems).toEqual(["Team is missing: tag it with your team's name."]);
+  });
+
+  it('keeps hostile tag values short and printable in the annotation', () => {
+    const judgement = judgeBucketTags(
+      { DataClassification: `x\n\u001b[2J${'y'.repeat(500)}`, SupportSNSTopic: 'z'.repeat(300) },
+      ACCOUNT,
+      policy,
+      { ...requirements, requireTeam: true },
+    );
+
+    expect(judgement.annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION);
+    expect(judgement.annotation).not.toContain('\n');
+    expect(judgement.annotation).not.toContain('\u001b');
+  });
+
+  it('always gives an annotation of 1 to 256 characters', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.constantFrom('DataClassification', 'SupportSNSTopic', 'Team', 'Other'),
+          fc.string({ maxLength: 400 }),
+        ),
+        fc.boolean(),
+        (tags, requireTeam) => {
+          const { annotation } = judgeBucketTags(tags, ACCOUNT, policy, {
+            ...requirements,
+            requireTeam,
+          });
+          expect(annotation.length).toBeGreaterThanOrEqual(1);
+          expect(annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION);
+        },
+      ),
+    );
+  });
+});
+
+describe('topicToVerify', () => {
+  it("names a valid topic in the rule's own account", () => {
+    expect(topicToVerify(valid, ACCOUNT, ACCOUNT, requirements)).toBe(TOPIC);
+  });
+
+  it("leaves alone topics in other accounts, which the rule's role cannot look up", () => {
+    const listed = { ...requirements, allowedTopicAccounts: ['444455556666'] };
+    const tags = { ...valid, SupportSNSTopic: 'arn:aws:sns:us-east-1:444455556666:shared' };
+
+    expect(topicToVerify(tags, ACCOUNT, ACCOUNT, listed)).toBeUndefined();
+  });
+
+  it('leaves alone tags that are already wrong', () => {
+    expect(
+      topicToVerify({ SupportSNSTopic: 'nope' }, ACCOUNT, ACCOUNT, requirements),
+    ).toBeUndefined();
+  });
+});
