@@ -55,6 +55,43 @@ export function findingHandlerSettings(
   };
 }
 
+export interface TagRuleSettings {
+  readonly tagKeys: TagKeySettings;
+  readonly allowedTopicAccounts: readonly string[];
+  readonly policyFile: string | undefined;
+  /** The rule's region: a periodic run judges the buckets of this region. */
+  readonly region: string;
+  /** How many buckets' tags a periodic run reads at once. */
+  readonly tagReadConcurrency: number;
+}
+
+export const DEFAULT_TAG_READ_CONCURRENCY = 8;
+
+/**
+ * Reads the settings of `checkBucketTags` once, at cold start: the same tag keys,
+ * allowed topic accounts and policy as `validateFinding`, so both judge a bucket
+ * alike.
+ *
+ * @throws SettingsError naming the variable that is missing or malformed.
+ */
+export function tagRuleSettings(env: NodeJS.ProcessEnv = process.env): TagRuleSettings {
+  const concurrency = optional(env, 'TAG_READ_CONCURRENCY');
+  const tagReadConcurrency =
+    concurrency === undefined ? DEFAULT_TAG_READ_CONCURRENCY : Number(concurrency);
+  if (!Number.isInteger(tagReadConcurrency) || tagReadConcurrency < 1 || tagReadConcurrency > 64) {
+    throw new SettingsError(
+      `TAG_READ_CONCURRENCY must be an integer from 1 to 64; got "${concurrency}"`,
+    );
+  }
+  return {
+    tagKeys: tagKeysFromEnv(env),
+    allowedTopicAccounts: accountList(env, 'ALLOWED_TOPIC_ACCOUNTS'),
+    policyFile: optional(env, 'POLICY_FILE'),
+    region: required(env, 'AWS_REGION'),
+    tagReadConcurrency,
+  };
+}
+
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = optional(env, name);
   if (value === undefined) throw new SettingsError(`${name} is required but not set`);

@@ -1,0 +1,76 @@
+import {
+  type Evaluation as ConfigEvaluation,
+  ConfigServiceClient,
+  PutEvaluationsCommand,
+} from '@aws-sdk/client-config-service';
+
+/** One resource's result, as AWS Config records it. */
+export interface Evaluation {
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly compliance: 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+  /** 1-256 characters; omitted rather than empty (Config rejects ""). */
+  readonly annotation?: string;
+  /** Capture time of the item (change) or notification time (periodic). */
+  readonly orderingTimestamp: Date;
+}
+
+/** Port: reports evaluations for one rule invocation. */
+export interface EvaluationReporter {
+  report(evaluations: readonly Evaluation[], resultToken: string): Promise<void>;
+}
+
+/** Evaluations Config refused even after one retry; the invocation must fail loudly. */
+export class EvaluationsRejectedError extends Error {
+  override readonly name = 'EvaluationsRejectedError';
+
+  constructor(readonly rejected: readonly string[]) {
+    super(`AWS Config rejected ${rejected.length} evaluation(s) twice: ${rejected.join(', ')}`);
+  }
+}
+
+/** PutEvaluations takes at most 100 evaluations per call. */
+export const MAX_EVALUATIONS_PER_CALL = 100;
+
+/**
+ * Sends evaluations with `PutEvaluations` in batches of at most 100. The SDK
+ * retries throttling with backoff (the default client allows more attempts than
+ * usual: a periodic sweep sends many batches). Evaluations Config lists as
+ * failed are sent once more; if they fail again the report throws.
+ */
+export class ConfigEvaluationReporter implements EvaluationReporter {
+  constructor(
+    private readonly client: ConfigServiceClient = new ConfigServiceClient({ maxAttempts: 8 }),
+  ) {}
+
+  async report(evaluations: readonly Evaluation[], resultToken: string): Promise<void> {
+    const rejected: string[] = [];
+    for (let start = 0; start < evaluations.length; start += MAX_EVALUATIONS_PER_CALL) {
+      const batch = evaluations.slice(start, start + MAX_EVALUATIONS_PER_CALL).map(toConfig);
+      const failed = await this.put(batch, resultToken);
+      if (failed.length === 0) continue;
+      const stillFailed = await this.put(failed, resultToken);
+      rejected.push(
+        ...stillFailed.map((e) => `${e.ComplianceResourceType}/${e.ComplianceResourceId}`),
+      );
+    }
+    if (rejected.length > 0) throw new EvaluationsRejectedError(rejected);
+  }
+
+  private async put(batch: ConfigEvaluation[], resultToken: string): Promise<ConfigEvaluation[]> {
+    const output = await this.client.send(
+      new PutEvaluationsCommand({ Evaluations: batch, ResultToken: resultToken }),
+    );
+    return output.FailedEvaluations ?? [];
+  }
+}
+
+function toConfig(evaluation: Evaluation): ConfigEvaluation {
+  return {
+    ComplianceResourceType: evaluation.resourceType,
+    ComplianceResourceId: evaluation.resourceId,
+    ComplianceType: evaluation.compliance,
+    OrderingTimestamp: evaluation.orderingTimestamp,
+    ...(evaluation.annotation ? { Annotation: evaluation.annotation } : {}),
+  };
+}
