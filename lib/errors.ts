@@ -17,3 +17,21 @@ export class FindingParseError extends Error {
     super(problems.length > 0 ? `${message}: ${problems.join('; ')}` : message, options);
   }
 }
+
+/**
+ * Input that is not an AWS Config rule invocation (or configuration item) the
+ * Config rule can judge: a missing result token, an `invokingEvent` that is not
+ * JSON, a change notification without its configuration item, a bad timestamp.
+ */
+export class ConfigEventError extends Error {
+  override readonly name = 'ConfigEventError';
+
+  constructor(
+    message: string,
+    /** Each problem as `path: what is wrong`, e.g. `invokingEvent: not valid JSON`. */
+    readonly problems: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(problems.length > 0 ? `${message}: ${problems.join('; ')}` : message, options);
+  }
+}

@@ -130,8 +130,9 @@ describe('the validateFinding function', () => {
   });
 
   it('keeps its logs for a limited time', () => {
-    const [, logGroup] = onlyResourceOfType('AWS::Logs::LogGroup');
-    expect(logGroup.Properties.RetentionInDays).toEqual(expect.any(Number));
+    expect(resource('ValidateFindingLogGroup').Properties.RetentionInDays).toEqual(
+      expect.any(Number),
+    );
   });
 });
 
@@ -155,10 +156,12 @@ describe('the Macie finding rule', () => {
 
   it('targets validateFinding, which lets EventBridge invoke it', () => {
     expect(target().Arn).toEqual({ 'Fn::GetAtt': [FUNCTION_ID, 'Arn'] });
-    const [, permission] = onlyResourceOfType('AWS::Lambda::Permission');
-    expect(permission.Properties).toMatchObject({
+    const permissions = resourcesOfType('AWS::Lambda::Permission').filter(
+      ([, permission]) => permission.Properties.Principal === 'events.amazonaws.com',
+    );
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]?.[1].Properties).toMatchObject({
       Action: 'lambda:InvokeFunction',
-      Principal: 'events.amazonaws.com',
       FunctionName: { 'Fn::GetAtt': [FUNCTION_ID, 'Arn'] },
     });
   });
@@ -264,6 +267,70 @@ describe('IAM permissions', () => {
     expect(metrics[0]?.Condition).toEqual({
       StringEquals: { 'cloudwatch:namespace': functionEnvironment().METRICS_NAMESPACE },
     });
+  });
+});
+
+describe('the checkBucketTags Config rule', () => {
+  const RULE_FUNCTION = 'CheckBucketTagsLambdaFunction';
+  const rule = (): Resource => onlyResourceOfType('AWS::Config::ConfigRule')[1];
+
+  it('is a custom Lambda rule on S3 buckets backed by checkBucketTags', () => {
+    expect(rule().Properties).toMatchObject({
+      Scope: { ComplianceResourceTypes: ['AWS::S3::Bucket'] },
+      Source: {
+        Owner: 'CUSTOM_LAMBDA',
+        SourceIdentifier: { 'Fn::GetAtt': [RULE_FUNCTION, 'Arn'] },
+      },
+    });
+    expect(resource(RULE_FUNCTION).Properties.Handler).toBe('handlers/check-bucket-tags.handler');
+  });
+
+  it('runs on changes, oversized changes and periodically', () => {
+    const details = (rule().Properties.Source as { SourceDetails: Array<Record<string, string>> })
+      .SourceDetails;
+
+    expect(details).toEqual([
+      { EventSource: 'aws.config', MessageType: 'ConfigurationItemChangeNotification' },
+      { EventSource: 'aws.config', MessageType: 'OversizedConfigurationItemChangeNotification' },
+      {
+        EventSource: 'aws.config',
+        MessageType: 'ScheduledNotification',
+        MaximumExecutionFrequency: 'TwentyFour_Hours',
+      },
+    ]);
+  });
+
+  it('may be invoked by Config from this account only, and waits for that permission', () => {
+    const [id, permission] = resourcesOfType('AWS::Lambda::Permission').find(
+      ([, p]) => p.Properties.Principal === 'config.amazonaws.com',
+    ) ?? ['', { Type: '', Properties: {} }];
+
+    expect(permission.Properties).toEqual({
+      FunctionName: { 'Fn::GetAtt': [RULE_FUNCTION, 'Arn'] },
+      Action: 'lambda:InvokeFunction',
+      Principal: 'config.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    expect([(rule() as Resource & { DependsOn?: unknown }).DependsOn].flat()).toEqual([id]);
+  });
+
+  it('passes the requireTeamTag parameter, off by default', () => {
+    expect(rule().Properties.InputParameters).toEqual({ requireTeamTag: 'false' });
+  });
+
+  it('gets the same tag keys, allowed accounts and policy as validateFinding', () => {
+    const env = (id: string) =>
+      (resource(id).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const shared = [
+      'CLASSIFICATION_TAG_KEY',
+      'TOPIC_TAG_KEY',
+      'TEAM_TAG_KEY',
+      'ALLOWED_TOPIC_ACCOUNTS',
+      'POLICY_FILE',
+    ];
+
+    for (const name of shared)
+      expect([name, env(RULE_FUNCTION)[name]]).toEqual([name, env(FUNCTION_ID)[name]]);
   });
 });
 

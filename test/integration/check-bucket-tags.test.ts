@@ -1,0 +1,421 @@
+/**
+ * The packaged checkBucketTags function (the zip `serverless package` writes) run as
+ * Lambda would, against moto for S3 and SNS. moto records no Config evaluations, so
+ * the Config API is a small local server that captures PutEvaluations and answers
+ * GetResourceConfigHistory, reached through AWS_ENDPOINT_URL_CONFIG_SERVICE: the
+ * function's real SDK client, wire format included.
+ */
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { CreateBucketCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { type PackagedStack, packageStack } from '../support/package-stack';
+
+const ACCOUNT = '123456789012'; // moto's default account
+const REGION = process.env.AWS_REGION ?? 'us-east-1';
+const RUN = Date.now().toString(36);
+const SWEEP_BUCKETS = 250;
+
+const s3 = new S3Client({});
+const sns = new SNSClient({});
+
+interface WireEvaluation {
+  ComplianceResourceType: string;
+  ComplianceResourceId: string;
+  ComplianceType: string;
+  Annotation?: string;
+  OrderingTimestamp: number;
+}
+
+/** A stand-in for the AWS Config API: records what the function sends. */
+class ConfigApi {
+  readonly puts: Array<{ resultToken: string; evaluations: WireEvaluation[] }> = [];
+  readonly historyRequests: unknown[] = [];
+  historyItems: unknown[] = [];
+  private server: Server | undefined;
+  endpoint = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      void this.answer(request).then((body) => {
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify(body));
+      });
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.close();
+  }
+
+  evaluations(): WireEvaluation[] {
+    return this.puts.flatMap((put) => put.evaluations);
+  }
+
+  private async answer(request: IncomingMessage): Promise<unknown> {
+    let text = '';
+    for await (const chunk of request) text += chunk;
+    const body = JSON.parse(text || '{}');
+    const operation = String(request.headers['x-amz-target']).split('.')[1];
+    if (operation === 'PutEvaluations') {
+      this.puts.push({ resultToken: body.ResultToken, evaluations: body.Evaluations });
+      return { FailedEvaluations: [] };
+    }
+    if (operation === 'GetResourceConfigHistory') {
+      this.historyRequests.push(body);
+      return { configurationItems: this.historyItems };
+    }
+    return {};
+  }
+}
+
+const configApi = new ConfigApi();
+let stack: PackagedStack;
+let taskRoot: string;
+let teamTopic: string;
+
+/** Invokes the packaged handler in its own process, from the task root, as Lambda would. */
+async function invoke(event: unknown): Promise<{ messageType: string; evaluations: number }> {
+  const script = `
+    const { handler } = require('./handlers/check-bucket-tags.js');
+    let input = '';
+    process.stdin.on('data', (chunk) => { input += chunk; });
+    process.stdin.on('end', () => handler(JSON.parse(input)).then(
+      (result) => process.stdout.write(JSON.stringify(result)),
+      (error) => { process.stderr.write(String(error && error.stack || error)); process.exit(3); },
+    ));`;
+  const child = execFile(process.execPath, ['-e', script], {
+    cwd: taskRoot,
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL_CONFIG_SERVICE: configApi.endpoint,
+      POLICY_FILE: 'policies/default-policy.yaml',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.stdin?.end(JSON.stringify(event));
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`handler failed (exit ${code}): ${stderr}`);
+  return JSON.parse(stdout);
+}
+
+function ruleEvent(invokingEvent: object, extra: object = {}): object {
+  return {
+    version: '1.0',
+    invokingEvent: JSON.stringify(invokingEvent),
+    ruleParameters: '{}',
+    resultToken: `token-${RUN}`,
+    eventLeftScope: false,
+    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/config-role`,
+    configRuleArn: `arn:aws:config:${REGION}:${ACCOUNT}:config-rule/config-rule-it`,
+    configRuleName: 'bucket-tags-it',
+    configRuleId: 'config-rule-it',
+    accountId: ACCOUNT,
+    ...extra,
+  };
+}
+
+function changeEvent(
+  bucket: string,
+  tags: Record<string, string>,
+  captureTime: string,
+  status = 'OK',
+): object {
+  return ruleEvent({
+    configurationItemDiff: null,
+    configurationItem: {
+      relatedEvents: [],
+      relationships: [],
+      configuration: status.startsWith('ResourceDeleted') ? null : { name: bucket },
+      supplementaryConfiguration: {},
+      tags,
+      configurationItemVersion: '1.3',
+      configurationItemCaptureTime: captureTime,
+      configurationStateId: 1,
+      awsAccountId: ACCOUNT,
+      configurationItemStatus: status,
+      resourceType: 'AWS::S3::Bucket',
+      resourceId: bucket,
+      resourceName: bucket,
+      ARN: `arn:aws:s3:::${bucket}`,
+      awsRegion: REGION,
+      availabilityZone: 'Regional',
+      configurationStateMd5Hash: '',
+      resourceCreationTime: '2026-01-01T00:00:00.000Z',
+    },
+    notificationCreationTime: captureTime,
+    messageType: 'ConfigurationItemChangeNotification',
+    recordVersion: '1.3',
+  });
+}
+
+async function bucket(name: string, tags?: Record<string, string>): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: name }));
+  if (tags && Object.keys(tags).length > 0) {
+    await s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: name,
+        Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+      }),
+    );
+  }
+}
+
+/** Tags for the i-th bucket of the sweep: a mix of every kind of result. */
+function sweepTags(i: number): Record<string, string> {
+  switch (i % 5) {
+    case 0:
+      return { DataClassification: 'Internal', SupportSNSTopic: teamTopic };
+    case 1:
+      return { DataClassification: 'internal ', SupportSNSTopic: teamTopic, Team: 'a' };
+    case 2:
+      return { DataClassification: 'TopSecret', SupportSNSTopic: teamTopic };
+    case 3:
+      return { DataClassification: 'Public' };
+    default:
+      return {};
+  }
+}
+
+beforeAll(async () => {
+  stack = packageStack('it');
+  taskRoot = path.join(stack.work.path, 'task');
+  stack.extract('checkBucketTags', taskRoot);
+  await configApi.start();
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `team-a-${RUN}` }));
+  teamTopic = TopicArn ?? '';
+  for (let i = 0; i < SWEEP_BUCKETS; i++) await bucket(`sweep-${RUN}-${i}`, sweepTags(i));
+}, 240_000);
+
+afterAll(async () => {
+  await configApi.stop();
+  stack?.remove();
+});
+
+beforeEach(() => {
+  configApi.puts.length = 0;
+});
+
+describe('packaged checkBucketTags against moto', () => {
+  describe('a change notification', () => {
+    it('reports one COMPLIANT evaluation at the capture time for a valid declaration', async () => {
+      const name = `change-ok-${RUN}`;
+
+      await invoke(
+        changeEvent(
+          name,
+          { DataClassification: 'Confidential', SupportSNSTopic: teamTopic },
+          '2026-11-28T10:00:00.000Z',
+        ),
+      );
+
+      expect(configApi.puts).toEqual([
+        {
+          resultToken: `token-${RUN}`,
+          evaluations: [
+            {
+              ComplianceResourceType: 'AWS::S3::Bucket',
+              ComplianceResourceId: name,
+              ComplianceType: 'COMPLIANT',
+              Annotation: `Declares Confidential; alerts go to ${teamTopic}.`,
+              OrderingTimestamp: Date.parse('2026-11-28T10:00:00.000Z') / 1000,
+            },
+          ],
+        },
+      ]);
+    });
+
+    it('reports NON_COMPLIANT when the topic was never created', async () => {
+      const missing = `arn:aws:sns:${REGION}:${ACCOUNT}:never-created-${RUN}`;
+
+      await invoke(
+        changeEvent(
+          `change-no-topic-${RUN}`,
+          { DataClassification: 'Internal', SupportSNSTopic: missing },
+          '2026-11-28T10:05:00.000Z',
+        ),
+      );
+
+      const [evaluation] = configApi.evaluations();
+      expect(evaluation?.ComplianceType).toBe('NON_COMPLIANT');
+      expect(evaluation?.Annotation).toBe(
+        `SupportSNSTopic topic never-created-${RUN} does not exist in ${REGION}.`,
+      );
+    });
+
+    it.each([['ResourceDeleted'], ['ResourceDeletedNotRecorded'], ['ResourceNotRecorded']])(
+      'reports NOT_APPLICABLE for a %s item',
+      async (status) => {
+        await invoke(changeEvent(`gone-${RUN}`, {}, '2026-11-28T11:00:00.000Z', status));
+
+        expect(configApi.evaluations()).toEqual([
+          expect.objectContaining({
+            ComplianceResourceId: `gone-${RUN}`,
+            ComplianceType: 'NOT_APPLICABLE',
+          }),
+        ]);
+      },
+    );
+
+    it('reports NOT_APPLICABLE when the bucket left the rule scope', async () => {
+      const event = {
+        ...changeEvent(`scoped-out-${RUN}`, {}, '2026-11-28T11:00:00.000Z'),
+        eventLeftScope: true,
+      };
+
+      await invoke(event);
+
+      expect(configApi.evaluations().map((e) => e.ComplianceType)).toEqual(['NOT_APPLICABLE']);
+    });
+  });
+
+  describe('an oversized change notification', () => {
+    it('fetches the item at the capture time and judges it', async () => {
+      const name = `oversized-${RUN}`;
+      const captureTime = '2026-11-28T12:00:00.000Z';
+      configApi.historyItems = [
+        {
+          version: '1.3',
+          accountId: ACCOUNT,
+          configurationItemCaptureTime: Date.parse(captureTime) / 1000,
+          configurationItemStatus: 'OK',
+          configurationStateId: '1',
+          configurationItemMD5Hash: '',
+          arn: `arn:aws:s3:::${name}`,
+          resourceType: 'AWS::S3::Bucket',
+          resourceId: name,
+          resourceName: name,
+          awsRegion: REGION,
+          availabilityZone: 'Regional',
+          tags: {},
+          relatedEvents: [],
+          relationships: [],
+          configuration: JSON.stringify({ name }),
+          supplementaryConfiguration: {
+            BucketTaggingConfiguration: JSON.stringify({
+              tagSets: [{ tags: { DataClassification: 'Restricted', SupportSNSTopic: teamTopic } }],
+            }),
+          },
+        },
+      ];
+
+      await invoke(
+        ruleEvent({
+          configurationItemSummary: {
+            changeType: 'UPDATE',
+            configurationItemVersion: '1.3',
+            configurationItemCaptureTime: captureTime,
+            configurationStateId: 1,
+            awsAccountId: ACCOUNT,
+            configurationItemStatus: 'OK',
+            resourceType: 'AWS::S3::Bucket',
+            resourceId: name,
+            resourceName: name,
+            ARN: `arn:aws:s3:::${name}`,
+            awsRegion: REGION,
+            availabilityZone: 'Regional',
+            configurationStateMd5Hash: '',
+            resourceCreationTime: '2026-01-01T00:00:00.000Z',
+          },
+          messageType: 'OversizedConfigurationItemChangeNotification',
+        }),
+      );
+
+      expect(configApi.historyRequests.at(-1)).toEqual(
+        expect.objectContaining({
+          resourceType: 'AWS::S3::Bucket',
+          resourceId: name,
+          limit: 1,
+          laterTime: Date.parse(captureTime) / 1000,
+        }),
+      );
+      expect(configApi.evaluations()).toEqual([
+        expect.objectContaining({
+          ComplianceResourceId: name,
+          ComplianceType: 'COMPLIANT',
+          OrderingTimestamp: Date.parse(captureTime) / 1000,
+        }),
+      ]);
+    });
+  });
+
+  describe('a periodic run', () => {
+    it('judges every bucket of the region once, in batches of at most 100', async () => {
+      const notificationTime = '2026-11-28T13:00:00.000Z';
+
+      await invoke(
+        ruleEvent({
+          awsAccountId: ACCOUNT,
+          notificationCreationTime: notificationTime,
+          messageType: 'ScheduledNotification',
+          recordVersion: '1.0',
+        }),
+      );
+
+      expect(configApi.puts.length).toBeGreaterThanOrEqual(Math.ceil(SWEEP_BUCKETS / 100));
+      for (const put of configApi.puts) {
+        expect(put.evaluations.length).toBeLessThanOrEqual(100);
+        expect(put.resultToken).toBe(`token-${RUN}`);
+      }
+      const evaluations = configApi.evaluations();
+      const ids = evaluations.map((e) => e.ComplianceResourceId);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const evaluation of evaluations) {
+        expect(evaluation.ComplianceResourceType).toBe('AWS::S3::Bucket');
+        expect(evaluation.OrderingTimestamp).toBe(Date.parse(notificationTime) / 1000);
+        expect(evaluation.Annotation?.length).toBeGreaterThan(0);
+        expect(evaluation.Annotation?.length).toBeLessThanOrEqual(256);
+      }
+      const mine = new Map(
+        evaluations
+          .filter((e) => e.ComplianceResourceId.startsWith(`sweep-${RUN}-`))
+          .map((e) => [e.ComplianceResourceId, e.ComplianceType]),
+      );
+      expect(mine.size).toBe(SWEEP_BUCKETS);
+      for (let i = 0; i < SWEEP_BUCKETS; i++) {
+        expect([`sweep-${RUN}-${i}`, mine.get(`sweep-${RUN}-${i}`)]).toEqual([
+          `sweep-${RUN}-${i}`,
+          i % 5 < 2 ? 'COMPLIANT' : 'NON_COMPLIANT',
+        ]);
+      }
+    });
+
+    it('leaves out buckets of other regions', async () => {
+      const elsewhere = `other-region-${RUN}`;
+      await s3.send(
+        new CreateBucketCommand({
+          Bucket: elsewhere,
+          CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+        }),
+      );
+
+      await invoke(
+        ruleEvent({
+          awsAccountId: ACCOUNT,
+          notificationCreationTime: '2026-11-28T14:00:00.000Z',
+          messageType: 'ScheduledNotification',
+          recordVersion: '1.0',
+        }),
+      );
+
+      const ids = configApi.evaluations().map((e) => e.ComplianceResourceId);
+      expect(ids).toContain(`sweep-${RUN}-0`);
+      expect(ids).not.toContain(elsewhere);
+    });
+  });
+});
