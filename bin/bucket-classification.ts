@@ -11,12 +11,17 @@ import { isSeverity } from './check-result';
 import { describePolicy, explainType, policySchemaText } from './policy-command';
 import { createProgress } from './progress';
 import { FORMATS, type Format } from './report';
+import { runTagsCheck, tagsCheckOptions } from './tags-command';
 import { loadTagsFile } from './tags-file';
 import { UsageError } from './usage-error';
 
 const USAGE = `Usage:
   bucket-classification check <path|dir|->... [--policy FILE] [--tags FILE]
                               [--format table|json|csv] [--fail-on Low|Medium|High|Critical]
+  bucket-classification tags --tags FILE [--account ID] [--allowed-topic-accounts ID,...]
+                             [--require-team] [--policy FILE] [--format table|json|csv] [--fail]
+  bucket-classification tags --live [--region REGION] [--allowed-topic-accounts ID,...]
+                             [--require-team] [--policy FILE] [--format table|json|csv] [--fail]
   bucket-classification policy validate [FILE]
   bucket-classification policy explain <TYPE> [--policy FILE] [--category CATEGORY] [--custom]
   bucket-classification policy schema
@@ -26,11 +31,18 @@ check     Judges Amazon Macie findings (EventBridge events, GetFindings output,
           console exports, JSON Lines of findings or discovery results, .gz too)
           against the classification each bucket declares in its tags.
           Exit 0; 1 when a result reaches --fail-on; 2 on usage errors or unreadable input.
+tags      Says which buckets the AWS Config rule checkBucketTags would find
+          NON_COMPLIANT, and why: the buckets of a tags file (the buckets' account
+          is --account), or with --live the caller's buckets in a region, read with
+          the caller's AWS credentials (topics in that account are looked up too).
+          Exit 0; 1 with --fail when a bucket is NON_COMPLIANT; 2 on usage errors,
+          an unreadable tags file or buckets that cannot be listed.
 policy    Validates a policy file, explains which level a data type needs, or
           prints the JSON Schema of policy files.
 
 Tag keys come from CLASSIFICATION_TAG_KEY, TOPIC_TAG_KEY and TEAM_TAG_KEY
-(defaults DataClassification, SupportSNSTopic, Team).`;
+(defaults DataClassification, SupportSNSTopic, Team); allowed topic accounts from
+ALLOWED_TOPIC_ACCOUNTS unless --allowed-topic-accounts is given.`;
 
 interface Io {
   readonly stdout: (text: string) => void;
@@ -45,6 +57,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     switch (command) {
       case 'check':
         return await check(rest, io);
+      case 'tags':
+        return await tags(rest, io);
       case 'policy':
         return policy(rest, io);
       case '--version':
@@ -114,6 +128,39 @@ async function check(args: readonly string[], io: Io): Promise<number> {
   } finally {
     progress.clear();
   }
+}
+
+async function tags(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {
+    tags: { type: 'string' },
+    live: { type: 'boolean', default: false },
+    account: { type: 'string' },
+    region: { type: 'string' },
+    'allowed-topic-accounts': { type: 'string' },
+    'require-team': { type: 'boolean', default: false },
+    policy: { type: 'string' },
+    format: { type: 'string', default: 'table' },
+    fail: { type: 'boolean', default: false },
+  });
+  if (positionals.length > 0) {
+    throw new UsageError(`tags takes no arguments besides its options; got "${positionals[0]}"`);
+  }
+  const options = tagsCheckOptions(
+    {
+      tags: values.tags as string | undefined,
+      live: values.live as boolean,
+      account: values.account as string | undefined,
+      region: values.region as string | undefined,
+      allowedTopicAccounts: values['allowed-topic-accounts'] as string | undefined,
+      requireTeam: values['require-team'] as boolean,
+      policy: values.policy as string | undefined,
+      format: values.format as string,
+      fail: values.fail as boolean,
+    },
+    process.env,
+    io,
+  );
+  return await runTagsCheck(options);
 }
 
 function policy(args: readonly string[], io: Io): number {

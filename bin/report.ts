@@ -97,7 +97,7 @@ function typesCell(types: readonly ReportedType[]): string {
 }
 
 /** Quotes when needed, and defuses cells a spreadsheet would run as a formula (tags are untrusted). */
-function csvCell(value: string): string {
+export function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
@@ -168,7 +168,8 @@ function tableReport(write: (text: string) => void): Report {
   };
 }
 
-function formatTable(rows: readonly string[][]): string {
+/** Rows of cells in aligned columns, two spaces apart; the first row is the heading. */
+export function formatTable(rows: readonly string[][]): string {
   const widths = rows[0]?.map((_, column) =>
     Math.max(...rows.map((row) => (row[column] ?? '').length)),
   );

@@ -104,14 +104,24 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
 }
 
 function accountList(env: NodeJS.ProcessEnv, name: string): string[] {
-  const accounts = (optional(env, name) ?? '')
+  return parseAccountList(optional(env, name) ?? '', name);
+}
+
+/**
+ * A comma-separated list of 12-digit account IDs; blanks are skipped.
+ *
+ * @param source names the setting or option in the error message.
+ * @throws SettingsError listing what is not an account ID.
+ */
+export function parseAccountList(text: string, source: string): string[] {
+  const accounts = text
     .split(',')
     .map((account) => account.trim())
     .filter(Boolean);
   const bad = accounts.filter((account) => !ACCOUNT_ID.test(account));
   if (bad.length > 0) {
     throw new SettingsError(
-      `${name} must be a comma-separated list of 12-digit account IDs; not an account ID: ${bad.map((b) => `"${b}"`).join(', ')}`,
+      `${source} must be a comma-separated list of 12-digit account IDs; not an account ID: ${bad.map((b) => `"${b}"`).join(', ')}`,
     );
   }
   return accounts;

@@ -1,0 +1,195 @@
+/**
+ * `bucket-classification tags --live` against moto: real buckets with tags, one
+ * real topic, the caller's account from STS, buckets listed for one region. The
+ * command builds its own clients with no options, as in production, and reaches
+ * moto through the AWS_* variables the globalSetup exports. The server is shared
+ * with other test files, so names are unique per run and other buckets are ignored.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  CreateBucketCommand,
+  GetBucketLocationCommand,
+  PutBucketTaggingCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { main } from '../../bin/bucket-classification';
+import type { BucketTagsResult, TagsSummary } from '../../bin/tags-command';
+
+const ACCOUNT = '123456789012'; // moto's default account
+const REGION = process.env.AWS_REGION ?? 'us-east-1';
+const OTHER_REGION = REGION === 'eu-west-1' ? 'eu-central-1' : 'eu-west-1';
+const RUN = randomUUID().slice(0, 8);
+const LEVELS = 'Public, Internal, Confidential, Restricted';
+
+const bucket = {
+  good: `tags-live-good-${RUN}`,
+  untagged: `tags-live-untagged-${RUN}`,
+  badLevel: `tags-live-bad-level-${RUN}`,
+  foreign: `tags-live-foreign-${RUN}`,
+  noSuchTopic: `tags-live-no-such-topic-${RUN}`,
+  elsewhere: `tags-live-elsewhere-${RUN}`,
+} as const;
+
+const FOREIGN_TOPIC = `arn:aws:sns:${REGION}:444455556666:partner-alerts-${RUN}`;
+/** Well-formed, in the caller's account, never created. */
+const NEVER_CREATED_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:tags-live-never-created-${RUN}`;
+
+/** Settings the command reads from the environment; cleared so the defaults apply. */
+const ENV_VARIABLES = [
+  'ALLOWED_TOPIC_ACCOUNTS',
+  'CLASSIFICATION_TAG_KEY',
+  'TOPIC_TAG_KEY',
+  'TEAM_TAG_KEY',
+] as const;
+const savedEnv = new Map<string, string | undefined>();
+
+const s3 = new S3Client({});
+const s3Elsewhere = new S3Client({ region: OTHER_REGION });
+const sns = new SNSClient({});
+let topicArn: string;
+
+async function createBucket(name: string, tags?: Record<string, string>, client = s3) {
+  await client.send(
+    new CreateBucketCommand({
+      Bucket: name,
+      ...(client === s3Elsewhere
+        ? { CreateBucketConfiguration: { LocationConstraint: OTHER_REGION } }
+        : {}),
+    }),
+  );
+  if (tags) {
+    await client.send(
+      new PutBucketTaggingCommand({
+        Bucket: name,
+        Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+      }),
+    );
+  }
+}
+
+beforeAll(async () => {
+  for (const name of ENV_VARIABLES) {
+    savedEnv.set(name, process.env[name]);
+    delete process.env[name];
+  }
+  const topic = await sns.send(new CreateTopicCommand({ Name: `tags-live-team-${RUN}` }));
+  if (!topic.TopicArn) throw new Error('CreateTopic returned no TopicArn');
+  topicArn = topic.TopicArn;
+
+  await createBucket(bucket.good, {
+    DataClassification: 'Confidential',
+    SupportSNSTopic: topicArn,
+    Team: 'analytics',
+  });
+  await createBucket(bucket.untagged);
+  await createBucket(bucket.badLevel, {
+    DataClassification: 'Top Secret',
+    SupportSNSTopic: topicArn,
+  });
+  await createBucket(bucket.foreign, {
+    DataClassification: 'Internal',
+    SupportSNSTopic: FOREIGN_TOPIC,
+  });
+  await createBucket(bucket.noSuchTopic, {
+    DataClassification: 'Restricted',
+    SupportSNSTopic: NEVER_CREATED_TOPIC,
+  });
+  await createBucket(bucket.elsewhere, { DataClassification: 'Public' }, s3Elsewhere);
+});
+
+afterAll(() => {
+  for (const client of [s3, s3Elsewhere, sns]) client.destroy();
+  for (const [name, value] of savedEnv) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+describe('bucket-classification tags --live against moto', () => {
+  let code: number;
+  let stdout = '';
+  let stderr = '';
+  let results: Map<string, BucketTagsResult>;
+  let summary: TagsSummary;
+
+  beforeAll(async () => {
+    // Act: once for all the assertions below; the region comes from AWS_REGION.
+    code = await main(['tags', '--live', '--format', 'json'], {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      stderrIsTty: false,
+    });
+    const report = JSON.parse(stdout) as { results: BucketTagsResult[]; summary: TagsSummary };
+    results = new Map(report.results.map((result) => [result.bucket, result]));
+    summary = report.summary;
+  });
+
+  it('runs without errors and without the offline note', () => {
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/could not|not checked offline/);
+  });
+
+  it("judges the buckets with the caller's account from STS and checks topics", () => {
+    expect(summary).toMatchObject({ accountId: ACCOUNT, topicExistenceChecked: true });
+    expect(summary.buckets).toBe(results.size);
+  });
+
+  it('finds a bucket with a level and an existing topic of its account compliant', () => {
+    expect(results.get(bucket.good)).toEqual({
+      bucket: bucket.good,
+      compliance: 'COMPLIANT',
+      annotation: `Declares Confidential; alerts go to ${topicArn}.`,
+      problems: [],
+    });
+  });
+
+  it('reports a bucket without tags (NoSuchTagSet) as missing both tags', () => {
+    expect(results.get(bucket.untagged)).toMatchObject({
+      compliance: 'NON_COMPLIANT',
+      problems: [
+        `DataClassification is missing: tag it with one of ${LEVELS}.`,
+        "SupportSNSTopic is missing: tag it with your team's SNS topic ARN.",
+      ],
+    });
+  });
+
+  it('reports a classification that is not a level', () => {
+    expect(results.get(bucket.badLevel)).toMatchObject({
+      compliance: 'NON_COMPLIANT',
+      annotation: `DataClassification "Top Secret" is not a level (${LEVELS}).`,
+    });
+  });
+
+  it('reports a topic in another account', () => {
+    expect(results.get(bucket.foreign)).toMatchObject({
+      compliance: 'NON_COMPLIANT',
+      annotation: `SupportSNSTopic is in account 444455556666; allowed: ${ACCOUNT}.`,
+    });
+  });
+
+  it('reports a valid-looking topic ARN that was never created as not existing', () => {
+    expect(results.get(bucket.noSuchTopic)).toEqual({
+      bucket: bucket.noSuchTopic,
+      compliance: 'NON_COMPLIANT',
+      annotation: `SupportSNSTopic topic tags-live-never-created-${RUN} does not exist in ${REGION}.`,
+      problems: [
+        `SupportSNSTopic topic tags-live-never-created-${RUN} does not exist in ${REGION}.`,
+      ],
+    });
+  });
+
+  it('leaves out buckets of other regions', async () => {
+    // Guard: the bucket exists, in the other region, so only the region filter leaves it out.
+    const { LocationConstraint } = await s3Elsewhere.send(
+      new GetBucketLocationCommand({ Bucket: bucket.elsewhere }),
+    );
+    expect(LocationConstraint).toBe(OTHER_REGION);
+
+    expect(results.has(bucket.elsewhere)).toBe(false);
+  });
+});

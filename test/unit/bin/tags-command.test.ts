@@ -1,0 +1,838 @@
+import { readFileSync } from 'node:fs';
+import { main } from '../../../bin/bucket-classification';
+import {
+  type BucketTagsResult,
+  type LiveAws,
+  runTagsCheck,
+  type TagsCheckOptions,
+  type TagsSummary,
+} from '../../../bin/tags-command';
+import { DEFAULT_TAG_KEYS } from '../../../lib/tag-keys';
+import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../policies/load-policy';
+import { createTempDir, type TempDir } from '../../support/temp-dir';
+
+const ACCOUNT = '111122223333';
+const OTHER_ACCOUNT = '444455556666';
+const TOPIC = `arn:aws:sns:eu-west-1:${ACCOUNT}:analytics-alerts`;
+const OTHER_TOPIC = `arn:aws:sns:eu-west-1:${OTHER_ACCOUNT}:vendor-alerts`;
+const LEVELS = 'Public, Internal, Confidential, Restricted';
+
+/** Settings the command reads from the environment; cleared around every test. */
+const ENV_VARIABLES = [
+  'ALLOWED_TOPIC_ACCOUNTS',
+  'AWS_REGION',
+  'CLASSIFICATION_TAG_KEY',
+  'TOPIC_TAG_KEY',
+  'TEAM_TAG_KEY',
+] as const;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    stderrIsTty: false,
+  });
+  return { code, stdout, stderr };
+}
+
+interface JsonReport {
+  readonly results: BucketTagsResult[];
+  readonly summary: TagsSummary;
+}
+
+function jsonOf(stdout: string): JsonReport {
+  return JSON.parse(stdout) as JsonReport;
+}
+
+/** RFC 4180 cells: quoted cells may hold commas, quotes (doubled) and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charAt(i);
+    if (quoted) {
+      if (char !== '"') cell += char;
+      else if (text.charAt(i + 1) === '"') {
+        cell += '"';
+        i++;
+      } else quoted = false;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (char === '\n') {
+      rows.push([...row, cell]);
+      row = [];
+      cell = '';
+    } else cell += char;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
+type TagsFile = Record<string, Record<string, string>>;
+
+const compliantTags = { DataClassification: 'Confidential', SupportSNSTopic: TOPIC, Team: 'a' };
+
+let temp: TempDir;
+const savedEnv = new Map<string, string | undefined>();
+
+beforeEach(() => {
+  temp = createTempDir();
+  for (const name of ENV_VARIABLES) {
+    savedEnv.set(name, process.env[name]);
+    delete process.env[name];
+  }
+});
+
+afterEach(() => {
+  temp.remove();
+  for (const [name, value] of savedEnv) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+function tagsFile(tags: TagsFile): string {
+  return temp.write('tags.json', JSON.stringify(tags));
+}
+
+/** Runs `tags --tags <file> --account ACCOUNT --format json` plus `extra`; returns the one result. */
+async function judgeOne(tags: Record<string, string>, ...extra: string[]) {
+  const file = tagsFile({ 'acme-bucket': tags });
+  const { code, stdout, stderr } = await run(
+    'tags',
+    '--tags',
+    file,
+    '--account',
+    ACCOUNT,
+    '--format',
+    'json',
+    ...extra,
+  );
+  expect({ code, stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  const [result, ...others] = jsonOf(stdout).results;
+  expect(others).toEqual([]);
+  return result;
+}
+
+describe('bucket-classification tags --tags FILE', () => {
+  describe('judging each bucket as checkBucketTags does', () => {
+    it('finds a bucket with a level and a topic in its own account compliant', async () => {
+      // Prepare, Act
+      const result = await judgeOne(compliantTags);
+
+      // Assess
+      expect(result).toEqual({
+        bucket: 'acme-bucket',
+        compliance: 'COMPLIANT',
+        annotation: `Declares Confidential; alerts go to ${TOPIC}.`,
+        problems: [],
+      });
+    });
+
+    it('reports a missing classification tag with the levels to choose from', async () => {
+      const result = await judgeOne({ SupportSNSTopic: TOPIC });
+
+      expect(result).toMatchObject({
+        compliance: 'NON_COMPLIANT',
+        annotation: `DataClassification is missing: tag it with one of ${LEVELS}.`,
+      });
+    });
+
+    it('reports a classification that is not a level of the policy', async () => {
+      const result = await judgeOne({ ...compliantTags, DataClassification: 'Top Secret' });
+
+      expect(result).toMatchObject({
+        compliance: 'NON_COMPLIANT',
+        annotation: `DataClassification "Top Secret" is not a level (${LEVELS}).`,
+      });
+    });
+
+    it('reports a missing topic tag', async () => {
+      const result = await judgeOne({ DataClassification: 'Internal' });
+
+      expect(result).toMatchObject({
+        compliance: 'NON_COMPLIANT',
+        annotation: "SupportSNSTopic is missing: tag it with your team's SNS topic ARN.",
+      });
+    });
+
+    it('reports a topic tag that is not an SNS topic ARN', async () => {
+      const result = await judgeOne({ ...compliantTags, SupportSNSTopic: 'team-alerts' });
+
+      expect(result).toMatchObject({
+        compliance: 'NON_COMPLIANT',
+        annotation: expect.stringMatching(/^SupportSNSTopic "team-alerts" is not an SNS topic ARN/),
+      });
+    });
+
+    it('reports a topic in an account other than the bucket account given with --account', async () => {
+      const result = await judgeOne({ ...compliantTags, SupportSNSTopic: OTHER_TOPIC });
+
+      expect(result).toMatchObject({
+        compliance: 'NON_COMPLIANT',
+        annotation: `SupportSNSTopic is in account ${OTHER_ACCOUNT}; allowed: ${ACCOUNT}.`,
+      });
+    });
+
+    it('lists every problem of a bucket, each on its own and together in the annotation', async () => {
+      const result = await judgeOne({}, '--require-team');
+
+      expect(result?.problems).toEqual([
+        `DataClassification is missing: tag it with one of ${LEVELS}.`,
+        "SupportSNSTopic is missing: tag it with your team's SNS topic ARN.",
+        "Team is missing: tag it with your team's name.",
+      ]);
+      expect(result?.annotation).toBe(result?.problems.join(' '));
+    });
+
+    it('requires the team tag only with --require-team', async () => {
+      const tags = { DataClassification: 'Internal', SupportSNSTopic: TOPIC };
+
+      const without = await judgeOne(tags);
+      const withFlag = await judgeOne(tags, '--require-team');
+
+      expect(without?.compliance).toBe('COMPLIANT');
+      expect(withFlag).toMatchObject({
+        compliance: 'NON_COMPLIANT',
+        annotation: "Team is missing: tag it with your team's name.",
+      });
+    });
+
+    it('allows the topic accounts of ALLOWED_TOPIC_ACCOUNTS, as the Lambda does', async () => {
+      process.env.ALLOWED_TOPIC_ACCOUNTS = ` ${ACCOUNT} , ${OTHER_ACCOUNT} `;
+
+      const result = await judgeOne({ ...compliantTags, SupportSNSTopic: OTHER_TOPIC });
+
+      expect(result?.compliance).toBe('COMPLIANT');
+    });
+
+    it('takes --allowed-topic-accounts over ALLOWED_TOPIC_ACCOUNTS', async () => {
+      process.env.ALLOWED_TOPIC_ACCOUNTS = OTHER_ACCOUNT;
+
+      const result = await judgeOne(
+        { ...compliantTags, SupportSNSTopic: OTHER_TOPIC },
+        '--allowed-topic-accounts',
+        ACCOUNT,
+      );
+
+      expect(result?.annotation).toBe(
+        `SupportSNSTopic is in account ${OTHER_ACCOUNT}; allowed: ${ACCOUNT}.`,
+      );
+    });
+
+    it('needs no --account when the allowed topic accounts are given', async () => {
+      const file = tagsFile({ 'acme-bucket': { ...compliantTags, SupportSNSTopic: OTHER_TOPIC } });
+
+      const { code, stdout } = await run(
+        'tags',
+        '--tags',
+        file,
+        '--allowed-topic-accounts',
+        `${ACCOUNT},${OTHER_ACCOUNT}`,
+        '--format',
+        'json',
+      );
+
+      expect(code).toBe(0);
+      expect(jsonOf(stdout).results.map((r) => r.compliance)).toEqual(['COMPLIANT']);
+      expect(jsonOf(stdout).summary.accountId).toBeNull();
+    });
+
+    it('reads the tag keys from CLASSIFICATION_TAG_KEY, TOPIC_TAG_KEY and TEAM_TAG_KEY', async () => {
+      process.env.CLASSIFICATION_TAG_KEY = 'classification';
+      process.env.TOPIC_TAG_KEY = 'alerts-topic';
+      process.env.TEAM_TAG_KEY = 'owner';
+
+      const renamed = await judgeOne(
+        { classification: 'Restricted', 'alerts-topic': TOPIC, owner: 'a' },
+        '--require-team',
+      );
+      const defaults = await judgeOne(compliantTags);
+
+      expect(renamed?.compliance).toBe('COMPLIANT');
+      expect(defaults?.problems).toEqual([
+        `classification is missing: tag it with one of ${LEVELS}.`,
+        "alerts-topic is missing: tag it with your team's SNS topic ARN.",
+      ]);
+    });
+
+    it('judges the levels of the policy given with --policy', async () => {
+      const renamed = readFileSync(DEFAULT_POLICY_FILE, 'utf8').replaceAll('Restricted', 'Secret');
+      const policy = temp.write('policy.yaml', renamed);
+      const tags = { ...compliantTags, DataClassification: 'Secret' };
+
+      const withDefault = await judgeOne(tags);
+      const withPolicy = await judgeOne(tags, '--policy', policy);
+
+      expect(withDefault?.compliance).toBe('NON_COMPLIANT');
+      expect(withPolicy).toMatchObject({
+        compliance: 'COMPLIANT',
+        annotation: `Declares Secret; alerts go to ${TOPIC}.`,
+      });
+    });
+  });
+
+  describe('output', () => {
+    const mixed: TagsFile = {
+      'b-compliant': compliantTags,
+      'a-compliant': { ...compliantTags, DataClassification: 'Public' },
+      'd-no-topic': { DataClassification: 'Internal' },
+      'c-bad-level': { ...compliantTags, DataClassification: 'TopSecret' },
+    };
+
+    it('prints a table with non-compliant buckets first, each group by name, then totals', async () => {
+      const file = tagsFile(mixed);
+
+      const { code, stdout } = await run('tags', '--tags', file, '--account', ACCOUNT);
+
+      expect(code).toBe(0);
+      const lines = stdout.split('\n');
+      expect(lines[0]).toMatch(/^BUCKET {7}COMPLIANCE {5}ANNOTATION$/);
+      expect(lines.slice(1, 5).map((line) => line.split(/ {2,}/).slice(0, 2))).toEqual([
+        ['c-bad-level', 'NON_COMPLIANT'],
+        ['d-no-topic', 'NON_COMPLIANT'],
+        ['a-compliant', 'COMPLIANT'],
+        ['b-compliant', 'COMPLIANT'],
+      ]);
+      expect(lines[1]).toContain(`DataClassification "TopSecret" is not a level (${LEVELS}).`);
+      expect(lines.slice(5)).toEqual(['', '4 buckets: 2 compliant, 2 non-compliant.', '']);
+    });
+
+    it('says "1 bucket" and "0 buckets" in the totals', async () => {
+      const one = await run('tags', '--tags', tagsFile({ a: compliantTags }), '--account', ACCOUNT);
+      const none = await run('tags', '--tags', tagsFile({}), '--account', ACCOUNT);
+
+      expect(one.stdout).toMatch(/\n1 bucket: 1 compliant, 0 non-compliant\.\n$/);
+      expect(none.stdout).toBe(
+        'BUCKET  COMPLIANCE  ANNOTATION\n\n0 buckets: 0 compliant, 0 non-compliant.\n',
+      );
+    });
+
+    it('keeps terminal control characters out of the table', async () => {
+      const file = tagsFile({ 'evil\u001b[2Jbucket\u009b': { DataClassification: 'x\u0007' } });
+
+      const { stdout } = await run('tags', '--tags', file, '--account', ACCOUNT);
+
+      expect(stdout).toContain('evil?[2Jbucket?');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: checking for control characters is the point
+      expect(stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    });
+
+    it('writes JSON with every result, its problems and a summary', async () => {
+      const file = tagsFile(mixed);
+
+      const { code, stdout } = await run(
+        'tags',
+        '--tags',
+        file,
+        '--account',
+        ACCOUNT,
+        '--format',
+        'json',
+      );
+
+      expect(code).toBe(0);
+      const report = jsonOf(stdout);
+      expect(report.results.map((r) => [r.bucket, r.compliance, r.problems.length])).toEqual([
+        ['c-bad-level', 'NON_COMPLIANT', 1],
+        ['d-no-topic', 'NON_COMPLIANT', 1],
+        ['a-compliant', 'COMPLIANT', 0],
+        ['b-compliant', 'COMPLIANT', 0],
+      ]);
+      expect(report.results[1]).toEqual({
+        bucket: 'd-no-topic',
+        compliance: 'NON_COMPLIANT',
+        annotation: "SupportSNSTopic is missing: tag it with your team's SNS topic ARN.",
+        problems: ["SupportSNSTopic is missing: tag it with your team's SNS topic ARN."],
+      });
+      expect(report.summary).toEqual({
+        buckets: 4,
+        compliant: 2,
+        nonCompliant: 2,
+        unreadable: 0,
+        accountId: ACCOUNT,
+        topicExistenceChecked: false,
+      });
+    });
+
+    it('writes CSV with a header and one row per bucket, quoting where needed', async () => {
+      const file = tagsFile(mixed);
+
+      const { stdout } = await run('tags', '--tags', file, '--account', ACCOUNT, '--format', 'csv');
+
+      expect(parseCsv(stdout)).toEqual([
+        ['bucket', 'compliance', 'annotation'],
+        [
+          'c-bad-level',
+          'NON_COMPLIANT',
+          `DataClassification "TopSecret" is not a level (${LEVELS}).`,
+        ],
+        [
+          'd-no-topic',
+          'NON_COMPLIANT',
+          "SupportSNSTopic is missing: tag it with your team's SNS topic ARN.",
+        ],
+        ['a-compliant', 'COMPLIANT', `Declares Public; alerts go to ${TOPIC}.`],
+        ['b-compliant', 'COMPLIANT', `Declares Confidential; alerts go to ${TOPIC}.`],
+      ]);
+    });
+
+    it('defuses CSV cells a spreadsheet would run as a formula', async () => {
+      const file = tagsFile({ '=HYPERLINK("http://x")': compliantTags, '@SUM(A1)': compliantTags });
+
+      const { stdout } = await run('tags', '--tags', file, '--account', ACCOUNT, '--format', 'csv');
+
+      const buckets = parseCsv(stdout)
+        .slice(1)
+        .map((row) => row[0]);
+      expect(buckets.sort()).toEqual(['\'=HYPERLINK("http://x")', "'@SUM(A1)"]);
+    });
+  });
+
+  describe('the offline note', () => {
+    it('says on stderr, once, that topic existence is not checked, keeping stdout clean', async () => {
+      const file = tagsFile({ a: compliantTags });
+
+      const { stdout, stderr } = await run(
+        'tags',
+        '--tags',
+        file,
+        '--account',
+        ACCOUNT,
+        '--format',
+        'json',
+      );
+
+      expect(stderr).toBe(
+        'note: topic existence is not checked offline; use --live to look the topics up.\n',
+      );
+      expect(() => JSON.parse(stdout)).not.toThrow();
+    });
+  });
+
+  describe('exit codes', () => {
+    it('exits 0 with non-compliant buckets when --fail is not given', async () => {
+      const file = tagsFile({ a: {} });
+
+      const { code } = await run('tags', '--tags', file, '--account', ACCOUNT);
+
+      expect(code).toBe(0);
+    });
+
+    it('exits 1 with --fail when any bucket is non-compliant', async () => {
+      const file = tagsFile({ a: compliantTags, b: {} });
+
+      const { code, stdout } = await run('tags', '--tags', file, '--account', ACCOUNT, '--fail');
+
+      expect(code).toBe(1);
+      expect(stdout).toContain('2 buckets: 1 compliant, 1 non-compliant.');
+    });
+
+    it('exits 0 with --fail when every bucket is compliant', async () => {
+      const file = tagsFile({ a: compliantTags, b: compliantTags });
+
+      const { code } = await run('tags', '--tags', file, '--account', ACCOUNT, '--fail');
+
+      expect(code).toBe(0);
+    });
+
+    it.each([
+      [
+        'is missing',
+        () => `${temp.path}/missing.json`,
+        /--tags .*missing\.json: cannot read \(ENOENT\)/,
+      ],
+      ['is not JSON', () => temp.write('bad.json', '{'), /--tags .*bad\.json: invalid JSON/],
+      [
+        'has a tag value that is not a string',
+        () => temp.write('bad.json', '{"a": {"Team": 1}}'),
+        /--tags .*bad\.json: a\.Team: Invalid input: expected string, received number/,
+      ],
+    ])('exits 2 when the tags file %s', async (_, file, message) => {
+      const { code, stdout, stderr } = await run('tags', '--tags', file(), '--account', ACCOUNT);
+
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(message);
+    });
+
+    it('exits 2 with the problems when the policy is invalid', async () => {
+      const file = tagsFile({ a: compliantTags });
+      const policy = temp.write('policy.yaml', 'levels: []\n');
+
+      const { code, stdout, stderr } = await run(
+        'tags',
+        '--tags',
+        file,
+        '--account',
+        ACCOUNT,
+        '--policy',
+        policy,
+      );
+
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/invalid policy .*\n {2}.*policy\.yaml:1: levels: /);
+    });
+  });
+
+  describe('usage errors (exit 2, nothing on stdout)', () => {
+    it.each<[string, () => string[], RegExp]>([
+      [
+        '--tags and --live together',
+        () => ['--tags', tagsFile({}), '--live', '--account', ACCOUNT],
+        /either --tags FILE or --live, not both/,
+      ],
+      ['neither --tags nor --live', () => ['--account', ACCOUNT], /needs --tags FILE .* or --live/],
+      [
+        'no --account and no allowed topic accounts',
+        () => ['--tags', tagsFile({})],
+        /needs --account ID .* or --allowed-topic-accounts .*ALLOWED_TOPIC_ACCOUNTS.*topic account cannot be judged/,
+      ],
+      [
+        'an --allowed-topic-accounts entry that is not an account ID',
+        () => ['--tags', tagsFile({}), '--allowed-topic-accounts', `${ACCOUNT},12345`],
+        /--allowed-topic-accounts must be a comma-separated list of 12-digit account IDs; not an account ID: "12345"/,
+      ],
+      [
+        'an empty --allowed-topic-accounts',
+        () => ['--tags', tagsFile({}), '--account', ACCOUNT, '--allowed-topic-accounts', ' , '],
+        /--allowed-topic-accounts needs at least one 12-digit account ID/,
+      ],
+      [
+        'an --account that is not an account ID',
+        () => ['--tags', tagsFile({}), '--account', 'acme'],
+        /--account must be a 12-digit account ID; got "acme"/,
+      ],
+      [
+        'an unknown format',
+        () => ['--tags', tagsFile({}), '--account', ACCOUNT, '--format', 'yaml'],
+        /--format must be one of table, json, csv; got "yaml"/,
+      ],
+      [
+        '--region with --tags',
+        () => ['--tags', tagsFile({}), '--account', ACCOUNT, '--region', 'eu-west-1'],
+        /--region is for --live/,
+      ],
+      [
+        '--account with --live',
+        () => ['--live', '--region', 'eu-west-1', '--account', ACCOUNT],
+        /--account is for --tags/,
+      ],
+      [
+        '--live without --region or AWS_REGION',
+        () => ['--live'],
+        /tags --live needs --region REGION or AWS_REGION/,
+      ],
+      [
+        'a positional argument',
+        () => ['--tags', tagsFile({}), '--account', ACCOUNT, 'extra'],
+        /tags takes no arguments besides its options; got "extra"/,
+      ],
+      ['an unknown option', () => ['--live', '--bucket', 'x'], /--bucket/],
+    ])('rejects %s', async (_, args, message) => {
+      const { code, stdout, stderr } = await run('tags', ...args());
+
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(message);
+      expect(stderr).toContain('Run "bucket-classification --help" for usage.');
+    });
+
+    it('rejects an ALLOWED_TOPIC_ACCOUNTS that is not a list of account IDs, naming it', async () => {
+      process.env.ALLOWED_TOPIC_ACCOUNTS = 'everyone';
+
+      const { code, stderr } = await run('tags', '--tags', tagsFile({}), '--account', ACCOUNT);
+
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/ALLOWED_TOPIC_ACCOUNTS must be .*not an account ID: "everyone"/);
+    });
+  });
+
+  it('is listed in --help', async () => {
+    const { stdout } = await run('--help');
+
+    expect(stdout).toContain('bucket-classification tags --tags FILE [--account ID]');
+    expect(stdout).toContain('bucket-classification tags --live [--region REGION]');
+  });
+});
+
+describe('runTagsCheck --live, with injected AWS adapters', () => {
+  interface FakeAws {
+    readonly aws: LiveAws;
+    readonly regionsListed: string[];
+    readonly topicsLookedUp: string[];
+    readonly closed: () => boolean;
+  }
+
+  interface FakeSetup {
+    readonly account?: string | Error;
+    readonly buckets?: Record<string, Record<string, string> | Error> | Error;
+    /** Topic ARN -> what the directory answers; ARNs not listed do not exist. */
+    readonly topics?: Record<string, boolean | undefined | Error>;
+  }
+
+  function named(name: string, message = name): Error {
+    return Object.assign(new Error(message), { name });
+  }
+
+  function fakeAws(setup: FakeSetup): FakeAws {
+    const regionsListed: string[] = [];
+    const topicsLookedUp: string[] = [];
+    let closed = false;
+    const { account = ACCOUNT, buckets = {}, topics = {} } = setup;
+    const aws: LiveAws = {
+      callerAccountId: async () => {
+        if (account instanceof Error) throw account;
+        return account;
+      },
+      inventory: {
+        bucketNames: async (region) => {
+          regionsListed.push(region);
+          if (buckets instanceof Error) throw buckets;
+          return Object.keys(buckets);
+        },
+      },
+      tagSource: {
+        tagsOf: async (bucket) => {
+          const tags = buckets instanceof Error ? undefined : buckets[bucket];
+          if (tags === undefined) throw named('NoSuchBucket');
+          if (tags instanceof Error) throw tags;
+          return tags;
+        },
+      },
+      topics: {
+        exists: async (arn) => {
+          topicsLookedUp.push(arn);
+          const answer = Object.hasOwn(topics, arn) ? topics[arn] : false;
+          if (answer instanceof Error) throw answer;
+          return answer;
+        },
+      },
+      close: () => {
+        closed = true;
+      },
+    };
+    return { aws, regionsListed, topicsLookedUp, closed: () => closed };
+  }
+
+  interface LiveRun extends Run {
+    readonly fake: FakeAws;
+    readonly regionsBuilt: string[];
+  }
+
+  async function runLive(
+    setup: FakeSetup,
+    overrides: Partial<Pick<TagsCheckOptions, 'format' | 'fail' | 'requirements'>> = {},
+  ): Promise<LiveRun> {
+    const fake = fakeAws(setup);
+    const regionsBuilt: string[] = [];
+    let stdout = '';
+    let stderr = '';
+    const code = await runTagsCheck(
+      {
+        input: { kind: 'live', region: 'eu-west-1' },
+        policy: loadPolicy(),
+        requirements: { keys: DEFAULT_TAG_KEYS, allowedTopicAccounts: [], requireTeam: false },
+        format: 'json',
+        fail: false,
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: (text) => {
+          stderr += text;
+        },
+        ...overrides,
+      },
+      {
+        liveAws: (region) => {
+          regionsBuilt.push(region);
+          return fake.aws;
+        },
+      },
+    );
+    return { code, stdout, stderr, fake, regionsBuilt };
+  }
+
+  const resultsOf = (stdout: string) =>
+    Object.fromEntries(jsonOf(stdout).results.map((r) => [r.bucket, r]));
+
+  it("judges the buckets of the region with the caller's account and no offline note", async () => {
+    // Prepare
+    const setup = {
+      buckets: {
+        'acme-good': compliantTags,
+        'acme-foreign': { ...compliantTags, SupportSNSTopic: OTHER_TOPIC },
+      },
+      topics: { [TOPIC]: true },
+    };
+
+    // Act
+    const { code, stdout, stderr, fake, regionsBuilt } = await runLive(setup);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(regionsBuilt).toEqual(['eu-west-1']);
+    expect(fake.regionsListed).toEqual(['eu-west-1']);
+    const results = resultsOf(stdout);
+    expect(results['acme-good']?.compliance).toBe('COMPLIANT');
+    expect(results['acme-foreign']?.annotation).toBe(
+      `SupportSNSTopic is in account ${OTHER_ACCOUNT}; allowed: ${ACCOUNT}.`,
+    );
+    expect(jsonOf(stdout).summary).toEqual({
+      buckets: 2,
+      compliant: 1,
+      nonCompliant: 1,
+      unreadable: 0,
+      accountId: ACCOUNT,
+      topicExistenceChecked: true,
+    });
+  });
+
+  it('reports a bucket whose tags cannot be read as non-compliant with the error name', async () => {
+    const setup = {
+      buckets: {
+        'acme-locked': named('AccessDenied', 'Access Denied'),
+        'acme-good': compliantTags,
+      },
+      topics: { [TOPIC]: true },
+    };
+
+    const { stdout } = await runLive(setup);
+
+    expect(resultsOf(stdout)['acme-locked']).toEqual({
+      bucket: 'acme-locked',
+      compliance: 'NON_COMPLIANT',
+      annotation: 'Tags could not be read: AccessDenied.',
+      problems: ['Tags could not be read: AccessDenied.'],
+    });
+    expect(jsonOf(stdout).summary).toMatchObject({ buckets: 2, nonCompliant: 1, unreadable: 1 });
+  });
+
+  it('reports a topic in the caller account that does not exist', async () => {
+    const missing = `arn:aws:sns:eu-west-1:${ACCOUNT}:gone-alerts`;
+    const setup = {
+      buckets: { 'acme-orphan': { ...compliantTags, SupportSNSTopic: missing } },
+      topics: { [missing]: false },
+    };
+
+    const { stdout, fake } = await runLive(setup);
+
+    expect(fake.topicsLookedUp).toEqual([missing]);
+    expect(resultsOf(stdout)['acme-orphan']).toMatchObject({
+      compliance: 'NON_COMPLIANT',
+      annotation: 'SupportSNSTopic topic gone-alerts does not exist in eu-west-1.',
+    });
+  });
+
+  it('looks each topic up once, and only topics in the caller account', async () => {
+    const setup = {
+      buckets: {
+        'acme-one': compliantTags,
+        'acme-two': compliantTags,
+        'acme-partner': { ...compliantTags, SupportSNSTopic: OTHER_TOPIC },
+      },
+      topics: { [TOPIC]: true },
+    };
+
+    const { stdout, fake } = await runLive(setup, {
+      requirements: {
+        keys: DEFAULT_TAG_KEYS,
+        allowedTopicAccounts: [ACCOUNT, OTHER_ACCOUNT],
+        requireTeam: false,
+      },
+    });
+
+    expect(fake.topicsLookedUp).toEqual([TOPIC]);
+    expect(jsonOf(stdout).summary).toMatchObject({ compliant: 3, nonCompliant: 0 });
+  });
+
+  it('does not hold a topic against its buckets when the directory cannot tell', async () => {
+    const setup = { buckets: { 'acme-good': compliantTags }, topics: { [TOPIC]: undefined } };
+
+    const { stdout, stderr } = await runLive(setup);
+
+    expect(resultsOf(stdout)['acme-good']?.compliance).toBe('COMPLIANT');
+    expect(stderr).toBe('');
+  });
+
+  it('warns and does not hold a topic against its buckets when the lookup fails', async () => {
+    const setup = {
+      buckets: { 'acme-good': compliantTags },
+      topics: { [TOPIC]: named('ThrottlingException') },
+    };
+
+    const { code, stdout, stderr } = await runLive(setup);
+
+    expect(code).toBe(0);
+    expect(resultsOf(stdout)['acme-good']?.compliance).toBe('COMPLIANT');
+    expect(stderr).toBe(
+      `warning: could not look up topic ${TOPIC} (ThrottlingException); not held against its buckets.\n`,
+    );
+  });
+
+  it('exits 1 with --fail when a bucket is non-compliant, 0 when none is', async () => {
+    const failing = await runLive({ buckets: { 'acme-bad': {} } }, { fail: true });
+    const passing = await runLive(
+      { buckets: { 'acme-good': compliantTags }, topics: { [TOPIC]: true } },
+      { fail: true },
+    );
+
+    expect(failing.code).toBe(1);
+    expect(passing.code).toBe(0);
+  });
+
+  it('prints the table like the offline check', async () => {
+    const { stdout } = await runLive(
+      { buckets: { 'acme-locked': named('AccessDenied') } },
+      { format: 'table' },
+    );
+
+    expect(stdout).toMatch(
+      /^BUCKET {7}COMPLIANCE {5}ANNOTATION\nacme-locked {2}NON_COMPLIANT {2}Tags could not be read: AccessDenied\.\n\n1 bucket: 0 compliant, 1 non-compliant\.\n$/,
+    );
+  });
+
+  it.each<[string, FakeSetup, RegExp]>([
+    [
+      'the caller account cannot be looked up',
+      { account: named('CredentialsProviderError', 'Could not load credentials') },
+      /could not look up the caller's account \(STS GetCallerIdentity\): CredentialsProviderError: Could not load credentials/,
+    ],
+    [
+      'the buckets cannot be listed',
+      { buckets: named('AccessDenied', 'Access Denied') },
+      /could not list the buckets in eu-west-1: AccessDenied: Access Denied/,
+    ],
+  ])('exits 2 with a message when %s, and releases the clients', async (_, setup, message) => {
+    const { code, stdout, stderr, fake } = await runLive(setup);
+
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(fake.closed()).toBe(true);
+  });
+
+  it('releases the clients after a sweep', async () => {
+    const { fake } = await runLive({ buckets: { 'acme-good': compliantTags } });
+
+    expect(fake.closed()).toBe(true);
+  });
+});
