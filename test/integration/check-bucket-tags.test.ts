@@ -5,14 +5,13 @@
  * GetResourceConfigHistory, reached through AWS_ENDPOINT_URL_CONFIG_SERVICE: the
  * function's real SDK client, wire format included.
  */
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { CreateBucketCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { type PackagedStack, packageStack } from '../support/package-stack';
+import { invokePackaged, type PackagedStack, packageStack } from '../support/package-stack';
 
 const ACCOUNT = '123456789012'; // moto's default account
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
@@ -80,38 +79,14 @@ let stack: PackagedStack;
 let taskRoot: string;
 let teamTopic: string;
 
-/** Invokes the packaged handler in its own process, from the task root, as Lambda would. */
-async function invoke(event: unknown): Promise<{ messageType: string; evaluations: number }> {
-  const script = `
-    const { handler } = require('./handlers/check-bucket-tags.js');
-    let input = '';
-    process.stdin.on('data', (chunk) => { input += chunk; });
-    process.stdin.on('end', () => handler(JSON.parse(input)).then(
-      (result) => process.stdout.write(JSON.stringify(result)),
-      (error) => { process.stderr.write(String(error && error.stack || error)); process.exit(3); },
-    ));`;
-  const child = execFile(process.execPath, ['-e', script], {
-    cwd: taskRoot,
-    env: {
-      ...process.env,
-      AWS_ENDPOINT_URL_CONFIG_SERVICE: configApi.endpoint,
-      POLICY_FILE: 'policies/default-policy.yaml',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-    },
-    maxBuffer: 16 * 1024 * 1024,
+/** Invokes the packaged handler with the Config API pointed at the stand-in. */
+async function invoke(event: unknown): Promise<unknown> {
+  return invokePackaged(taskRoot, 'handlers/check-bucket-tags.js', event, {
+    ...process.env,
+    AWS_ENDPOINT_URL_CONFIG_SERVICE: configApi.endpoint,
+    POLICY_FILE: 'policies/default-policy.yaml',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  child.stdin?.end(JSON.stringify(event));
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`handler failed (exit ${code}): ${stderr}`);
-  return JSON.parse(stdout);
 }
 
 function ruleEvent(invokingEvent: object, extra: object = {}): object {

@@ -3,7 +3,6 @@
  * against moto: real buckets with tags, team and central topics with SQS
  * subscribers to read what was delivered, CloudWatch metrics read back.
  */
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import {
   CloudWatchClient,
@@ -21,7 +20,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../../rules/alert';
 import { loadMacieEvent, type RawEvent } from '../support/fixtures';
-import { type PackagedStack, packageStack } from '../support/package-stack';
+import { invokePackaged, type PackagedStack, packageStack } from '../support/package-stack';
 
 const ACCOUNT = '123456789012'; // moto's default account
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
@@ -98,41 +97,15 @@ async function bucket(name: string, tags?: Record<string, string>): Promise<void
   }
 }
 
-/**
- * Invokes the packaged handler as Lambda would: its own process, the zip's
- * content as working directory, settings from the environment.
- */
+/** Invokes the packaged handler with the function's settings, as Lambda would. */
 async function invoke(event: unknown): Promise<{ outcome: string; topics?: string[] }> {
-  const script = `
-    const { handler } = require('./handlers/validate-finding.js');
-    let input = '';
-    process.stdin.on('data', (chunk) => { input += chunk; });
-    process.stdin.on('end', () => handler(JSON.parse(input)).then(
-      (result) => process.stdout.write(JSON.stringify(result)),
-      (error) => { process.stderr.write(String(error && error.stack || error)); process.exit(3); },
-    ));`;
-  const child = execFile(process.execPath, ['-e', script], {
-    cwd: functionDir,
-    env: {
-      ...process.env,
-      SECURITY_TOPIC_ARN: centralTopic,
-      METRICS_NAMESPACE: NAMESPACE,
-      POLICY_FILE: 'policies/default-policy.yaml',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-    },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  child.stdin?.end(JSON.stringify(event));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`handler failed (exit ${code}): ${stderr}`);
-  return JSON.parse(stdout);
+  return (await invokePackaged(functionDir, 'handlers/validate-finding.js', event, {
+    ...process.env,
+    SECURITY_TOPIC_ARN: centralTopic,
+    METRICS_NAMESPACE: NAMESPACE,
+    POLICY_FILE: 'policies/default-policy.yaml',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  })) as { outcome: string; topics?: string[] };
 }
 
 /** The financial fixture for a bucket of this run, in moto's account, with these tags. */

@@ -4,7 +4,8 @@
  * developer's .serverless/.esbuild folders nor clashes with another test packaging at the
  * same time (serverless-esbuild always works inside the service folder).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createTempDir, type TempDir } from './temp-dir';
@@ -92,4 +93,38 @@ export function packageStack(stage = 'dev'): PackagedStack {
     },
     remove: () => work.remove(),
   };
+}
+
+/**
+ * Invokes a packaged handler as Lambda would: its own Node process, the extracted
+ * zip as working directory, settings from the environment, the event on stdin.
+ * Resolves with what the handler returned; rejects with its error output.
+ */
+export async function invokePackaged(
+  taskRoot: string,
+  handlerModule: string,
+  event: unknown,
+  env: NodeJS.ProcessEnv,
+): Promise<unknown> {
+  const script = `
+    const { handler } = require(${JSON.stringify(`./${handlerModule}`)});
+    let input = '';
+    process.stdin.on('data', (chunk) => { input += chunk; });
+    process.stdin.on('end', () => handler(JSON.parse(input)).then(
+      (result) => process.stdout.write(JSON.stringify(result)),
+      (error) => { process.stderr.write(String((error && error.stack) || error)); process.exit(3); },
+    ));`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: taskRoot, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.stdin.end(JSON.stringify(event));
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`${handlerModule} failed (exit ${code}): ${stderr}`);
+  return JSON.parse(stdout);
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../../bin/bucket-classification';
 import type { CheckResult } from '../../../bin/check-result';
 import type { Summary } from '../../../bin/report';
 import { DEFAULT_POLICY_FILE } from '../../../policies/load-policy';
+import { parseCsv, runCli as run } from '../../support/cli';
 import {
   EXAMPLE_BUCKET_TAGS,
   exampleFindingsPath,
@@ -14,27 +14,6 @@ import {
 } from '../../support/fixtures';
 import { createTempDir, type TempDir } from '../../support/temp-dir';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTty: false,
-  });
-  return { code, stdout, stderr };
-}
-
 interface JsonReport {
   readonly results: CheckResult[];
   readonly errors: { source: string; reason: string }[];
@@ -43,34 +22,6 @@ interface JsonReport {
 
 function jsonReportOf(stdout: string): JsonReport {
   return JSON.parse(stdout) as JsonReport;
-}
-
-/** RFC 4180 cells: quoted cells may hold commas, quotes (doubled) and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text.charAt(i);
-    if (quoted) {
-      if (char !== '"') cell += char;
-      else if (text.charAt(i + 1) === '"') {
-        cell += '"';
-        i++;
-      } else quoted = false;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (char === '\n') {
-      rows.push([...row, cell]);
-      row = [];
-      cell = '';
-    } else cell += char;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
 }
 
 const EXAMPLES = exampleFindingsPath();

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { main } from '../../../bin/bucket-classification';
 import {
   type BucketTagsResult,
   type LiveAws,
@@ -9,6 +8,7 @@ import {
 } from '../../../bin/tags-command';
 import { DEFAULT_TAG_KEYS } from '../../../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../policies/load-policy';
+import { type CliRun, parseCsv, runCli as run } from '../../support/cli';
 import { createTempDir, type TempDir } from '../../support/temp-dir';
 
 const ACCOUNT = '111122223333';
@@ -26,27 +26,6 @@ const ENV_VARIABLES = [
   'TEAM_TAG_KEY',
 ] as const;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTty: false,
-  });
-  return { code, stdout, stderr };
-}
-
 interface JsonReport {
   readonly results: BucketTagsResult[];
   readonly summary: TagsSummary;
@@ -54,34 +33,6 @@ interface JsonReport {
 
 function jsonOf(stdout: string): JsonReport {
   return JSON.parse(stdout) as JsonReport;
-}
-
-/** RFC 4180 cells: quoted cells may hold commas, quotes (doubled) and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text.charAt(i);
-    if (quoted) {
-      if (char !== '"') cell += char;
-      else if (text.charAt(i + 1) === '"') {
-        cell += '"';
-        i++;
-      } else quoted = false;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (char === '\n') {
-      rows.push([...row, cell]);
-      row = [];
-      cell = '';
-    } else cell += char;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
 }
 
 type TagsFile = Record<string, Record<string, string>>;
@@ -632,7 +583,7 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
     return { aws, regionsListed, topicsLookedUp, closed: () => closed };
   }
 
-  interface LiveRun extends Run {
+  interface LiveRun extends CliRun {
     readonly fake: FakeAws;
     readonly regionsBuilt: string[];
   }
