@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  ConfigServiceClient,
+  type ConfigurationItem,
+  GetResourceConfigHistoryCommand,
+} from '@aws-sdk/client-config-service';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ConfigHistoryItemSource } from '../../../lib/config-history';
+import { ConfigEventError } from '../../../lib/errors';
+
+const EVENTS_DIR = path.resolve(__dirname, '../../events/config');
+const BUCKET = 'team-a-ledger';
+const CAPTURED = new Date('2024-05-15T11:02:45.903Z');
+
+/**
+ * `history-s3-item.json` as the SDK returns it: the file holds the timestamps as
+ * ISO text (it is the SDK's output after `JSON.stringify`); the SDK gives `Date`s.
+ */
+function historyItem(): ConfigurationItem {
+  const raw = JSON.parse(readFileSync(path.join(EVENTS_DIR, 'history-s3-item.json'), 'utf8'));
+  for (const field of [
+    'configurationItemCaptureTime',
+    'resourceCreationTime',
+    'configurationItemDeliveryTime',
+  ]) {
+    raw[field] = new Date(raw[field]);
+  }
+  return raw;
+}
+
+function fault(name: string): Error {
+  return Object.assign(new Error(`${name} from Config`), { name });
+}
+
+describe('ConfigHistoryItemSource', () => {
+  const config = mockClient(ConfigServiceClient);
+  beforeEach(() => config.reset());
+  afterAll(() => config.restore());
+
+  function calls() {
+    return config.commandCalls(GetResourceConfigHistoryCommand).map((call) => call.args[0].input);
+  }
+
+  it('asks for the one item at or before the capture time', async () => {
+    config.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: [historyItem()] });
+    const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
+
+    await source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED);
+
+    expect(calls()).toEqual([
+      { resourceType: 'AWS::S3::Bucket', resourceId: BUCKET, laterTime: CAPTURED, limit: 1 },
+    ]);
+    expect(calls()[0]).not.toHaveProperty('nextToken');
+  });
+
+  it('returns the item in the shape of a change notification', async () => {
+    config.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: [historyItem()] });
+    const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
+
+    const item = await source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED);
+
+    expect(item).toEqual({
+      resourceType: 'AWS::S3::Bucket',
+      resourceId: BUCKET,
+      resourceName: BUCKET,
+      awsAccountId: '111122223333',
+      awsRegion: 'us-east-1',
+      captureTime: CAPTURED,
+      status: 'OK',
+      tags: {
+        DataClassification: 'Confidential',
+        SupportSNSTopic: 'arn:aws:sns:us-east-1:111122223333:team-a-alerts',
+        Team: 'team-a',
+      },
+    });
+  });
+
+  it('follows the next token past empty pages', async () => {
+    config
+      .on(GetResourceConfigHistoryCommand)
+      .resolvesOnce({ configurationItems: [], nextToken: 'page-2' })
+      .resolvesOnce({ nextToken: 'page-3' })
+      .resolves({ configurationItems: [historyItem()] });
+    const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
+
+    const item = await source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED);
+
+    expect(item?.resourceId).toBe(BUCKET);
+    expect(calls().map((input) => input.nextToken)).toEqual([undefined, 'page-2', 'page-3']);
+    expect(calls()[2]).toEqual({
+      resourceType: 'AWS::S3::Bucket',
+      resourceId: BUCKET,
+      laterTime: CAPTURED,
+      limit: 1,
+      nextToken: 'page-3',
+    });
+  });
+
+  it('gives up after five empty pages', async () => {
+    config
+      .on(GetResourceConfigHistoryCommand)
+      .resolves({ configurationItems: [], nextToken: 'more' });
+    const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
+
+    const item = await source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED);
+
+    expect(item).toBeUndefined();
+    expect(calls()).toHaveLength(5);
+  });
+
+  it.each([
+    ['an empty page', { configurationItems: [] }],
+    ['a page without items', {}],
+  ])('returns undefined after %s without a next token', async (_, page) => {
+    config.on(GetResourceConfigHistoryCommand).resolves(page);
+    const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
+
+    const item = await source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED);
+
+    expect(item).toBeUndefined();
+    expect(calls()).toHaveLength(1);
+  });
+
+  it('rejects a malformed item with a ConfigEventError', async () => {
+    const { configurationItemStatus: _, ...item } = historyItem();
+    config.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: [item] });
+    const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
+
+    await expect(source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED)).rejects.toBeInstanceOf(
+      ConfigEventError,
+    );
+  });
+
+  it('lets errors from Config through', async () => {
+    config.on(GetResourceConfigHistoryCommand).rejects(fault('ResourceNotDiscoveredException'));
+    const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
+
+    await expect(source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED)).rejects.toThrow(
+      'ResourceNotDiscoveredException from Config',
+    );
+  });
+});
