@@ -1,0 +1,181 @@
+/**
+ * The EventBridge patterns of the packaged stack, evaluated by moto's EventBridge:
+ * each rule is created with the template's own pattern and an SQS target, sample
+ * events are put on the bus, and the queue shows which ones the rule routes.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { exampleFindingsPath, REPO_ROOT } from '../support/fixtures';
+import { type PackagedStack, packageStack } from '../support/package-stack';
+
+interface Template {
+  readonly Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+}
+
+const RUN = Date.now().toString(36);
+const events = new EventBridgeClient({});
+const sqs = new SQSClient({});
+
+let stack: PackagedStack;
+let template: Template;
+
+beforeAll(() => {
+  stack = packageStack('it');
+  template = stack.template<Template>();
+}, 120_000);
+
+afterAll(() => stack?.remove());
+
+/** The template's pattern, live in moto as a rule with a queue target. */
+async function ruleWithQueue(name: string, pattern: unknown): Promise<{ queueUrl: string }> {
+  const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${RUN}` }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await events.send(
+    new PutRuleCommand({ Name: `${name}-${RUN}`, EventPattern: JSON.stringify(pattern) }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: `${name}-${RUN}`,
+      Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
+    }),
+  );
+  return { queueUrl: QueueUrl };
+}
+
+/** Puts events (EventBridge envelopes) on the default bus, tagged with a marker. */
+async function putAll(envelopes: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  for (const envelope of envelopes) {
+    const { FailedEntryCount } = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: String(envelope.source),
+            DetailType: String(envelope['detail-type']),
+            Detail: JSON.stringify(envelope.detail),
+          },
+        ],
+      }),
+    );
+    expect(FailedEntryCount ?? 0).toBe(0);
+  }
+}
+
+async function delivered(queueUrl: string): Promise<Array<Record<string, unknown>>> {
+  const bodies: Array<Record<string, unknown>> = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
+    );
+    if (Messages.length === 0) return bodies;
+    for (const message of Messages) {
+      bodies.push(JSON.parse(message.Body ?? '{}'));
+      await sqs.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
+    }
+  }
+}
+
+function patternOf(predicate: (properties: Record<string, unknown>) => boolean): unknown {
+  const rule = Object.values(template.Resources).find(
+    (resource) => resource.Type === 'AWS::Events::Rule' && predicate(resource.Properties),
+  );
+  if (!rule) throw new Error('no such rule in the template');
+  return rule.Properties.EventPattern;
+}
+
+/** Every EventBridge envelope among the project's Macie fixtures and examples. */
+function macieEnvelopes(): Array<Record<string, unknown>> {
+  const files = [
+    ...readdirSync(path.join(REPO_ROOT, 'test/events/macie')).map((f) =>
+      path.join(REPO_ROOT, 'test/events/macie', f),
+    ),
+    ...readdirSync(exampleFindingsPath()).map((f) => path.join(exampleFindingsPath(), f)),
+  ].filter((file) => file.endsWith('.json'));
+  return files
+    .map((file) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
+    .filter((value) => 'detail-type' in value)
+    .map((envelope, i) => ({
+      ...envelope,
+      detail: { ...(envelope.detail as object), id: `${RUN}-${i}` },
+    }));
+}
+
+describe('the Macie finding rule pattern', () => {
+  it('routes sensitive-data findings, and nothing else, to validateFinding', async () => {
+    const pattern = patternOf((p) => JSON.stringify(p.EventPattern).includes('aws.macie'));
+    const { queueUrl } = await ruleWithQueue('findings', pattern);
+    const envelopes = macieEnvelopes();
+    const expected = envelopes
+      .filter(
+        (e) =>
+          e.source === 'aws.macie' &&
+          String((e.detail as { type?: string }).type).startsWith('SensitiveData:'),
+      )
+      .map((e) => (e.detail as { id: string }).id)
+      .sort();
+
+    await putAll(envelopes);
+
+    const routed = (await delivered(queueUrl))
+      .map((event) => (event.detail as { id: string }).id)
+      .sort();
+    expect(expected.length).toBeGreaterThanOrEqual(8);
+    expect(envelopes.length).toBeGreaterThan(expected.length);
+    expect(routed).toEqual(expected);
+  });
+});
+
+describe('the compliance-change rule pattern', () => {
+  it("routes only the stack's Config rule turning a bucket NON_COMPLIANT", async () => {
+    const pattern = patternOf((p) => JSON.stringify(p.EventPattern).includes('Compliance Change'));
+    const ruleName = String(
+      Object.values(template.Resources).find((r) => r.Type === 'AWS::Config::ConfigRule')
+        ?.Properties.ConfigRuleName,
+    );
+    const { queueUrl } = await ruleWithQueue('compliance', pattern);
+    const change = (configRuleName: string, complianceType: string, resourceId: string) => ({
+      source: 'aws.config',
+      'detail-type': 'Config Rules Compliance Change',
+      detail: {
+        resourceId,
+        awsRegion: 'us-east-1',
+        awsAccountId: '123456789012',
+        configRuleName,
+        messageType: 'ComplianceChangeNotification',
+        newEvaluationResult: { complianceType, annotation: 'SupportSNSTopic is missing.' },
+        resourceType: 'AWS::S3::Bucket',
+      },
+    });
+
+    await putAll([
+      change(ruleName, 'NON_COMPLIANT', `turned-bad-${RUN}`),
+      change(ruleName, 'COMPLIANT', `turned-good-${RUN}`),
+      change('some-other-rule', 'NON_COMPLIANT', `other-rule-${RUN}`),
+    ]);
+
+    const routed = (await delivered(queueUrl)).map(
+      (event) => (event.detail as { resourceId: string }).resourceId,
+    );
+    expect(routed).toEqual([`turned-bad-${RUN}`]);
+  });
+});
