@@ -8,6 +8,7 @@ import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import { SEVERITIES, type Severity } from '../policies/policy';
 import { EXIT_OK, EXIT_USAGE, runCheck } from './check-command';
 import { isSeverity } from './check-result';
+import { macieScheduleOptions, runMacieSchedule } from './macie-command';
 import { describePolicy, explainType, policySchemaText } from './policy-command';
 import { createProgress } from './progress';
 import { FORMATS, type Format } from './report';
@@ -25,6 +26,8 @@ const USAGE = `Usage:
   bucket-classification policy validate [FILE]
   bucket-classification policy explain <TYPE> [--policy FILE] [--category CATEGORY] [--custom]
   bucket-classification policy schema
+  bucket-classification macie schedule [--frequency daily|weekly|monthly] [--exclude-tag KEY=VALUE]...
+                                       [--name NAME] [--region REGION] [--dry-run] [--format text|json]
   bucket-classification --help | --version
 
 check     Judges Amazon Macie findings (EventBridge events, GetFindings output,
@@ -39,6 +42,11 @@ tags      Says which buckets the AWS Config rule checkBucketTags would find
           an unreadable tags file or buckets that cannot be listed.
 policy    Validates a policy file, explains which level a data type needs, or
           prints the JSON Schema of policy files.
+macie     schedule: creates the scheduled Macie classification job that scans every
+          bucket of the caller's account (CloudFormation has no resource for it), once:
+          a job of that name that is not cancelled is left alone. --dry-run prints the
+          job and creates nothing. Exit 0; 2 on usage errors, Macie not enabled in the
+          region or any other AWS error.
 
 Tag keys come from CLASSIFICATION_TAG_KEY, TOPIC_TAG_KEY and TEAM_TAG_KEY
 (defaults DataClassification, SupportSNSTopic, Team); allowed topic accounts from
@@ -61,6 +69,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await tags(rest, io);
       case 'policy':
         return policy(rest, io);
+      case 'macie':
+        return await macie(rest, io);
       case '--version':
       case '-v':
         io.stdout(`${version()}\n`);
@@ -205,7 +215,47 @@ function policy(args: readonly string[], io: Io): number {
   }
 }
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>;
+async function macie(args: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'schedule') {
+    throw new UsageError(
+      sub === undefined
+        ? 'macie needs a subcommand: schedule'
+        : `unknown macie subcommand "${sub}" (expected schedule)`,
+    );
+  }
+  const { values, positionals } = parse(rest, {
+    frequency: { type: 'string' },
+    'exclude-tag': { type: 'string', multiple: true },
+    name: { type: 'string' },
+    region: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    format: { type: 'string', default: 'text' },
+  });
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `macie schedule takes no arguments besides its options; got "${positionals[0]}"`,
+    );
+  }
+  const options = macieScheduleOptions(
+    {
+      frequency: values.frequency as string | undefined,
+      excludeTags: (values['exclude-tag'] as string[] | undefined) ?? [],
+      name: values.name as string | undefined,
+      region: values.region as string | undefined,
+      dryRun: values['dry-run'] as boolean,
+      format: values.format as string,
+    },
+    process.env,
+    io,
+  );
+  return await runMacieSchedule(options);
+}
+
+type OptionSpec = Record<
+  string,
+  { type: 'string' | 'boolean'; default?: string | boolean; multiple?: boolean }
+>;
 
 function parse(args: readonly string[], options: OptionSpec) {
   try {

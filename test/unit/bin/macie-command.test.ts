@@ -1,0 +1,608 @@
+import { ListClassificationJobsCommand, Macie2Client } from '@aws-sdk/client-macie2';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  awsAdapters,
+  type MacieAws,
+  type MacieScheduleFlags,
+  macieScheduleOptions,
+  runMacieSchedule,
+} from '../../../bin/macie-command';
+import {
+  type ClassificationJobInput,
+  DEFAULT_JOB_NAME,
+  type ExistingJob,
+  scheduledScanJob,
+} from '../../../lib/macie-jobs';
+import { type CliRun, runCli } from '../../support/cli';
+
+const ACCOUNT = '111122223333';
+const REGION = 'eu-west-1';
+const NOT_ENABLED = `bucket-classification: Macie is not enabled in ${REGION}: enable it (or deploy the stack with enableMacie) and run again.\n`;
+
+/** Settings the command reads from the environment; set per test, restored after. */
+const ENV_VARIABLES = [
+  'AWS_REGION',
+  'AWS_ENDPOINT_URL',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_EC2_METADATA_DISABLED',
+] as const;
+const savedEnv = new Map<string, string | undefined>();
+
+beforeEach(() => {
+  for (const name of ENV_VARIABLES) {
+    savedEnv.set(name, process.env[name]);
+    delete process.env[name];
+  }
+  // Should anything reach for AWS after all, it meets a closed local port, not the network.
+  process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+});
+
+afterEach(() => {
+  for (const [name, value] of savedEnv) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+function named(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+interface FakeSetup {
+  readonly account?: string | Error;
+  /** Jobs Macie already has (not cancelled), by name. */
+  readonly jobs?: ExistingJob[];
+  readonly findError?: Error;
+  readonly createError?: Error;
+}
+
+/** A stateful stand-in for Macie: a created job is found by the next run. */
+class FakeMacie {
+  readonly jobs: ExistingJob[];
+  readonly created: ClassificationJobInput[] = [];
+  readonly lookedUp: string[] = [];
+  readonly regionsBuilt: string[] = [];
+  closed = 0;
+
+  constructor(private readonly setup: FakeSetup = {}) {
+    this.jobs = [...(setup.jobs ?? [])];
+  }
+
+  readonly deps = {
+    macieAws: (region: string): MacieAws => {
+      this.regionsBuilt.push(region);
+      return {
+        callerAccountId: async () => {
+          const { account = ACCOUNT } = this.setup;
+          if (account instanceof Error) throw account;
+          return account;
+        },
+        jobs: {
+          findByName: async (name) => {
+            this.lookedUp.push(name);
+            if (this.setup.findError) throw this.setup.findError;
+            return this.jobs.find((job) => job.name === name);
+          },
+          create: async (input) => {
+            this.created.push(input);
+            if (this.setup.createError) throw this.setup.createError;
+            const id = `job-${this.created.length}`;
+            this.jobs.push({
+              id,
+              name: input.name ?? '',
+              status: 'RUNNING',
+              jobType: input.jobType,
+              schedule: input.scheduleFrequency,
+              createdAt: new Date('2025-06-02T09:00:00Z'),
+              clientToken: input.clientToken,
+            });
+            return { id, arn: `arn:aws:macie2:${region}:${ACCOUNT}:classification-job/${id}` };
+          },
+        },
+        close: () => {
+          this.closed++;
+        },
+      };
+    },
+  };
+}
+
+const noFlags: MacieScheduleFlags = {
+  frequency: undefined,
+  excludeTags: [],
+  name: undefined,
+  region: undefined,
+  dryRun: false,
+  format: 'text',
+};
+
+/** Runs `macie schedule` with `flags` against `fake`; AWS_REGION is eu-west-1 unless given. */
+async function schedule(
+  fake: FakeMacie,
+  flags: Partial<MacieScheduleFlags> = {},
+  env: NodeJS.ProcessEnv = { AWS_REGION: REGION },
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const options = macieScheduleOptions({ ...noFlags, ...flags }, env, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  const code = await runMacieSchedule(options, fake.deps);
+  return { code, stdout, stderr };
+}
+
+interface JsonOutput {
+  readonly action: 'exists' | 'would-create' | 'created';
+  readonly dryRun: boolean;
+  readonly region: string;
+  readonly existing: {
+    id: string;
+    status: string;
+    schedule: unknown;
+    matchesRequest: boolean;
+  } | null;
+  readonly created: { id: string; arn: string | null } | null;
+  readonly createInput: ClassificationJobInput;
+}
+
+function jsonOf(run: CliRun): JsonOutput {
+  return JSON.parse(run.stdout) as JsonOutput;
+}
+
+const existingJob: ExistingJob = {
+  id: 'job-existing',
+  name: DEFAULT_JOB_NAME,
+  status: 'IDLE',
+  jobType: 'SCHEDULED',
+  schedule: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
+  createdAt: new Date('2025-05-01T08:00:00Z'),
+  clientToken: 'made-in-the-console',
+};
+
+describe('bucket-classification macie schedule', () => {
+  describe('--dry-run', () => {
+    it('prints the job it would create and makes no create call', async () => {
+      // Prepare
+      const fake = new FakeMacie();
+
+      // Act
+      const run = await schedule(fake, { dryRun: true });
+
+      // Assess
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(fake.created).toEqual([]);
+      expect(fake.lookedUp).toEqual([DEFAULT_JOB_NAME]);
+      expect(run.stdout).toContain(
+        `Dry run: would create Macie classification job "${DEFAULT_JOB_NAME}" in ${REGION}; nothing was created.`,
+      );
+      expect(run.stdout).toContain('schedule:     daily, first run at once');
+      expect(run.stdout).toContain(`every S3 bucket of account ${ACCOUNT}`);
+      expect(run.stdout).toContain('identifiers:  ALL managed data identifiers');
+      expect(run.stdout).toContain('tags:         ManagedBy=bucket-classification-validator');
+      expect(run.stdout).toContain(
+        'Only read calls were made (STS GetCallerIdentity, Macie ListClassificationJobs)',
+      );
+    });
+
+    it('prints the full CreateClassificationJob input in --format json', async () => {
+      const fake = new FakeMacie();
+
+      const output = jsonOf(await schedule(fake, { dryRun: true, format: 'json' }));
+
+      expect(output).toEqual({
+        action: 'would-create',
+        dryRun: true,
+        region: REGION,
+        existing: null,
+        created: null,
+        createInput: scheduledScanJob({
+          name: DEFAULT_JOB_NAME,
+          accountId: ACCOUNT,
+          frequency: 'daily',
+          excludeTags: [],
+        }),
+      });
+      expect(fake.created).toEqual([]);
+    });
+
+    it('says so when the job exists, and that a real run would change nothing', async () => {
+      const fake = new FakeMacie({ jobs: [existingJob] });
+
+      const run = await schedule(fake, { dryRun: true });
+
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(
+        `Dry run: Macie classification job "${DEFAULT_JOB_NAME}" already exists in ${REGION}: id job-existing, status IDLE, schedule weekly (Mondays).`,
+      );
+      expect(run.stdout).toContain('A real run would change nothing.');
+      expect(fake.created).toEqual([]);
+    });
+  });
+
+  describe('a real run', () => {
+    it('creates the job once, exactly as a dry run prints it', async () => {
+      const fake = new FakeMacie();
+      const dryRun = jsonOf(await schedule(new FakeMacie(), { dryRun: true, format: 'json' }));
+
+      const run = await schedule(fake, { format: 'json' });
+
+      expect(run.code).toBe(0);
+      expect(fake.created).toEqual([dryRun.createInput]);
+      expect(jsonOf(run)).toMatchObject({
+        action: 'created',
+        dryRun: false,
+        existing: null,
+        created: {
+          id: 'job-1',
+          arn: `arn:aws:macie2:${REGION}:${ACCOUNT}:classification-job/job-1`,
+        },
+      });
+    });
+
+    it('says what it created', async () => {
+      const fake = new FakeMacie();
+
+      const run = await schedule(fake, { frequency: 'monthly', excludeTags: ['Scan=off'] });
+
+      expect(run.stdout).toContain(
+        `Created Macie classification job "${DEFAULT_JOB_NAME}" in ${REGION}: id job-1.`,
+      );
+      expect(run.stdout).toContain('schedule:     monthly (day 1), first run at once');
+      expect(run.stdout).toContain('excluding:    buckets tagged Scan=off');
+    });
+
+    it('changes nothing on a second run, and says so', async () => {
+      const fake = new FakeMacie();
+      await schedule(fake);
+
+      const second = await schedule(fake);
+
+      expect(second.code).toBe(0);
+      expect(fake.created).toHaveLength(1);
+      expect(second.stdout).toBe(
+        `Macie classification job "${DEFAULT_JOB_NAME}" already exists in ${REGION}: id job-1, status RUNNING, schedule daily.\nNothing changed.\n`,
+      );
+    });
+
+    it('leaves a job of that name alone even when its options differ, and says how to replace it', async () => {
+      const fake = new FakeMacie({ jobs: [existingJob] });
+
+      const run = await schedule(fake, { frequency: 'daily' });
+
+      expect(fake.created).toEqual([]);
+      expect(run.stdout).toContain('Nothing changed.');
+      expect(run.stdout).toContain('note: it was not created by this command with these options.');
+      expect(run.stdout).toContain(
+        'aws macie2 update-classification-job --job-id job-existing --job-status CANCELLED',
+      );
+    });
+
+    it('reports the existing job in --format json, with whether it matches the options', async () => {
+      const fake = new FakeMacie({ jobs: [existingJob] });
+
+      const output = jsonOf(await schedule(fake, { format: 'json' }));
+
+      expect(output.action).toBe('exists');
+      expect(output.created).toBeNull();
+      expect(output.existing).toEqual({
+        id: 'job-existing',
+        name: DEFAULT_JOB_NAME,
+        status: 'IDLE',
+        jobType: 'SCHEDULED',
+        schedule: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
+        createdAt: '2025-05-01T08:00:00.000Z',
+        matchesRequest: false,
+      });
+    });
+
+    it('closes its clients', async () => {
+      const fake = new FakeMacie();
+
+      await schedule(fake);
+
+      expect(fake.closed).toBe(1);
+    });
+  });
+
+  describe('the job it defines', () => {
+    async function createdInput(
+      flags: Partial<MacieScheduleFlags>,
+    ): Promise<ClassificationJobInput> {
+      const fake = new FakeMacie();
+      await schedule(fake, flags);
+      const [input, ...more] = fake.created;
+      expect(more).toEqual([]);
+      if (input === undefined) throw new Error('no job was created');
+      return input;
+    }
+
+    it.each([
+      ['daily', { dailySchedule: {} }],
+      ['weekly', { weeklySchedule: { dayOfWeek: 'MONDAY' } }],
+      ['monthly', { monthlySchedule: { dayOfMonth: 1 } }],
+    ])('--frequency %s runs the job on %j', async (frequency, expected) => {
+      const input = await createdInput({ frequency });
+
+      expect(input.jobType).toBe('SCHEDULED');
+      expect(input.scheduleFrequency).toEqual(expected);
+    });
+
+    it('runs daily without --frequency', async () => {
+      const input = await createdInput({});
+
+      expect(input.scheduleFrequency).toEqual({ dailySchedule: {} });
+    });
+
+    it('covers every bucket of the caller account, with no excludes by default', async () => {
+      const input = await createdInput({});
+
+      expect(input.s3JobDefinition).toEqual({
+        bucketCriteria: {
+          includes: {
+            and: [{ simpleCriterion: { comparator: 'EQ', key: 'ACCOUNT_ID', values: [ACCOUNT] } }],
+          },
+        },
+      });
+    });
+
+    it('builds the excludes from every --exclude-tag', async () => {
+      const input = await createdInput({
+        excludeTags: ['Scan=off', 'Environment=sandbox', 'Owner=a=b'],
+      });
+
+      expect(input.s3JobDefinition?.bucketCriteria?.excludes).toEqual({
+        and: [
+          {
+            tagCriterion: {
+              comparator: 'EQ',
+              tagValues: [
+                { key: 'Environment', value: 'sandbox' },
+                { key: 'Owner', value: 'a=b' },
+                { key: 'Scan', value: 'off' },
+              ],
+            },
+          },
+        ],
+      });
+    });
+
+    it('names the job --name and looks for it by that name', async () => {
+      const fake = new FakeMacie();
+
+      await schedule(fake, { name: 'nightly-scan' });
+
+      expect(fake.lookedUp).toEqual(['nightly-scan']);
+      expect(fake.created[0]?.name).toBe('nightly-scan');
+    });
+
+    it('sends the same client token for the same options', async () => {
+      const flags = { frequency: 'weekly', excludeTags: ['Scan=off'] };
+
+      const first = await createdInput(flags);
+      const second = await createdInput({ ...flags, excludeTags: ['Scan=off', 'Scan=off'] });
+
+      expect(first.clientToken).toBeDefined();
+      expect(second.clientToken).toBe(first.clientToken);
+    });
+
+    it.each([
+      ['--frequency', { frequency: 'monthly' }],
+      ['--exclude-tag', { excludeTags: ['Scan=on'] }],
+      ['--name', { name: 'other-scan' }],
+    ])('sends another client token when %s changes', async (_flag, change) => {
+      const flags = { frequency: 'weekly', excludeTags: ['Scan=off'] };
+
+      const first = await createdInput(flags);
+      const changed = await createdInput({ ...flags, ...change });
+
+      expect(changed.clientToken).not.toBe(first.clientToken);
+    });
+
+    it('works in the region of --region over AWS_REGION', async () => {
+      const fake = new FakeMacie();
+
+      await schedule(fake, { region: 'us-east-2' }, { AWS_REGION: REGION });
+
+      expect(fake.regionsBuilt).toEqual(['us-east-2']);
+    });
+
+    it('works in AWS_REGION without --region', async () => {
+      const fake = new FakeMacie();
+
+      await schedule(fake, {}, { AWS_REGION: 'ap-southeast-2' });
+
+      expect(fake.regionsBuilt).toEqual(['ap-southeast-2']);
+    });
+  });
+
+  describe('AWS errors (exit 2, nothing on stdout)', () => {
+    it('says Macie is not enabled in the region when listing is refused for that', async () => {
+      const fake = new FakeMacie({
+        findError: named('AccessDeniedException', 'Macie is not enabled.'),
+      });
+
+      const run = await schedule(fake);
+
+      expect(run).toEqual({ code: 2, stdout: '', stderr: NOT_ENABLED });
+      expect(fake.created).toEqual([]);
+      expect(fake.closed).toBe(1);
+    });
+
+    it('says Macie is not enabled when only the create is refused for that', async () => {
+      const fake = new FakeMacie({
+        createError: named('AccessDeniedException', 'Macie is not enabled.'),
+      });
+
+      const run = await schedule(fake);
+
+      expect(run).toEqual({ code: 2, stdout: '', stderr: NOT_ENABLED });
+    });
+
+    it('names the call and the error for a permission refusal', async () => {
+      const fake = new FakeMacie({
+        findError: named(
+          'AccessDeniedException',
+          'User is not authorized to perform: macie2:ListClassificationJobs',
+        ),
+      });
+
+      const run = await schedule(fake);
+
+      expect(run).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'bucket-classification: macie schedule: could not list the classification jobs (ListClassificationJobs): ' +
+          'AccessDeniedException: User is not authorized to perform: macie2:ListClassificationJobs\n',
+      });
+    });
+
+    it('names the call and the error when the create fails', async () => {
+      const fake = new FakeMacie({
+        createError: named('ServiceQuotaExceededException', 'Too many jobs'),
+      });
+
+      const run = await schedule(fake);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        'bucket-classification: macie schedule: could not create the job (CreateClassificationJob): ' +
+          'ServiceQuotaExceededException: Too many jobs\n',
+      );
+    });
+
+    it('names the call when the account cannot be looked up', async () => {
+      const fake = new FakeMacie({
+        account: named(
+          'ExpiredTokenException',
+          'The security token included in the request is expired',
+        ),
+      });
+
+      const run = await schedule(fake, { dryRun: true });
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        "could not look up the caller's account (STS GetCallerIdentity): ExpiredTokenException",
+      );
+      expect(fake.lookedUp).toEqual([]);
+    });
+  });
+
+  describe('usage errors (exit 2, no AWS call)', () => {
+    async function usage(...args: string[]): Promise<CliRun> {
+      process.env.AWS_REGION = REGION;
+      const run = await runCli('macie', ...args);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      return run;
+    }
+
+    it.each([
+      ['without =', 'Scan', 'got "Scan"'],
+      ['with an empty key', '=off', 'got "=off"'],
+      ['with an empty value', 'Scan=', 'got "Scan="'],
+    ])('rejects an --exclude-tag %s', async (_what, tag, detail) => {
+      const { stderr } = await usage('schedule', '--exclude-tag', tag);
+
+      expect(stderr).toContain('--exclude-tag takes KEY=VALUE with a non-empty key and value');
+      expect(stderr).toContain(detail);
+    });
+
+    it('rejects an unknown frequency', async () => {
+      const { stderr } = await usage('schedule', '--frequency', 'hourly');
+
+      expect(stderr).toContain('--frequency must be one of daily, weekly, monthly; got "hourly"');
+    });
+
+    it('rejects an unknown format', async () => {
+      const { stderr } = await usage('schedule', '--format', 'csv');
+
+      expect(stderr).toContain('--format must be one of text, json; got "csv"');
+    });
+
+    it('rejects an empty --name', async () => {
+      const { stderr } = await usage('schedule', '--name', '');
+
+      expect(stderr).toContain('--name must be 1 to 500 characters');
+    });
+
+    it('needs a region', async () => {
+      delete process.env.AWS_REGION;
+
+      const run = await runCli('macie', 'schedule', '--dry-run');
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('macie schedule needs --region REGION or AWS_REGION');
+    });
+
+    it.each([
+      [[], 'macie needs a subcommand: schedule'],
+      [['create'], 'unknown macie subcommand "create" (expected schedule)'],
+      [['schedule', 'now'], 'macie schedule takes no arguments besides its options; got "now"'],
+      [['schedule', '--bucket', 'x'], "Unknown option '--bucket'"],
+    ])('rejects macie %j', async (args, message) => {
+      const { stderr } = await usage(...args);
+
+      expect(stderr).toContain(message);
+      expect(stderr).toContain('Run "bucket-classification --help" for usage.');
+    });
+  });
+
+  it('is listed in --help', async () => {
+    const { stdout } = await runCli('--help');
+
+    expect(stdout).toContain(
+      'bucket-classification macie schedule [--frequency daily|weekly|monthly] [--exclude-tag KEY=VALUE]...',
+    );
+  });
+});
+
+describe('awsAdapters', () => {
+  const macie = mockClient(Macie2Client);
+  const sts = mockClient(STSClient);
+  beforeEach(() => {
+    macie.reset();
+    sts.reset();
+  });
+  afterAll(() => {
+    macie.restore();
+    sts.restore();
+  });
+
+  it("reads the caller's account from STS and the jobs from Macie", async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
+    macie.on(ListClassificationJobsCommand).resolves({ items: [] });
+    const aws = awsAdapters(REGION);
+
+    try {
+      await expect(aws.callerAccountId()).resolves.toBe(ACCOUNT);
+      await expect(aws.jobs.findByName(DEFAULT_JOB_NAME)).resolves.toBeUndefined();
+    } finally {
+      aws.close();
+    }
+    expect(macie.commandCalls(ListClassificationJobsCommand)).toHaveLength(1);
+  });
+
+  it('fails when STS names no account', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({});
+    const aws = awsAdapters(REGION);
+
+    try {
+      await expect(aws.callerAccountId()).rejects.toThrow('GetCallerIdentity returned no account');
+    } finally {
+      aws.close();
+    }
+  });
+});
