@@ -1,10 +1,13 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders are the subject of these tests
 /**
  * The deployable stack as `serverless package` (osls + serverless-esbuild) writes it:
- * the CloudFormation template and the function zip.
+ * the CloudFormation template and the function zip. Each describe block is one part of
+ * the stack; each `it` one invariant of it that a later change must not quietly undo.
  *
  * Packaging runs once, offline and with no AWS credentials (as it must work in CI), in
  * a copy of the project, so it neither touches a developer's .serverless/.esbuild
- * folders nor clashes with another run.
+ * folders nor clashes with another run. Everything is asserted for the default
+ * parameters of the `dev` stage.
  */
 import * as path from 'node:path';
 import { type PackagedStack, packageStack, runNode } from '../../support/package-stack';
@@ -13,23 +16,124 @@ import type { ZipEntry } from '../../support/zip-archive';
 interface Resource {
   readonly Type: string;
   readonly Properties: Record<string, unknown>;
+  readonly Condition?: string;
+  readonly DependsOn?: string | string[];
+  readonly Metadata?: { readonly checkov?: { readonly skip?: unknown[] } };
 }
 interface Template {
   readonly Resources: Record<string, Resource>;
+  readonly Conditions?: Record<string, unknown>;
+  readonly Parameters?: Record<string, unknown>;
+  readonly Outputs?: Record<string, { readonly Value: unknown }>;
 }
 interface Statement {
+  readonly Sid?: string;
   readonly Effect: string;
   readonly Action: string | string[];
   readonly Resource: unknown;
   readonly Condition?: Record<string, Record<string, unknown>>;
   readonly Principal?: unknown;
 }
+/** A policy document; its statements may be `Fn::If`s choosing between statements. */
+interface PolicyDocument {
+  readonly Statement: unknown[];
+}
+type FnIf = { readonly 'Fn::If': [string, unknown, unknown] };
 
-const FUNCTION_ID = 'ValidateFindingLambdaFunction';
-// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders
+const VALIDATE_FINDING = 'ValidateFindingLambdaFunction';
+const CHECK_BUCKET_TAGS = 'CheckBucketTagsLambdaFunction';
+const TOPIC = 'SecurityAlertsTopic';
+const KEY = 'StackKey';
+const QUEUE = 'FindingEventsDeadLetterQueue';
+const CONFIG_RULE = 'CheckBucketTagsConfigRule';
+
+const TOPIC_REF = { Ref: TOPIC };
+const KEY_ARN = { 'Fn::GetAtt': [KEY, 'Arn'] };
+const QUEUE_ARN = { 'Fn::GetAtt': [QUEUE, 'Arn'] };
+const THIS_ACCOUNT = { Ref: 'AWS::AccountId' };
 const THIS_ACCOUNTS_TOPICS = { 'Fn::Sub': 'arn:${AWS::Partition}:sns:*:${AWS::AccountId}:*' };
-// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders
+const ALL_TOPICS = { 'Fn::Sub': 'arn:${AWS::Partition}:sns:*:*:*' };
 const ALL_BUCKETS = { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*' };
+/** IAM actions that have no resource-level permissions: only these may name Resource "*". */
+const ACTIONS_WITHOUT_RESOURCES = new Set([
+  'cloudwatch:PutMetricData',
+  'config:PutEvaluations',
+  'config:GetResourceConfigHistory',
+  's3:ListAllMyBuckets',
+]);
+const PSEUDO_PARAMETERS = new Set([
+  'AWS::AccountId',
+  'AWS::NotificationARNs',
+  'AWS::NoValue',
+  'AWS::Partition',
+  'AWS::Region',
+  'AWS::StackId',
+  'AWS::StackName',
+  'AWS::URLSuffix',
+]);
+/** The settings both functions must read alike. */
+const SHARED_SETTINGS = [
+  'CLASSIFICATION_TAG_KEY',
+  'TOPIC_TAG_KEY',
+  'TEAM_TAG_KEY',
+  'ALLOWED_TOPIC_ACCOUNTS',
+  'POLICY_FILE',
+];
+
+/** The two functions, with what each must be and may do. */
+const FUNCTIONS = [
+  {
+    name: 'validateFinding',
+    id: VALIDATE_FINDING,
+    role: 'ValidateFindingRole',
+    logGroup: 'ValidateFindingLogGroup',
+    handler: 'handlers/validate-finding.handler',
+    timeout: 30,
+    environment: {
+      SECURITY_TOPIC_ARN: TOPIC_REF,
+      METRICS_NAMESPACE: 'DataClassification',
+      CLASSIFICATION_TAG_KEY: 'DataClassification',
+      TOPIC_TAG_KEY: 'SupportSNSTopic',
+      TEAM_TAG_KEY: 'Team',
+      ALLOWED_TOPIC_ACCOUNTS: '',
+      POLICY_FILE: 'policies/default-policy.yaml',
+    },
+    actions: [
+      'cloudwatch:PutMetricData',
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:GetBucketTagging',
+      'sns:Publish',
+      'sqs:SendMessage',
+    ],
+  },
+  {
+    name: 'checkBucketTags',
+    id: CHECK_BUCKET_TAGS,
+    role: 'CheckBucketTagsRole',
+    logGroup: 'CheckBucketTagsLogGroup',
+    handler: 'handlers/check-bucket-tags.handler',
+    timeout: 300,
+    environment: {
+      CLASSIFICATION_TAG_KEY: 'DataClassification',
+      TOPIC_TAG_KEY: 'SupportSNSTopic',
+      TEAM_TAG_KEY: 'Team',
+      ALLOWED_TOPIC_ACCOUNTS: '',
+      POLICY_FILE: 'policies/default-policy.yaml',
+    },
+    actions: [
+      'config:GetResourceConfigHistory',
+      'config:PutEvaluations',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:GetBucketTagging',
+      's3:ListAllMyBuckets',
+      'sns:GetTopicAttributes',
+    ],
+  },
+] as const;
 
 let stack: PackagedStack;
 let template: Template;
@@ -43,6 +147,8 @@ beforeAll(() => {
 
 afterAll(() => stack?.remove());
 
+// --- Reading the template ------------------------------------------------------------
+
 function resource(logicalId: string): Resource {
   const found = template.Resources[logicalId];
   if (found === undefined) throw new Error(`the template has no resource ${logicalId}`);
@@ -53,10 +159,72 @@ function resourcesOfType(type: string): Array<[string, Resource]> {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }
 
-function onlyResourceOfType(type: string): [string, Resource] {
-  const found = resourcesOfType(type);
+function onlyOne<T>(found: Array<[string, T]>): [string, T] {
   expect(found.map(([id]) => id)).toHaveLength(1);
-  return found[0] as [string, Resource];
+  return found[0] as [string, T];
+}
+
+function functionEnvironment(functionId = VALIDATE_FINDING): Record<string, unknown> {
+  const environment = resource(functionId).Properties.Environment as {
+    Variables: Record<string, unknown>;
+  };
+  return environment.Variables;
+}
+
+/** `handlers/validate-finding.handler` -> `handlers/validate-finding.js` */
+function handlerModule(): string {
+  return `${String(resource(VALIDATE_FINDING).Properties.Handler).replace(/\.[^.]+$/, '')}.js`;
+}
+
+/** The ARN of a log group, as an Fn::Sub of this template spells it. */
+function logGroupArn(name: string): string {
+  return `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${name}`;
+}
+
+function logGroupName(logGroupId: string): string {
+  return String(resource(logGroupId).Properties.LogGroupName);
+}
+
+/** Whether `text` matches an IAM wildcard pattern (`*` and `?`). */
+function globMatches(pattern: string, text: string): boolean {
+  const regex = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${regex}$`).test(text);
+}
+
+/** Whether the stack would have this condition with the (default) packaged parameters. */
+function conditionHolds(expression: unknown): boolean {
+  const node = expression as Record<string, unknown[]> & { Condition?: string };
+  if (typeof node.Condition === 'string')
+    return conditionHolds(template.Conditions?.[node.Condition]);
+  if (node['Fn::Not']) return !conditionHolds(node['Fn::Not'][0]);
+  if (node['Fn::And']) return node['Fn::And'].every(conditionHolds);
+  if (node['Fn::Or']) return node['Fn::Or'].some(conditionHolds);
+  const [left, right] = node['Fn::Equals'] ?? [];
+  if (typeof left === 'string' && typeof right === 'string') return left === right;
+  throw new Error(`cannot decide ${JSON.stringify(expression)} at package time`);
+}
+
+// --- Reading policies ----------------------------------------------------------------
+
+function isFnIf(node: unknown): node is FnIf {
+  return typeof node === 'object' && node !== null && 'Fn::If' in node;
+}
+
+/** Both branches of every Fn::If (recursively), less AWS::NoValue. */
+function branchesOf(node: unknown): unknown[] {
+  if (!isFnIf(node)) return [node];
+  const [, whenTrue, whenFalse] = node['Fn::If'];
+  return [...branchesOf(whenTrue), ...branchesOf(whenFalse)].filter(
+    (branch) => JSON.stringify(branch) !== JSON.stringify({ Ref: 'AWS::NoValue' }),
+  );
+}
+
+/** Every statement a document may have, whichever way its conditions go. */
+function statementsOf(document: unknown): Statement[] {
+  return (document as PolicyDocument).Statement.flatMap(branchesOf) as Statement[];
 }
 
 function actionsOf(statement: Statement): string[] {
@@ -67,82 +235,227 @@ function resourcesOf(statement: Statement): unknown[] {
   return [statement.Resource].flat();
 }
 
-/** Every statement of every IAM role and policy in the stack. */
-function iamStatements(): Statement[] {
-  const roles = resourcesOfType('AWS::IAM::Role').flatMap(
-    ([, role]) =>
-      (role.Properties.Policies as Array<{ PolicyDocument: unknown }> | undefined) ?? [],
-  );
-  const policies = [
+function principalServicesOf(statement: Statement): string[] {
+  return [(statement.Principal as { Service?: string | string[] } | undefined)?.Service ?? []]
+    .flat()
+    .sort();
+}
+
+function withoutSid({ Sid: _sid, ...rest }: Statement): Omit<Statement, 'Sid'> {
+  return rest;
+}
+
+/** The policy documents of a role: inline, and IAM policy resources attached to it. */
+function roleDocuments(roleId: string): PolicyDocument[] {
+  const inline =
+    (resource(roleId).Properties.Policies as Array<{ PolicyDocument: PolicyDocument }>) ?? [];
+  const attached = [
     ...resourcesOfType('AWS::IAM::Policy'),
     ...resourcesOfType('AWS::IAM::ManagedPolicy'),
-  ].map(([, policy]) => ({ PolicyDocument: policy.Properties.PolicyDocument }));
-  return [...roles, ...policies].flatMap(
-    ({ PolicyDocument }) => (PolicyDocument as { Statement: Statement[] }).Statement,
+  ].filter(([, policy]) =>
+    ((policy.Properties.Roles as unknown[]) ?? []).some(
+      (role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId }),
+    ),
+  );
+  return [
+    ...inline.map(({ PolicyDocument }) => PolicyDocument),
+    ...attached.map(([, policy]) => policy.Properties.PolicyDocument as PolicyDocument),
+  ];
+}
+
+function roleStatements(roleId: string): Statement[] {
+  return roleDocuments(roleId).flatMap(statementsOf);
+}
+
+function roleActions(roleId: string): string[] {
+  const actions = roleStatements(roleId)
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap(actionsOf);
+  return [...new Set(actions)].sort();
+}
+
+function statementsWithAction(roleId: string, test: (action: string) => boolean): Statement[] {
+  return roleStatements(roleId).filter((s) => actionsOf(s).some(test));
+}
+
+/** Every statement of every IAM role and policy in the stack. */
+function iamStatements(): Statement[] {
+  const roles = resourcesOfType('AWS::IAM::Role').flatMap(([id]) => roleStatements(id));
+  const unattached = [
+    ...resourcesOfType('AWS::IAM::Policy'),
+    ...resourcesOfType('AWS::IAM::ManagedPolicy'),
+  ].flatMap(([, policy]) => statementsOf(policy.Properties.PolicyDocument));
+  return [...roles, ...unattached];
+}
+
+// --- Reading EventBridge rules and the dashboard -------------------------------------
+
+/** The only EventBridge rule for events from `source`. */
+function ruleForSource(source: string): [string, Resource] {
+  return onlyOne(
+    resourcesOfType('AWS::Events::Rule').filter(([, rule]) =>
+      [(rule.Properties.EventPattern as { source?: unknown })?.source].flat().includes(source),
+    ),
   );
 }
 
-/** `handlers/validate-finding.handler` -> `handlers/validate-finding.js` */
-function handlerModule(): string {
-  return `${String(resource(FUNCTION_ID).Properties.Handler).replace(/\.[^.]+$/, '')}.js`;
+function onlyTarget(rule: Resource): Record<string, unknown> {
+  const targets = rule.Properties.Targets as Array<Record<string, unknown>>;
+  expect(targets).toHaveLength(1);
+  return targets[0] as Record<string, unknown>;
 }
 
-function functionEnvironment(): Record<string, unknown> {
-  const environment = resource(FUNCTION_ID).Properties.Environment as {
-    Variables: Record<string, unknown>;
-  };
-  return environment.Variables;
+interface DashboardWidget {
+  readonly type: string;
+  readonly properties: { readonly metrics?: unknown[][] };
 }
+
+/** The dashboard body, its Fn::Sub placeholders replaced as CloudFormation would: `{{Name}}`. */
+function dashboardBody(): { widgets: DashboardWidget[] } {
+  const body = resource('ClassificationDashboard').Properties.DashboardBody as {
+    'Fn::Sub': string;
+  };
+  return JSON.parse(body['Fn::Sub'].replace(/\$\{([^}]+)\}/g, '{{$1}}'));
+}
+
+function dashboardMetricLines(): unknown[][] {
+  return dashboardBody().widgets.flatMap((widget) => widget.properties.metrics ?? []);
+}
+
+interface MetricsQuery {
+  readonly metric: string;
+  readonly namespace: string;
+  readonly dimensions: string[];
+  readonly groupBy: string[];
+}
+
+/** The Metrics Insights queries of the dashboard, in parts. */
+function dashboardQueries(): MetricsQuery[] {
+  return dashboardMetricLines()
+    .flat()
+    .flatMap((item) => {
+      const expression = (item as { expression?: unknown })?.expression;
+      return typeof expression === 'string' ? [expression] : [];
+    })
+    .map((expression) => {
+      const metric = /SELECT\s+\w+\(\s*(\w+)\s*\)/i.exec(expression)?.[1] ?? '';
+      const schema = /SCHEMA\(\s*"([^"]*)"((?:\s*,\s*\w+)*)\s*\)/i.exec(expression);
+      const groupBy = /GROUP BY\s+(\w+(?:\s*,\s*\w+)*)/i.exec(expression)?.[1] ?? '';
+      const list = (text: string) =>
+        text
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== '');
+      return {
+        metric,
+        namespace: schema?.[1] ?? '',
+        dimensions: list(schema?.[2] ?? '').sort(),
+        groupBy: list(groupBy),
+      };
+    });
+}
+
+// --- The specification ---------------------------------------------------------------
 
 describe('serverless package', () => {
-  it('resolves every osls variable at package time (only CloudFormation pseudo parameters remain)', () => {
-    const placeholders = JSON.stringify(template).match(/\$\{[^}]*\}/g) ?? [];
-    expect(placeholders.filter((p) => !/^\$\{AWS::[A-Za-z]+\}$/.test(p))).toEqual([]);
+  it('leaves no variable for osls to resolve: only pseudo parameters and this template’s resources, inside Fn::Sub', () => {
+    const unresolved: string[] = [];
+    const isSubReference = (name: string, variables: readonly string[]): boolean => {
+      const [logicalId = '', attribute, ...more] = name.split('.');
+      return (
+        name.startsWith('!') ||
+        PSEUDO_PARAMETERS.has(name) ||
+        variables.includes(name) ||
+        (more.length === 0 &&
+          (logicalId in template.Resources ||
+            (attribute === undefined && logicalId in (template.Parameters ?? {}))))
+      );
+    };
+    const visit = (node: unknown, where: string, variables?: readonly string[]): void => {
+      if (typeof node === 'string') {
+        for (const [placeholder, name = ''] of node.matchAll(/\$\{([^}]*)\}/g)) {
+          if (variables === undefined || !isSubReference(name, variables))
+            unresolved.push(`${where}: ${placeholder}`);
+        }
+      } else if (Array.isArray(node)) {
+        node.forEach((item, index) => {
+          visit(item, `${where}[${index}]`);
+        });
+      } else if (typeof node === 'object' && node !== null) {
+        for (const [key, value] of Object.entries(node)) {
+          if (key !== 'Fn::Sub') visit(value, `${where}.${key}`);
+          else if (typeof value === 'string') visit(value, `${where}.Fn::Sub`, []);
+          else {
+            const [text, map = {}] = value as [string, Record<string, unknown>?];
+            visit(text, `${where}.Fn::Sub`, Object.keys(map));
+            visit(map, `${where}.Fn::Sub[1]`);
+          }
+        }
+      }
+    };
+
+    visit(template, 'template');
+
+    expect(unresolved).toEqual([]);
   });
 });
 
-describe('the validateFinding function', () => {
+describe.each(FUNCTIONS)('the $name function', (fn) => {
+  const properties = () => resource(fn.id).Properties;
+
   it('runs on Node.js 22 or newer, on arm64', () => {
-    const { Runtime, Architectures } = resource(FUNCTION_ID).Properties;
+    const { Runtime, Architectures } = properties();
     expect(Runtime).toMatch(/^nodejs\d+\.x$/);
     expect(Number(/\d+/.exec(String(Runtime))?.[0])).toBeGreaterThanOrEqual(22);
     expect(Architectures).toEqual(['arm64']);
   });
 
-  it('points at the handler module with 256 MB and a 30 s timeout', () => {
-    expect(resource(FUNCTION_ID).Properties).toMatchObject({
-      Handler: 'handlers/validate-finding.handler',
+  it(`points at ${fn.handler} with 256 MB and a ${fn.timeout} s timeout`, () => {
+    expect(properties()).toMatchObject({
+      Handler: fn.handler,
       MemorySize: 256,
-      Timeout: 30,
+      Timeout: fn.timeout,
     });
   });
 
-  it('gets the settings the handler reads, with the documented defaults', () => {
-    expect(functionEnvironment()).toEqual({
-      SECURITY_TOPIC_ARN: { Ref: 'SecurityAlertsTopic' },
-      METRICS_NAMESPACE: 'DataClassification',
-      CLASSIFICATION_TAG_KEY: 'DataClassification',
-      TOPIC_TAG_KEY: 'SupportSNSTopic',
-      TEAM_TAG_KEY: 'Team',
-      ALLOWED_TOPIC_ACCOUNTS: '',
-      POLICY_FILE: 'policies/default-policy.yaml',
-    });
+  it('gets the settings its handler reads, with the documented defaults', () => {
+    expect(functionEnvironment(fn.id)).toEqual(fn.environment);
   });
 
-  it('keeps its logs for a limited time', () => {
-    expect(resource('ValidateFindingLogGroup').Properties.RetentionInDays).toEqual(
-      expect.any(Number),
+  it(`runs as its own role, ${fn.role}, which no other function shares`, () => {
+    expect(properties().Role).toEqual({ 'Fn::GetAtt': [fn.role, 'Arn'] });
+    expect(resource(fn.role).Type).toBe('AWS::IAM::Role');
+    const sharing = resourcesOfType('AWS::Lambda::Function').filter(
+      ([id, other]) =>
+        id !== fn.id && JSON.stringify(other.Properties.Role).includes(`"${fn.role}"`),
     );
+    expect(sharing.map(([id]) => id)).toEqual([]);
+  });
+
+  it('logs to its own log group, kept for a limited time', () => {
+    expect(logGroupName(fn.logGroup)).toBe(`/aws/lambda/${properties().FunctionName}`);
+    expect(resource(fn.logGroup).Properties.RetentionInDays).toBeGreaterThan(0);
+    expect([resource(fn.id).DependsOn].flat()).toContain(fn.logGroup);
+  });
+
+  it('encrypts its logs with the stack key', () => {
+    expect(resource(fn.logGroup).Properties.KmsKeyId).toEqual(KEY_ARN);
+  });
+});
+
+describe('the functions’ shared settings', () => {
+  it('are the same tag keys, allowed accounts and policy file in both functions', () => {
+    for (const name of SHARED_SETTINGS) {
+      expect([name, functionEnvironment(CHECK_BUCKET_TAGS)[name]]).toEqual([
+        name,
+        functionEnvironment(VALIDATE_FINDING)[name],
+      ]);
+    }
   });
 });
 
 describe('the Macie finding rule', () => {
-  const rule = (): Resource => onlyResourceOfType('AWS::Events::Rule')[1];
-  const target = (): Record<string, unknown> => {
-    const targets = rule().Properties.Targets as Array<Record<string, unknown>>;
-    expect(targets).toHaveLength(1);
-    return targets[0] as Record<string, unknown>;
-  };
+  const rule = (): Resource => ruleForSource('aws.macie')[1];
 
   it('matches only Macie sensitive-data findings, on the default bus', () => {
     expect(rule().Properties.EventPattern).toEqual({
@@ -154,25 +467,34 @@ describe('the Macie finding rule', () => {
     expect(rule().Properties.State).toBe('ENABLED');
   });
 
-  it('targets validateFinding, which lets EventBridge invoke it', () => {
-    expect(target().Arn).toEqual({ 'Fn::GetAtt': [FUNCTION_ID, 'Arn'] });
-    const permissions = resourcesOfType('AWS::Lambda::Permission').filter(
-      ([, permission]) => permission.Properties.Principal === 'events.amazonaws.com',
-    );
-    expect(permissions).toHaveLength(1);
-    expect(permissions[0]?.[1].Properties).toMatchObject({
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [FUNCTION_ID, 'Arn'] },
+  it('targets validateFinding only', () => {
+    expect(onlyTarget(rule()).Arn).toEqual({ 'Fn::GetAtt': [VALIDATE_FINDING, 'Arn'] });
+  });
+
+  it('retries a failed delivery as long as EventBridge allows (185 attempts, 24 h)', () => {
+    expect(onlyTarget(rule()).RetryPolicy).toEqual({
+      MaximumRetryAttempts: 185,
+      MaximumEventAgeInSeconds: 86_400,
     });
   });
 
-  it('retries a failed delivery, then sends the event to the dead-letter queue', () => {
-    expect(target().RetryPolicy).toEqual({
-      MaximumRetryAttempts: expect.any(Number),
-      MaximumEventAgeInSeconds: expect.any(Number),
+  it('sends what it could not deliver to the dead-letter queue', () => {
+    expect(onlyTarget(rule()).DeadLetterConfig).toEqual({ Arn: QUEUE_ARN });
+  });
+
+  it('is the one thing EventBridge may invoke validateFinding for', () => {
+    const [, permission] = onlyOne(
+      resourcesOfType('AWS::Lambda::Permission').filter(
+        ([, p]) => p.Properties.Principal === 'events.amazonaws.com',
+      ),
+    );
+    expect(permission.Properties).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [VALIDATE_FINDING, 'Arn'] },
     });
-    const [queueId] = onlyResourceOfType('AWS::SQS::Queue');
-    expect(target().DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+    expect(JSON.stringify(permission.Properties.SourceArn)).toContain(
+      `"${String(rule().Properties.Name)}"`,
+    );
   });
 });
 
@@ -180,109 +502,348 @@ describe('a failed invocation (the handler throws)', () => {
   // EventBridge invokes Lambda asynchronously, so its retry policy and dead-letter queue
   // cover delivery only; once Lambda has the event, Lambda retries and sends it on.
   it('is retried by Lambda, then goes to the dead-letter queue', () => {
-    const [queueId] = onlyResourceOfType('AWS::SQS::Queue');
-    const [, config] = onlyResourceOfType('AWS::Lambda::EventInvokeConfig');
+    const [, config] = onlyOne(
+      resourcesOfType('AWS::Lambda::EventInvokeConfig').filter(
+        ([, c]) => JSON.stringify(c.Properties.FunctionName) === `{"Ref":"${VALIDATE_FINDING}"}`,
+      ),
+    );
     expect(config.Properties).toMatchObject({
-      FunctionName: { Ref: FUNCTION_ID },
       MaximumRetryAttempts: expect.any(Number),
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      DestinationConfig: { OnFailure: { Destination: QUEUE_ARN } },
     });
   });
 
-  it('lets the function send to the dead-letter queue and nowhere else in SQS', () => {
-    const [queueId] = onlyResourceOfType('AWS::SQS::Queue');
-    const sqs = iamStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
-    expect(sqs.map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
-      [['sqs:SendMessage'], [{ 'Fn::GetAtt': [queueId, 'Arn'] }]],
+  it('may be sent to the dead-letter queue by validateFinding’s role, and nowhere else in SQS', () => {
+    const sqs = statementsWithAction('ValidateFindingRole', (a) => a.startsWith('sqs:'));
+    expect(sqs.map((s) => [s.Effect, actionsOf(s), resourcesOf(s)])).toEqual([
+      ['Allow', ['sqs:SendMessage'], [QUEUE_ARN]],
     ]);
+  });
+
+  it('cannot be sent anywhere in SQS by checkBucketTags’ role', () => {
+    expect(statementsWithAction('CheckBucketTagsRole', (a) => a.startsWith('sqs:'))).toEqual([]);
   });
 });
 
 describe('the dead-letter queue', () => {
-  it('is encrypted and keeps events for 14 days', () => {
-    const [, queue] = onlyResourceOfType('AWS::SQS::Queue');
-    expect(
-      queue.Properties.SqsManagedSseEnabled === true || !!queue.Properties.KmsMasterKeyId,
-    ).toBe(true);
-    expect(queue.Properties.MessageRetentionPeriod).toBe(1_209_600);
+  const queue = (): Resource => resource(QUEUE);
+  const policy = (): Resource => onlyOne(resourcesOfType('AWS::SQS::QueuePolicy'))[1];
+
+  it('is encrypted with SQS-managed keys (which EventBridge can send to)', () => {
+    expect(queue().Type).toBe('AWS::SQS::Queue');
+    expect(queue().Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('keeps events for 14 days, the SQS maximum', () => {
+    expect(queue().Properties.MessageRetentionPeriod).toBe(1_209_600);
   });
 
   it('accepts messages from EventBridge for the finding rule only', () => {
-    const [queueId] = onlyResourceOfType('AWS::SQS::Queue');
-    const [, policy] = onlyResourceOfType('AWS::SQS::QueuePolicy');
-    const ruleName = String(onlyResourceOfType('AWS::Events::Rule')[1].Properties.Name);
-    expect(policy.Properties.Queues).toEqual([{ Ref: queueId }]);
+    const ruleName = String(ruleForSource('aws.macie')[1].Properties.Name);
+    expect(policy().Properties.Queues).toEqual([{ Ref: QUEUE }]);
 
-    const allows = (
-      policy.Properties.PolicyDocument as { Statement: Statement[] }
-    ).Statement.filter((s) => s.Effect === 'Allow');
-    expect(allows).toHaveLength(1);
-    const [allow] = allows as [Statement];
-    expect(allow).toMatchObject({
-      Principal: { Service: 'events.amazonaws.com' },
-      Action: 'sqs:SendMessage',
-      Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
-    });
-    const sourceArn = allow.Condition?.ArnEquals?.['aws:SourceArn'] as { 'Fn::Sub': string };
-    expect(sourceArn['Fn::Sub']).toMatch(new RegExp(`:rule/${ruleName}$`));
+    const allows = statementsOf(policy().Properties.PolicyDocument).filter(
+      (s) => s.Effect === 'Allow',
+    );
+    expect(allows.map(withoutSid)).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: QUEUE_ARN,
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': {
+              'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${ruleName}`,
+            },
+          },
+        },
+      },
+    ]);
+  });
+
+  it('refuses every request made without TLS', () => {
+    const denies = statementsOf(policy().Properties.PolicyDocument).filter(
+      (s) => s.Effect === 'Deny',
+    );
+    const withoutTls = denies.filter(
+      (s) => String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false',
+    );
+    expect(withoutTls.map((s) => [s.Principal, actionsOf(s), resourcesOf(s)])).toEqual([
+      ['*', ['sqs:*'], [QUEUE_ARN]],
+    ]);
   });
 });
 
 describe('the central security topic', () => {
-  it('is encrypted', () => {
-    expect(resource('SecurityAlertsTopic')).toMatchObject({
-      Type: 'AWS::SNS::Topic',
-      Properties: { KmsMasterKeyId: expect.any(String) },
-    });
+  const topicPolicy = (): Resource =>
+    onlyOne(
+      resourcesOfType('AWS::SNS::TopicPolicy').filter(([, p]) =>
+        JSON.stringify(p.Properties.Topics).includes(`"${TOPIC}"`),
+      ),
+    )[1];
+
+  it('is encrypted with the stack key', () => {
+    expect(resource(TOPIC).Type).toBe('AWS::SNS::Topic');
+    expect(resource(TOPIC).Properties.KmsMasterKeyId).toEqual({ Ref: KEY });
+  });
+
+  it('may be published to by CloudWatch alarms and EventBridge only', () => {
+    expect(topicPolicy().Properties.Topics).toEqual([TOPIC_REF]);
+    const allows = statementsOf(topicPolicy().Properties.PolicyDocument).filter(
+      (s) => s.Effect === 'Allow',
+    );
+    expect(allows.map((s) => Object.keys(s.Principal as object))).toEqual(
+      allows.map(() => ['Service']),
+    );
+    expect([...new Set(allows.flatMap(principalServicesOf))].sort()).toEqual([
+      'cloudwatch.amazonaws.com',
+      'events.amazonaws.com',
+    ]);
+    expect(allows.flatMap(actionsOf)).toEqual(allows.map(() => 'sns:Publish'));
+    expect(allows.flatMap(resourcesOf)).toEqual(allows.map(() => TOPIC_REF));
+  });
+
+  it('takes their messages only on behalf of this account (aws:SourceAccount)', () => {
+    const allows = statementsOf(topicPolicy().Properties.PolicyDocument).filter(
+      (s) => s.Effect === 'Allow',
+    );
+    expect(allows.length).toBeGreaterThan(0);
+    for (const statement of allows) {
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': THIS_ACCOUNT } });
+    }
+  });
+});
+
+describe('the stack key', () => {
+  const keyPolicy = (): Statement[] => statementsOf(resource(KEY).Properties.KeyPolicy);
+
+  it('is a customer-managed KMS key with rotation enabled', () => {
+    expect(resource(KEY).Type).toBe('AWS::KMS::Key');
+    expect(resource(KEY).Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('is administered by this account only', () => {
+    const accounts = keyPolicy().filter(
+      (s) => s.Effect === 'Allow' && !principalServicesOf(s).length,
+    );
+    expect(accounts.map((s) => s.Principal)).toEqual([
+      { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+    ]);
+  });
+
+  it('lets CloudWatch alarms and EventBridge encrypt for the topic, from this account only', () => {
+    const forPublishers = keyPolicy().filter((s) =>
+      principalServicesOf(s).some((p) => /^(cloudwatch|events)\.amazonaws\.com$/.test(p)),
+    );
+    expect(forPublishers.map(withoutSid)).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': THIS_ACCOUNT } },
+      },
+    ]);
+  });
+
+  it('lets CloudWatch Logs use it for this stack’s log groups only', () => {
+    const forLogs = keyPolicy().filter((s) =>
+      JSON.stringify(s.Principal).includes('logs.${AWS::Region}.amazonaws.com'),
+    );
+    expect(forLogs).toHaveLength(1);
+    const context = forLogs[0]?.Condition?.ArnLike?.['kms:EncryptionContext:aws:logs:arn'] as
+      | { 'Fn::Sub': string }
+      | undefined;
+    const pattern = context?.['Fn::Sub'] ?? '';
+
+    for (const { logGroup } of FUNCTIONS)
+      expect(globMatches(pattern, logGroupArn(logGroupName(logGroup)))).toBe(true);
+    expect(globMatches(pattern, logGroupArn('/aws/lambda/another-service-dev-fn'))).toBe(false);
   });
 });
 
 describe('IAM permissions', () => {
-  it('never grant a wildcard action', () => {
+  it('never grant a wildcard action (`*` or `service:*`), in any branch of any role or policy', () => {
     const wildcards = iamStatements()
       .flatMap(actionsOf)
       .filter((action) => action === '*' || action.endsWith(':*'));
     expect(wildcards).toEqual([]);
   });
 
-  it('allow sns:Publish to this account’s topics only, never to Resource "*"', () => {
-    const publish = iamStatements().filter((s) => actionsOf(s).includes('sns:Publish'));
-    expect(publish).toHaveLength(1);
-    for (const statement of publish) {
-      expect(resourcesOf(statement)).not.toContain('*');
-      expect(resourcesOf(statement)).toEqual([THIS_ACCOUNTS_TOPICS]);
+  it('name Resource "*" only for actions that have no resource-level permissions', () => {
+    const anywhere = iamStatements()
+      .filter((s) => s.Effect === 'Allow' && resourcesOf(s).includes('*'))
+      .flatMap(actionsOf);
+    expect(anywhere.filter((action) => !ACTIONS_WITHOUT_RESOURCES.has(action))).toEqual([]);
+  });
+
+  it('give each function its own role (no shared framework role)', () => {
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    expect(
+      new Set(FUNCTIONS.map((fn) => JSON.stringify(resource(fn.id).Properties.Role))).size,
+    ).toBe(FUNCTIONS.length);
+  });
+});
+
+describe.each(FUNCTIONS)('the $name role', (fn) => {
+  it('may be assumed by Lambda only', () => {
+    expect(
+      statementsOf(resource(fn.role).Properties.AssumeRolePolicyDocument).map(withoutSid),
+    ).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'lambda.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+      },
+    ]);
+  });
+
+  it('has no managed policies (whose permissions these tests would not see)', () => {
+    expect(resource(fn.role).Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it(`grants only what ${fn.name} uses`, () => {
+    expect(roleActions(fn.role)).toEqual(fn.actions);
+  });
+
+  it('writes its own log group only', () => {
+    const logs = statementsWithAction(fn.role, (a) => a.startsWith('logs:'));
+    expect(logs.length).toBeGreaterThan(0);
+    for (const statement of logs) {
+      expect(resourcesOf(statement)).toEqual([
+        { 'Fn::Sub': `${logGroupArn(logGroupName(fn.logGroup))}:*` },
+      ]);
     }
   });
+});
 
-  it('allow reading bucket tags', () => {
-    const tagging = iamStatements().filter((s) => actionsOf(s).includes('s3:GetBucketTagging'));
-    expect(tagging.flatMap(resourcesOf)).toEqual([ALL_BUCKETS]);
+describe('what validateFinding may do', () => {
+  const ROLE = 'ValidateFindingRole';
+
+  /** The one Fn::If that chooses validateFinding's sns:Publish statement. */
+  const publishChoice = (): FnIf['Fn::If'] => {
+    const choices = roleDocuments(ROLE)
+      .flatMap((document) => document.Statement)
+      .filter(isFnIf)
+      .filter((choice) => JSON.stringify(choice).includes('"sns:Publish"'));
+    expect(choices).toHaveLength(1);
+    return (choices[0] as FnIf)['Fn::If'];
+  };
+
+  it('publishes alerts under the HasAllowedTopicAccounts condition, off unless ALLOWED_TOPIC_ACCOUNTS is set', () => {
+    const [condition] = publishChoice();
+    expect(condition).toBe('HasAllowedTopicAccounts');
+    expect(template.Conditions?.HasAllowedTopicAccounts).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [functionEnvironment().ALLOWED_TOPIC_ACCOUNTS, ''] }],
+    });
+    expect(conditionHolds({ Condition: 'HasAllowedTopicAccounts' })).toBe(false);
   });
 
-  it('allow metrics only in the namespace the function writes to', () => {
-    const metrics = iamStatements().filter((s) =>
-      actionsOf(s).includes('cloudwatch:PutMetricData'),
-    );
+  it('publishes to this account’s topics only, when no other account is allowed', () => {
+    const [, , whenNoneAllowed] = publishChoice();
+    expect(withoutSid(whenNoneAllowed as Statement)).toEqual({
+      Effect: 'Allow',
+      Action: 'sns:Publish',
+      Resource: THIS_ACCOUNTS_TOPICS,
+    });
+  });
+
+  it('publishes to topics of this account and the allowed ones only, when some are allowed', () => {
+    const [, whenAllowed] = publishChoice();
+    expect(withoutSid(whenAllowed as Statement)).toEqual({
+      Effect: 'Allow',
+      Action: 'sns:Publish',
+      Resource: ALL_TOPICS,
+      Condition: {
+        StringEquals: {
+          'aws:ResourceAccount': {
+            'Fn::Split': [
+              ',',
+              {
+                'Fn::Sub': `\${AWS::AccountId},${String(functionEnvironment().ALLOWED_TOPIC_ACCOUNTS)}`,
+              },
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it('never publishes to Resource "*"', () => {
+    const publish = statementsWithAction(ROLE, (a) => a === 'sns:Publish');
+    expect(publish.length).toBeGreaterThan(0);
+    for (const statement of publish) expect(resourcesOf(statement)).not.toContain('*');
+  });
+
+  it('uses KMS with the stack key only, to encrypt for the central topic', () => {
+    const kms = statementsWithAction(ROLE, (a) => a.startsWith('kms:'));
+    expect(kms.map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
+      [['kms:Decrypt', 'kms:GenerateDataKey*'], [KEY_ARN]],
+    ]);
+  });
+
+  it('puts metrics only in the namespace it writes to (METRICS_NAMESPACE)', () => {
+    const metrics = statementsWithAction(ROLE, (a) => a === 'cloudwatch:PutMetricData');
     expect(metrics).toHaveLength(1);
     expect(metrics[0]?.Condition).toEqual({
       StringEquals: { 'cloudwatch:namespace': functionEnvironment().METRICS_NAMESPACE },
     });
   });
+
+  it('reads bucket tags', () => {
+    const tagging = statementsWithAction(ROLE, (a) => a === 's3:GetBucketTagging');
+    expect(tagging.flatMap(resourcesOf)).toEqual([ALL_BUCKETS]);
+  });
+
+  it('has no AWS Config permission', () => {
+    expect(roleActions(ROLE).filter((a) => a.startsWith('config:'))).toEqual([]);
+  });
+});
+
+describe('what checkBucketTags may do', () => {
+  const ROLE = 'CheckBucketTagsRole';
+
+  it('reports evaluations to AWS Config and reads configuration history', () => {
+    expect(roleActions(ROLE)).toEqual(
+      expect.arrayContaining(['config:PutEvaluations', 'config:GetResourceConfigHistory']),
+    );
+  });
+
+  it('lists the account’s buckets', () => {
+    expect(roleActions(ROLE)).toContain('s3:ListAllMyBuckets');
+  });
+
+  it('reads bucket tags', () => {
+    const tagging = statementsWithAction(ROLE, (a) => a === 's3:GetBucketTagging');
+    expect(tagging.flatMap(resourcesOf)).toEqual([ALL_BUCKETS]);
+  });
+
+  it('looks up topics of this account only', () => {
+    const lookups = statementsWithAction(ROLE, (a) => a === 'sns:GetTopicAttributes');
+    expect(lookups.flatMap(resourcesOf)).toEqual([THIS_ACCOUNTS_TOPICS]);
+  });
+
+  it('cannot publish alerts', () => {
+    expect(roleActions(ROLE)).not.toContain('sns:Publish');
+  });
 });
 
 describe('the checkBucketTags Config rule', () => {
-  const RULE_FUNCTION = 'CheckBucketTagsLambdaFunction';
-  const rule = (): Resource => onlyResourceOfType('AWS::Config::ConfigRule')[1];
+  const rule = (): Resource & { DependsOn?: unknown } =>
+    onlyOne(resourcesOfType('AWS::Config::ConfigRule'))[1];
 
   it('is a custom Lambda rule on S3 buckets backed by checkBucketTags', () => {
     expect(rule().Properties).toMatchObject({
       Scope: { ComplianceResourceTypes: ['AWS::S3::Bucket'] },
       Source: {
         Owner: 'CUSTOM_LAMBDA',
-        SourceIdentifier: { 'Fn::GetAtt': [RULE_FUNCTION, 'Arn'] },
+        SourceIdentifier: { 'Fn::GetAtt': [CHECK_BUCKET_TAGS, 'Arn'] },
       },
     });
-    expect(resource(RULE_FUNCTION).Properties.Handler).toBe('handlers/check-bucket-tags.handler');
+    expect(resource(CHECK_BUCKET_TAGS).Properties.Handler).toBe(
+      'handlers/check-bucket-tags.handler',
+    );
   });
 
   it('runs on changes, oversized changes and periodically', () => {
@@ -301,36 +862,213 @@ describe('the checkBucketTags Config rule', () => {
   });
 
   it('may be invoked by Config from this account only, and waits for that permission', () => {
-    const [id, permission] = resourcesOfType('AWS::Lambda::Permission').find(
-      ([, p]) => p.Properties.Principal === 'config.amazonaws.com',
-    ) ?? ['', { Type: '', Properties: {} }];
+    const [id, permission] = onlyOne(
+      resourcesOfType('AWS::Lambda::Permission').filter(
+        ([, p]) => p.Properties.Principal === 'config.amazonaws.com',
+      ),
+    );
 
     expect(permission.Properties).toEqual({
-      FunctionName: { 'Fn::GetAtt': [RULE_FUNCTION, 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': [CHECK_BUCKET_TAGS, 'Arn'] },
       Action: 'lambda:InvokeFunction',
       Principal: 'config.amazonaws.com',
-      SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceAccount: THIS_ACCOUNT,
     });
-    expect([(rule() as Resource & { DependsOn?: unknown }).DependsOn].flat()).toEqual([id]);
+    expect([rule().DependsOn].flat()).toEqual([id]);
   });
 
   it('passes the requireTeamTag parameter, off by default', () => {
     expect(rule().Properties.InputParameters).toEqual({ requireTeamTag: 'false' });
   });
+});
 
-  it('gets the same tag keys, allowed accounts and policy as validateFinding', () => {
-    const env = (id: string) =>
-      (resource(id).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    const shared = [
-      'CLASSIFICATION_TAG_KEY',
-      'TOPIC_TAG_KEY',
-      'TEAM_TAG_KEY',
-      'ALLOWED_TOPIC_ACCOUNTS',
-      'POLICY_FILE',
-    ];
+describe('the compliance-change rule', () => {
+  const rule = (): Resource => ruleForSource('aws.config')[1];
 
-    for (const name of shared)
-      expect([name, env(RULE_FUNCTION)[name]]).toEqual([name, env(FUNCTION_ID)[name]]);
+  it('matches buckets turning NON_COMPLIANT under this stack’s Config rule only', () => {
+    expect(rule().Properties.EventPattern).toEqual({
+      source: ['aws.config'],
+      'detail-type': ['Config Rules Compliance Change'],
+      detail: {
+        configRuleName: [resource(CONFIG_RULE).Properties.ConfigRuleName],
+        newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
+      },
+    });
+    expect(rule().Properties.EventBusName).toBeUndefined();
+  });
+
+  it('notifies the central topic', () => {
+    expect(onlyTarget(rule()).Arn).toEqual(TOPIC_REF);
+  });
+
+  it('names the bucket in the message, and fills every placeholder of it', () => {
+    const { InputPathsMap, InputTemplate } = onlyTarget(rule()).InputTransformer as {
+      InputPathsMap: Record<string, string>;
+      InputTemplate: string;
+    };
+    expect(InputPathsMap.bucket).toBe('$.detail.resourceId');
+    const placeholders = [...InputTemplate.matchAll(/<([\w.-]+)>/g)].map(([, name]) => name);
+    expect(placeholders).toContain('bucket');
+    expect(placeholders.filter((name) => name === undefined || !(name in InputPathsMap))).toEqual(
+      [],
+    );
+  });
+});
+
+describe('the alarms', () => {
+  it.each([
+    {
+      alarm: 'FindingEventsDeadLetterAlarm',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [QUEUE, 'QueueName'] } }],
+    },
+    {
+      alarm: 'ValidateFindingErrorsAlarm',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: VALIDATE_FINDING } }],
+    },
+    {
+      alarm: 'CheckBucketTagsErrorsAlarm',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: CHECK_BUCKET_TAGS } }],
+    },
+  ])(
+    '$alarm fires on $Namespace $MetricName >= 1 and notifies the central topic',
+    ({ alarm, ...metric }) => {
+      expect(resource(alarm).Type).toBe('AWS::CloudWatch::Alarm');
+      expect(resource(alarm).Properties).toMatchObject({
+        ...metric,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [TOPIC_REF],
+      });
+    },
+  );
+
+  it('all notify the central topic', () => {
+    const alarms = resourcesOfType('AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThanOrEqual(3);
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toContainEqual(TOPIC_REF);
+  });
+});
+
+describe('the dashboard', () => {
+  it('is a CloudWatch dashboard whose body CloudFormation fills in (Fn::Sub)', () => {
+    const dashboard = resource('ClassificationDashboard');
+    expect(dashboard.Type).toBe('AWS::CloudWatch::Dashboard');
+    expect(dashboard.Properties.DashboardBody).toEqual({ 'Fn::Sub': expect.any(String) });
+  });
+
+  it('has a body that is valid JSON with widgets, once its placeholders are filled in', () => {
+    expect(() => dashboardBody()).not.toThrow();
+    expect(dashboardBody().widgets.length).toBeGreaterThan(0);
+  });
+
+  it('charts classification violations by team', () => {
+    expect(dashboardQueries()).toContainEqual(
+      expect.objectContaining({ metric: 'ClassificationViolations', groupBy: ['Team'] }),
+    );
+  });
+
+  it('charts classification violations by severity', () => {
+    expect(dashboardQueries()).toContainEqual(
+      expect.objectContaining({ metric: 'ClassificationViolations', groupBy: ['Severity'] }),
+    );
+  });
+
+  it('charts alerts that could not reach the team, by reason', () => {
+    expect(dashboardQueries()).toContainEqual(
+      expect.objectContaining({ metric: 'UnroutableAlerts', groupBy: ['Reason'] }),
+    );
+  });
+
+  it('queries the namespace and dimensions validateFinding publishes with', () => {
+    const published: Record<string, string[]> = {
+      ClassificationViolations: ['Severity', 'Team'],
+      UnroutableAlerts: ['Reason'],
+    };
+    const queries = dashboardQueries();
+    expect(queries.length).toBeGreaterThan(0);
+    for (const { metric, namespace, dimensions } of queries) {
+      expect({ metric, namespace, dimensions }).toEqual({
+        metric,
+        namespace: functionEnvironment().METRICS_NAMESPACE,
+        dimensions: published[metric],
+      });
+    }
+  });
+
+  it('charts the depth of the dead-letter queue', () => {
+    expect(dashboardMetricLines()).toContainEqual(
+      expect.arrayContaining([
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesVisible',
+        'QueueName',
+        `{{${QUEUE}.QueueName}}`,
+      ]),
+    );
+  });
+
+  it('charts the errors of both functions', () => {
+    for (const { id } of FUNCTIONS) {
+      expect(dashboardMetricLines()).toContainEqual(
+        expect.arrayContaining(['AWS/Lambda', 'Errors', 'FunctionName', `{{${id}}}`]),
+      );
+    }
+  });
+});
+
+describe('optional resources', () => {
+  it('subscribe an e-mail address to the central topic only under HasSecurityEmail', () => {
+    expect(resource('SecurityAlertsEmail')).toMatchObject({
+      Type: 'AWS::SNS::Subscription',
+      Condition: 'HasSecurityEmail',
+      Properties: { TopicArn: TOPIC_REF, Protocol: 'email' },
+    });
+  });
+
+  it('enable Amazon Macie only under EnableMacie', () => {
+    expect(resource('MacieSession')).toMatchObject({
+      Type: 'AWS::Macie::Session',
+      Condition: 'EnableMacie',
+    });
+  });
+
+  it('are both left out with the default parameters', () => {
+    expect(template.Conditions?.HasSecurityEmail).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': ['', ''] }],
+    });
+    expect(template.Conditions?.EnableMacie).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    expect(conditionHolds({ Condition: 'HasSecurityEmail' })).toBe(false);
+    expect(conditionHolds({ Condition: 'EnableMacie' })).toBe(false);
+  });
+});
+
+describe('checkov skips', () => {
+  it('each give the reason the check does not apply', () => {
+    const skips = Object.entries(template.Resources).flatMap(([id, r]) =>
+      (r.Metadata?.checkov?.skip ?? []).map((skip) => ({ resource: id, ...(skip as object) })),
+    );
+    expect(skips.length).toBeGreaterThan(0);
+    const unexplained = skips.filter(
+      (skip) =>
+        !/^CKV2?_AWS_\d+$/.test(String((skip as { id?: unknown }).id)) ||
+        String((skip as { comment?: unknown }).comment ?? '').trim() === '',
+    );
+    expect(unexplained).toEqual([]);
+  });
+});
+
+describe('the stack outputs', () => {
+  it('point at the central topic, the dead-letter queue and the dashboard', () => {
+    expect(template.Outputs).toMatchObject({
+      SecurityAlertsTopicArn: { Value: TOPIC_REF },
+      FindingEventsDeadLetterQueueUrl: { Value: { Ref: QUEUE } },
+      DashboardUrl: { Value: { 'Fn::Sub': expect.stringContaining('${ClassificationDashboard}') } },
+    });
   });
 });
 
