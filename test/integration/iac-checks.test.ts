@@ -1,6 +1,6 @@
 /**
  * The field's own linters on the template `serverless package` writes: cfn-lint must
- * report no errors, and checkov no failed check (a check that does not apply is
+ * report nothing, and checkov no failed check (a check that does not apply is
  * skipped in the template's metadata with a written reason). Both run from the
  * project's .venv, which the integration setup installs.
  */
@@ -38,13 +38,12 @@ async function tool(command: string, args: readonly string[]) {
 }
 
 describe('the packaged template', () => {
-  it('has no cfn-lint errors', async () => {
+  it('has no cfn-lint findings, not even warnings', async () => {
     const { code, stdout } = await tool('cfn-lint', ['--format', 'parseable', templateFile]);
 
-    // cfn-lint's exit code is a bit set: 2 errors, 4 warnings, 8 informational.
-    const errors = stdout.split('\n').filter((line) => /:E\d{4}:/.test(line));
-    expect(errors).toEqual([]);
-    expect(code & 2).toBe(0);
+    // Warnings too: moto's ValidateTemplate (the deploy rehearsal) refuses any finding.
+    expect(stdout.split('\n').filter(Boolean)).toEqual([]);
+    expect(code).toBe(0);
   });
 
   it('fails no checkov check', async () => {

@@ -95,7 +95,7 @@ const FUNCTIONS = [
       CLASSIFICATION_TAG_KEY: 'DataClassification',
       TOPIC_TAG_KEY: 'SupportSNSTopic',
       TEAM_TAG_KEY: 'Team',
-      ALLOWED_TOPIC_ACCOUNTS: '',
+      ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
       POLICY_FILE: 'policies/default-policy.yaml',
     },
     actions: [
@@ -120,7 +120,7 @@ const FUNCTIONS = [
       CLASSIFICATION_TAG_KEY: 'DataClassification',
       TOPIC_TAG_KEY: 'SupportSNSTopic',
       TEAM_TAG_KEY: 'Team',
-      ALLOWED_TOPIC_ACCOUNTS: '',
+      ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
       POLICY_FILE: 'policies/default-policy.yaml',
     },
     actions: [
@@ -194,6 +194,13 @@ function globMatches(pattern: string, text: string): boolean {
   return new RegExp(`^${regex}$`).test(text);
 }
 
+/** A `{ Ref: Parameter }` as the parameter's default; anything else as it is. */
+function parameterDefault(value: unknown): unknown {
+  const ref = (value as { Ref?: string } | null)?.Ref;
+  if (typeof ref !== 'string') return value;
+  return (template.Parameters?.[ref] as { Default?: unknown } | undefined)?.Default;
+}
+
 /** Whether the stack would have this condition with the (default) packaged parameters. */
 function conditionHolds(expression: unknown): boolean {
   const node = expression as Record<string, unknown[]> & { Condition?: string };
@@ -202,7 +209,7 @@ function conditionHolds(expression: unknown): boolean {
   if (node['Fn::Not']) return !conditionHolds(node['Fn::Not'][0]);
   if (node['Fn::And']) return node['Fn::And'].every(conditionHolds);
   if (node['Fn::Or']) return node['Fn::Or'].some(conditionHolds);
-  const [left, right] = node['Fn::Equals'] ?? [];
+  const [left, right] = (node['Fn::Equals'] ?? []).map(parameterDefault);
   if (typeof left === 'string' && typeof right === 'string') return left === right;
   throw new Error(`cannot decide ${JSON.stringify(expression)} at package time`);
 }
@@ -423,7 +430,7 @@ describe.each(FUNCTIONS)('the $name function', (fn) => {
   });
 
   it(`runs as its own role, ${fn.role}, which no other function shares`, () => {
-    expect(properties().Role).toEqual({ 'Fn::GetAtt': [fn.role, 'Arn'] });
+    expect(properties().Role).toEqual({ 'Fn::Sub': `\${${fn.role}.Arn}` });
     expect(resource(fn.role).Type).toBe('AWS::IAM::Role');
     const sharing = resourcesOfType('AWS::Lambda::Function').filter(
       ([id, other]) =>
@@ -737,6 +744,11 @@ describe('what validateFinding may do', () => {
     expect(template.Conditions?.HasAllowedTopicAccounts).toEqual({
       'Fn::Not': [{ 'Fn::Equals': [functionEnvironment().ALLOWED_TOPIC_ACCOUNTS, ''] }],
     });
+    expect(template.Parameters?.AllowedTopicAccounts).toMatchObject({
+      Type: 'String',
+      Default: '',
+      AllowedPattern: '^(\\d{12}(,\\d{12})*)?$',
+    });
     expect(conditionHolds({ Condition: 'HasAllowedTopicAccounts' })).toBe(false);
   });
 
@@ -761,7 +773,7 @@ describe('what validateFinding may do', () => {
             'Fn::Split': [
               ',',
               {
-                'Fn::Sub': `\${AWS::AccountId},${String(functionEnvironment().ALLOWED_TOPIC_ACCOUNTS)}`,
+                'Fn::Sub': '${AWS::AccountId},${AllowedTopicAccounts}',
               },
             ],
           },
@@ -1039,9 +1051,17 @@ describe('optional resources', () => {
 
   it('are both left out with the default parameters', () => {
     expect(template.Conditions?.HasSecurityEmail).toEqual({
-      'Fn::Not': [{ 'Fn::Equals': ['', ''] }],
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SecurityEmail' }, ''] }],
     });
-    expect(template.Conditions?.EnableMacie).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    expect(template.Conditions?.EnableMacie).toEqual({
+      'Fn::Equals': [{ Ref: 'EnableMacie' }, 'true'],
+    });
+    expect(template.Parameters?.SecurityEmail).toMatchObject({ Type: 'String', Default: '' });
+    expect(template.Parameters?.EnableMacie).toMatchObject({
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
     expect(conditionHolds({ Condition: 'HasSecurityEmail' })).toBe(false);
     expect(conditionHolds({ Condition: 'EnableMacie' })).toBe(false);
   });
@@ -1093,7 +1113,10 @@ describe('the function zip', () => {
     const taskRoot = path.join(stack.work.path, 'task');
     stack.extract('validateFinding', taskRoot);
     const settings = Object.fromEntries(
-      Object.entries(functionEnvironment()).map(([name, value]) => [name, String(value)]),
+      Object.entries(functionEnvironment()).map(([name, value]) => [
+        name,
+        String(parameterDefault(value)),
+      ]),
     );
     const env = {
       PATH: process.env.PATH,
