@@ -11,7 +11,7 @@ import { S3TagSource, type TagSource } from '../lib/s3-tag-source';
 import { type FindingHandlerSettings, findingHandlerSettings } from '../lib/settings';
 import { type AlertPublisher, SnsAlertPublisher } from '../lib/sns-alert-publisher';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
-import type { Policy } from '../policies/policy';
+import type { Policy, Severity } from '../policies/policy';
 import { type Alert, composeAlert, composeUnprocessableAlert } from '../rules/alert';
 import { type AlertRoute, type FallbackReason, routeAlert } from '../rules/alert-route';
 import { evaluateFinding, ignoreReason } from '../rules/verdict';
@@ -20,6 +20,8 @@ import { evaluateFinding, ignoreReason } from '../rules/verdict';
 export const VIOLATIONS_METRIC = 'ClassificationViolations';
 export const UNROUTABLE_METRIC = 'UnroutableAlerts';
 export const UNPROCESSABLE_METRIC = 'UnprocessableEvents';
+/** An event the validator cannot judge may hide a violation: central security should look soon. */
+const UNPROCESSABLE_SEVERITY: Severity = 'High';
 
 export interface FindingValidatorDependencies {
   readonly settings: FindingHandlerSettings;
@@ -70,7 +72,7 @@ export function createFindingValidator(deps: FindingValidatorDependencies) {
           error.message,
           safeStringify(event),
           settings.securityTopicArn,
-          policy.severity.unclassified,
+          UNPROCESSABLE_SEVERITY,
         ),
       );
       await metrics.record([{ name: UNPROCESSABLE_METRIC, dimensions: {}, count: 1 }]);
