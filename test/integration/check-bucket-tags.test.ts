@@ -9,11 +9,12 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { CreateBucketCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import { invokePackaged, type PackagedStack, packageStack } from '../support/package-stack';
+import { createBucket } from '../support/s3-buckets';
 
-const ACCOUNT = '123456789012'; // moto's default account
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
 const RUN = Date.now().toString(36);
 const SWEEP_BUCKETS = 250;
@@ -139,18 +140,6 @@ function changeEvent(
   });
 }
 
-async function bucket(name: string, tags?: Record<string, string>): Promise<void> {
-  await s3.send(new CreateBucketCommand({ Bucket: name }));
-  if (tags && Object.keys(tags).length > 0) {
-    await s3.send(
-      new PutBucketTaggingCommand({
-        Bucket: name,
-        Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-      }),
-    );
-  }
-}
-
 /** Tags for the i-th bucket of the sweep: a mix of every kind of result. */
 function sweepTags(i: number): Record<string, string> {
   switch (i % 5) {
@@ -174,7 +163,7 @@ beforeAll(async () => {
   await configApi.start();
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `team-a-${RUN}` }));
   teamTopic = TopicArn ?? '';
-  for (let i = 0; i < SWEEP_BUCKETS; i++) await bucket(`sweep-${RUN}-${i}`, sweepTags(i));
+  for (let i = 0; i < SWEEP_BUCKETS; i++) await createBucket(s3, `sweep-${RUN}-${i}`, sweepTags(i));
 }, 240_000);
 
 afterAll(async () => {

@@ -6,17 +6,14 @@
  * with other test files, so names are unique per run and other buckets are ignored.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CreateBucketCommand,
-  GetBucketLocationCommand,
-  PutBucketTaggingCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { main } from '../../bin/bucket-classification';
 import type { BucketTagsResult, TagsSummary } from '../../bin/tags-command';
+import { runCli } from '../support/cli';
+import { type ClearedEnv, clearEnv } from '../support/env';
+import { motoAccountId as ACCOUNT } from '../support/moto-server';
+import { createBucket } from '../support/s3-buckets';
 
-const ACCOUNT = '123456789012'; // moto's default account
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
 const OTHER_REGION = REGION === 'eu-west-1' ? 'eu-central-1' : 'eu-west-1';
 const RUN = randomUUID().slice(0, 8);
@@ -42,89 +39,61 @@ const ENV_VARIABLES = [
   'TOPIC_TAG_KEY',
   'TEAM_TAG_KEY',
 ] as const;
-const savedEnv = new Map<string, string | undefined>();
+let env: ClearedEnv;
 
 const s3 = new S3Client({});
 const s3Elsewhere = new S3Client({ region: OTHER_REGION });
 const sns = new SNSClient({});
 let topicArn: string;
 
-async function createBucket(name: string, tags?: Record<string, string>, client = s3) {
-  await client.send(
-    new CreateBucketCommand({
-      Bucket: name,
-      ...(client === s3Elsewhere
-        ? { CreateBucketConfiguration: { LocationConstraint: OTHER_REGION } }
-        : {}),
-    }),
-  );
-  if (tags) {
-    await client.send(
-      new PutBucketTaggingCommand({
-        Bucket: name,
-        Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-      }),
-    );
-  }
-}
-
 beforeAll(async () => {
-  for (const name of ENV_VARIABLES) {
-    savedEnv.set(name, process.env[name]);
-    delete process.env[name];
-  }
+  env = clearEnv(ENV_VARIABLES);
   const topic = await sns.send(new CreateTopicCommand({ Name: `tags-live-team-${RUN}` }));
   if (!topic.TopicArn) throw new Error('CreateTopic returned no TopicArn');
   topicArn = topic.TopicArn;
 
-  await createBucket(bucket.good, {
+  await createBucket(s3, bucket.good, {
     DataClassification: 'Confidential',
     SupportSNSTopic: topicArn,
     Team: 'analytics',
   });
-  await createBucket(bucket.untagged);
-  await createBucket(bucket.badLevel, {
+  await createBucket(s3, bucket.untagged);
+  await createBucket(s3, bucket.badLevel, {
     DataClassification: 'Top Secret',
     SupportSNSTopic: topicArn,
   });
-  await createBucket(bucket.foreign, {
+  await createBucket(s3, bucket.foreign, {
     DataClassification: 'Internal',
     SupportSNSTopic: FOREIGN_TOPIC,
   });
-  await createBucket(bucket.noSuchTopic, {
+  await createBucket(s3, bucket.noSuchTopic, {
     DataClassification: 'Restricted',
     SupportSNSTopic: NEVER_CREATED_TOPIC,
   });
-  await createBucket(bucket.elsewhere, { DataClassification: 'Public' }, s3Elsewhere);
+  await createBucket(
+    s3Elsewhere,
+    bucket.elsewhere,
+    { DataClassification: 'Public' },
+    { locationConstraint: OTHER_REGION },
+  );
 });
 
 afterAll(() => {
   for (const client of [s3, s3Elsewhere, sns]) client.destroy();
-  for (const [name, value] of savedEnv) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  env.restore();
 });
 
 describe('bucket-classification tags --live against moto', () => {
   let code: number;
-  let stdout = '';
-  let stderr = '';
+  let stderr: string;
   let results: Map<string, BucketTagsResult>;
   let summary: TagsSummary;
 
   beforeAll(async () => {
     // Act: once for all the assertions below; the region comes from AWS_REGION.
-    code = await main(['tags', '--live', '--format', 'json'], {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-      stderrIsTty: false,
-    });
-    const report = JSON.parse(stdout) as { results: BucketTagsResult[]; summary: TagsSummary };
+    const run = await runCli('tags', '--live', '--format', 'json');
+    ({ code, stderr } = run);
+    const report = JSON.parse(run.stdout) as { results: BucketTagsResult[]; summary: TagsSummary };
     results = new Map(report.results.map((result) => [result.bucket, result]));
     summary = report.summary;
   });

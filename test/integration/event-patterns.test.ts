@@ -11,15 +11,10 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { exampleFindingsPath, REPO_ROOT } from '../support/fixtures';
 import { type PackagedStack, packageStack } from '../support/package-stack';
+import { createQueue, drainQueue } from '../support/sqs-inbox';
 
 interface Template {
   readonly Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -41,20 +36,17 @@ afterAll(() => stack?.remove());
 
 /** The template's pattern, live in moto as a rule with a queue target. */
 async function ruleWithQueue(name: string, pattern: unknown): Promise<{ queueUrl: string }> {
-  const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${RUN}` }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
+  const queue = await createQueue(sqs, `${name}-${RUN}`);
   await events.send(
     new PutRuleCommand({ Name: `${name}-${RUN}`, EventPattern: JSON.stringify(pattern) }),
   );
   await events.send(
     new PutTargetsCommand({
       Rule: `${name}-${RUN}`,
-      Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
+      Targets: [{ Id: 'queue', Arn: queue.arn }],
     }),
   );
-  return { queueUrl: QueueUrl };
+  return { queueUrl: queue.url };
 }
 
 /** Puts events (EventBridge envelopes) on the default bus, tagged with a marker. */
@@ -75,24 +67,11 @@ async function putAll(envelopes: ReadonlyArray<Record<string, unknown>>): Promis
   }
 }
 
+/** Takes every event the rule delivered to a queue. */
 async function delivered(queueUrl: string): Promise<Array<Record<string, unknown>>> {
-  const bodies: Array<Record<string, unknown>> = [];
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    if (Messages.length === 0) return bodies;
-    for (const message of Messages) {
-      bodies.push(JSON.parse(message.Body ?? '{}'));
-      await sqs.send(
-        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
-      );
-    }
-  }
+  return drainQueue(sqs, queueUrl, (body) => JSON.parse(body) as Record<string, unknown>, {
+    waitTimeSeconds: 1,
+  });
 }
 
 function patternOf(predicate: (properties: Record<string, unknown>) => boolean): unknown {

@@ -25,13 +25,8 @@ import {
   SNSClient,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createQueue, type Queue } from '../support/sqs-inbox';
 
 const runId = randomUUID().slice(0, 8);
 
@@ -95,17 +90,6 @@ describe('S3 bucket tagging', () => {
  *   HTTP 404); moto's message is 'Endpoint does not exist', AWS says 'Topic does not exist'.
  */
 describe('SNS to SQS delivery', () => {
-  async function createQueue(name: string): Promise<{ url: string; arn: string }> {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no QueueUrl`);
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const arn = Attributes?.QueueArn;
-    if (!arn) throw new Error(`queue ${name} has no QueueArn`);
-    return { url: QueueUrl, arn };
-  }
-
   /** Reads until `count` messages arrived or a receive comes back empty. */
   async function receive(queueUrl: string, count: number): Promise<Message[]> {
     const messages: Message[] = [];
@@ -127,17 +111,17 @@ describe('SNS to SQS delivery', () => {
   const severity = (value: string) => ({ severity: { DataType: 'String', StringValue: value } });
 
   let topicArn: string;
-  let envelopeQueue: { url: string; arn: string };
-  let rawQueue: { url: string; arn: string };
-  let highOnlyQueue: { url: string; arn: string };
+  let envelopeQueue: Queue;
+  let rawQueue: Queue;
+  let highOnlyQueue: Queue;
 
   beforeAll(async () => {
     const topic = await sns.send(new CreateTopicCommand({ Name: `smoke-findings-${runId}` }));
     if (!topic.TopicArn) throw new Error('CreateTopic returned no TopicArn');
     topicArn = topic.TopicArn;
-    envelopeQueue = await createQueue(`smoke-envelope-${runId}`);
-    rawQueue = await createQueue(`smoke-raw-${runId}`);
-    highOnlyQueue = await createQueue(`smoke-high-only-${runId}`);
+    envelopeQueue = await createQueue(sqs, `smoke-envelope-${runId}`);
+    rawQueue = await createQueue(sqs, `smoke-raw-${runId}`);
+    highOnlyQueue = await createQueue(sqs, `smoke-high-only-${runId}`);
 
     await sns.send(
       new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: envelopeQueue.arn }),

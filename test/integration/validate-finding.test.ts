@@ -9,20 +9,16 @@ import {
   GetMetricDataCommand,
   ListMetricsCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { CreateBucketCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../../rules/alert';
 import { loadMacieEvent, type RawEvent } from '../support/fixtures';
+import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import { invokePackaged, type PackagedStack, packageStack } from '../support/package-stack';
+import { createBucket } from '../support/s3-buckets';
+import { drainQueue, snsMessage, subscribedQueue } from '../support/sqs-inbox';
 
-const ACCOUNT = '123456789012'; // moto's default account
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
 const RUN = Date.now().toString(36);
 const NAMESPACE = `DataClassification/it-${RUN}`;
@@ -48,53 +44,12 @@ async function topicWithQueue(name: string, filterPolicy?: object) {
 }
 
 async function queueFor(topicArn: string, name: string, filterPolicy?: object): Promise<string> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn: topicArn,
-      Protocol: 'sqs',
-      Endpoint: Attributes?.QueueArn,
-      ...(filterPolicy ? { Attributes: { FilterPolicy: JSON.stringify(filterPolicy) } } : {}),
-    }),
-  );
-  return QueueUrl ?? '';
+  return (await subscribedQueue({ sns, sqs }, topicArn, name, filterPolicy)).url;
 }
 
 /** Takes every alert waiting in a queue. */
 async function drain(queueUrl: string): Promise<AlertDocument[]> {
-  const documents: AlertDocument[] = [];
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-      }),
-    );
-    if (Messages.length === 0) return documents;
-    for (const message of Messages) {
-      const envelope = JSON.parse(message.Body ?? '{}') as { Message: string };
-      documents.push(JSON.parse(envelope.Message) as AlertDocument);
-      await sqs.send(
-        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
-      );
-    }
-  }
-}
-
-async function bucket(name: string, tags?: Record<string, string>): Promise<void> {
-  await s3.send(new CreateBucketCommand({ Bucket: name }));
-  if (tags) {
-    await s3.send(
-      new PutBucketTaggingCommand({
-        Bucket: name,
-        Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-      }),
-    );
-  }
+  return drainQueue(sqs, queueUrl, (body) => snsMessage(body) as AlertDocument);
 }
 
 /** Invokes the packaged handler with the function's settings, as Lambda would. */
@@ -214,7 +169,7 @@ describe('packaged validateFinding against moto', () => {
 
   it('reads the tags from S3 when the finding carries none', async () => {
     const name = `tagless-finding-${RUN}`;
-    await bucket(name, {
+    await createBucket(s3, name, {
       DataClassification: 'Public',
       SupportSNSTopic: teamTopic,
       Team: 'team-a',
@@ -232,7 +187,7 @@ describe('packaged validateFinding against moto', () => {
 
   it('alerts central security for a bucket without any tags (NoSuchTagSet)', async () => {
     const name = `untagged-${RUN}`;
-    await bucket(name);
+    await createBucket(s3, name);
 
     const outcome = await invoke(findingEvent(name, {}));
 

@@ -1,4 +1,5 @@
-/** Runs the command line in-process and captures what it prints, for CLI tests. */
+/** Runs the command line in-process, captures what it prints and orders its results, for CLI tests. */
+import * as path from 'node:path';
 import { main } from '../../bin/bucket-classification';
 
 export interface CliRun {
@@ -48,4 +49,20 @@ export function parseCsv(text: string): string[][] {
   }
   if (cell !== '' || row.length > 0) rows.push([...row, cell]);
   return rows;
+}
+
+/**
+ * Each result with the name of its source file and its place (from 1) among the results
+ * of that file, for expectations that name findings as "file #n" rather than by line.
+ */
+export function numberedByFile<T extends { readonly source: string }>(
+  results: readonly T[],
+): Array<{ file: string; n: number; result: T }> {
+  const seen = new Map<string, number>();
+  return results.map((result) => {
+    const file = path.basename(result.source.replace(/:\d+$/, ''));
+    const n = (seen.get(file) ?? 0) + 1;
+    seen.set(file, n);
+    return { file, n, result };
+  });
 }

@@ -75,7 +75,7 @@ export const EXAMPLE_BUCKET_TAGS = path.join(REPO_ROOT, 'examples', 'bucket-tags
 /** A fresh copy of an EventBridge event fixture. */
 export function loadMacieEvent(name: MacieEventName): RawEvent {
   const value = readJson(macieEventPath(name));
-  if (!isObject(value) || !isObject(value.detail)) {
+  if (!isJsonObject(value) || !isJsonObject(value.detail)) {
     throw new Error(`${name}: expected an EventBridge event with a "detail" object`);
   }
   return value as RawEvent;
@@ -88,7 +88,7 @@ export function loadMacieLines(name: MacieLinesName): [RawFinding, ...RawFinding
     .filter((line) => line.trim() !== '')
     .map((line, index) => {
       const value: unknown = JSON.parse(line);
-      if (!isObject(value) || !isObject(value.resourcesAffected)) {
+      if (!isJsonObject(value) || !isJsonObject(value.resourcesAffected)) {
         throw new Error(`${name}: record ${index + 1} is not a bare Macie finding`);
       }
       return value as RawFinding;
@@ -102,6 +102,7 @@ function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
-function isObject(value: unknown): value is JsonObject {
+/** Whether `value` is a JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

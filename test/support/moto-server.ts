@@ -14,6 +14,8 @@ const host = '127.0.0.1';
 const stderrTailBytes = 4096;
 
 export const motoRegion = 'us-east-1';
+/** The account moto puts every resource in when a request names none. */
+export const motoAccountId = '123456789012';
 export const motoCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
 
 export interface MotoServer {

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import type { CheckResult } from '../../../bin/check-result';
 import type { Summary } from '../../../bin/report';
 import { DEFAULT_POLICY_FILE } from '../../../policies/load-policy';
-import { parseCsv, runCli as run } from '../../support/cli';
+import { numberedByFile, parseCsv, runCli as run } from '../../support/cli';
+import { type ClearedEnv, clearEnv } from '../../support/env';
 import {
   EXAMPLE_BUCKET_TAGS,
   exampleFindingsPath,
@@ -188,42 +189,30 @@ const EXAMPLE_BUCKETS = [...new Set(EXPECTED_EXAMPLES.map(({ bucket }) => bucket
 
 /** A result in the shape of ExpectedResult, its file and position taken from its source. */
 function asExpected(results: readonly CheckResult[]): ExpectedResult[] {
-  const seen = new Map<string, number>();
-  return results.map((result) => {
-    const file = path.basename(result.source.replace(/:\d+$/, ''));
-    const n = (seen.get(file) ?? 0) + 1;
-    seen.set(file, n);
-    return {
-      file,
-      n,
-      bucket: result.bucket,
-      declaredLevel: result.declaredLevel,
-      detected: Object.fromEntries(result.detected.map(({ type, count }) => [type, count])),
-      verdict: result.verdict,
-      severity: result.severity,
-      sample: result.sample,
-    };
-  });
+  return numberedByFile(results).map(({ file, n, result }) => ({
+    file,
+    n,
+    bucket: result.bucket,
+    declaredLevel: result.declaredLevel,
+    detected: Object.fromEntries(result.detected.map(({ type, count }) => [type, count])),
+    verdict: result.verdict,
+    severity: result.severity,
+    sample: result.sample,
+  }));
 }
 
 describe('bucket-classification', () => {
   let dir: TempDir;
-  const savedTagKeys = new Map<string, string | undefined>();
+  let tagKeys: ClearedEnv;
 
   beforeEach(() => {
     dir = createTempDir();
-    for (const name of TAG_KEY_VARIABLES) {
-      savedTagKeys.set(name, process.env[name]);
-      delete process.env[name];
-    }
+    tagKeys = clearEnv(TAG_KEY_VARIABLES);
   });
 
   afterEach(() => {
     dir.remove();
-    for (const [name, value] of savedTagKeys) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    tagKeys.restore();
   });
 
   /** Writes fixture events, changed by `edit`, as a JSON array in the temp dir. */

@@ -14,7 +14,9 @@ import {
   type ExistingJob,
   scheduledScanJob,
 } from '../../../lib/macie-jobs';
+import { awsError } from '../../support/aws-errors';
 import { type CliRun, runCli } from '../../support/cli';
+import { type ClearedEnv, clearEnv } from '../../support/env';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -28,13 +30,10 @@ const ENV_VARIABLES = [
   'AWS_SECRET_ACCESS_KEY',
   'AWS_EC2_METADATA_DISABLED',
 ] as const;
-const savedEnv = new Map<string, string | undefined>();
+let env: ClearedEnv;
 
 beforeEach(() => {
-  for (const name of ENV_VARIABLES) {
-    savedEnv.set(name, process.env[name]);
-    delete process.env[name];
-  }
+  env = clearEnv(ENV_VARIABLES);
   // Should anything reach for AWS after all, it meets a closed local port, not the network.
   process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
   process.env.AWS_ACCESS_KEY_ID = 'test';
@@ -43,15 +42,8 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  for (const [name, value] of savedEnv) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  env.restore();
 });
-
-function named(name: string, message: string): Error {
-  return Object.assign(new Error(message), { name });
-}
 
 interface FakeSetup {
   readonly account?: string | Error;
@@ -429,7 +421,7 @@ describe('bucket-classification macie schedule', () => {
   describe('AWS errors (exit 2, nothing on stdout)', () => {
     it('says Macie is not enabled in the region when listing is refused for that', async () => {
       const fake = new FakeMacie({
-        findError: named('AccessDeniedException', 'Macie is not enabled.'),
+        findError: awsError('AccessDeniedException', 'Macie is not enabled.'),
       });
 
       const run = await schedule(fake);
@@ -441,7 +433,7 @@ describe('bucket-classification macie schedule', () => {
 
     it('says Macie is not enabled when only the create is refused for that', async () => {
       const fake = new FakeMacie({
-        createError: named('AccessDeniedException', 'Macie is not enabled.'),
+        createError: awsError('AccessDeniedException', 'Macie is not enabled.'),
       });
 
       const run = await schedule(fake);
@@ -451,7 +443,7 @@ describe('bucket-classification macie schedule', () => {
 
     it('names the call and the error for a permission refusal', async () => {
       const fake = new FakeMacie({
-        findError: named(
+        findError: awsError(
           'AccessDeniedException',
           'User is not authorized to perform: macie2:ListClassificationJobs',
         ),
@@ -470,7 +462,7 @@ describe('bucket-classification macie schedule', () => {
 
     it('names the call and the error when the create fails', async () => {
       const fake = new FakeMacie({
-        createError: named('ServiceQuotaExceededException', 'Too many jobs'),
+        createError: awsError('ServiceQuotaExceededException', 'Too many jobs'),
       });
 
       const run = await schedule(fake);
@@ -484,7 +476,7 @@ describe('bucket-classification macie schedule', () => {
 
     it('names the call when the account cannot be looked up', async () => {
       const fake = new FakeMacie({
-        account: named(
+        account: awsError(
           'ExpiredTokenException',
           'The security token included in the request is expired',
         ),

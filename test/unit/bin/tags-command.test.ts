@@ -8,7 +8,9 @@ import {
 } from '../../../bin/tags-command';
 import { DEFAULT_TAG_KEYS } from '../../../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../policies/load-policy';
+import { awsError } from '../../support/aws-errors';
 import { type CliRun, parseCsv, runCli as run } from '../../support/cli';
+import { type ClearedEnv, clearEnv } from '../../support/env';
 import { createTempDir, type TempDir } from '../../support/temp-dir';
 
 const ACCOUNT = '111122223333';
@@ -40,22 +42,16 @@ type TagsFile = Record<string, Record<string, string>>;
 const compliantTags = { DataClassification: 'Confidential', SupportSNSTopic: TOPIC, Team: 'a' };
 
 let temp: TempDir;
-const savedEnv = new Map<string, string | undefined>();
+let env: ClearedEnv;
 
 beforeEach(() => {
   temp = createTempDir();
-  for (const name of ENV_VARIABLES) {
-    savedEnv.set(name, process.env[name]);
-    delete process.env[name];
-  }
+  env = clearEnv(ENV_VARIABLES);
 });
 
 afterEach(() => {
   temp.remove();
-  for (const [name, value] of savedEnv) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  env.restore();
 });
 
 function tagsFile(tags: TagsFile): string {
@@ -539,10 +535,6 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
     readonly topics?: Record<string, boolean | undefined | Error>;
   }
 
-  function named(name: string, message = name): Error {
-    return Object.assign(new Error(message), { name });
-  }
-
   function fakeAws(setup: FakeSetup): FakeAws {
     const regionsListed: string[] = [];
     const topicsLookedUp: string[] = [];
@@ -563,7 +555,7 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
       tagSource: {
         tagsOf: async (bucket) => {
           const tags = buckets instanceof Error ? undefined : buckets[bucket];
-          if (tags === undefined) throw named('NoSuchBucket');
+          if (tags === undefined) throw awsError('NoSuchBucket');
           if (tags instanceof Error) throw tags;
           return tags;
         },
@@ -660,7 +652,7 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
   it('reports a bucket whose tags cannot be read as non-compliant with the error name', async () => {
     const setup = {
       buckets: {
-        'acme-locked': named('AccessDenied', 'Access Denied'),
+        'acme-locked': awsError('AccessDenied', 'Access Denied'),
         'acme-good': compliantTags,
       },
       topics: { [TOPIC]: true },
@@ -727,7 +719,7 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
   it('warns and does not hold a topic against its buckets when the lookup fails', async () => {
     const setup = {
       buckets: { 'acme-good': compliantTags },
-      topics: { [TOPIC]: named('ThrottlingException') },
+      topics: { [TOPIC]: awsError('ThrottlingException') },
     };
 
     const { code, stdout, stderr } = await runLive(setup);
@@ -752,7 +744,7 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
 
   it('prints the table like the offline check', async () => {
     const { stdout } = await runLive(
-      { buckets: { 'acme-locked': named('AccessDenied') } },
+      { buckets: { 'acme-locked': awsError('AccessDenied') } },
       { format: 'table' },
     );
 
@@ -764,12 +756,12 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
   it.each<[string, FakeSetup, RegExp]>([
     [
       'the caller account cannot be looked up',
-      { account: named('CredentialsProviderError', 'Could not load credentials') },
+      { account: awsError('CredentialsProviderError', 'Could not load credentials') },
       /could not look up the caller's account \(STS GetCallerIdentity\): CredentialsProviderError: Could not load credentials/,
     ],
     [
       'the buckets cannot be listed',
-      { buckets: named('AccessDenied', 'Access Denied') },
+      { buckets: awsError('AccessDenied', 'Access Denied') },
       /could not list the buckets in eu-west-1: AccessDenied: Access Denied/,
     ],
   ])('exits 2 with a message when %s, and releases the clients', async (_, setup, message) => {

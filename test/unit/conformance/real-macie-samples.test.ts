@@ -5,11 +5,12 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../../bin/bucket-classification';
 import type { CheckResult } from '../../../bin/check-result';
 import { type InputRecord, readInputs } from '../../../bin/read-inputs';
 import { FindingParseError } from '../../../lib/errors';
 import type { Finding } from '../../../lib/macie-finding';
+import { numberedByFile, runCli } from '../../support/cli';
+import { clearEnv } from '../../support/env';
 import { createTempDir, type TempDir } from '../../support/temp-dir';
 
 const SAMPLES_DIR = path.resolve(__dirname, '../../../../shared/fixtures/macie');
@@ -237,42 +238,26 @@ if (names === undefined) {
       };
 
       beforeAll(async () => {
-        const saved = process.env.CLASSIFICATION_TAG_KEY;
-        delete process.env.CLASSIFICATION_TAG_KEY;
-        let stdout = '';
-        stderr = '';
+        const env = clearEnv(['CLASSIFICATION_TAG_KEY']);
+        let stdout: string;
         try {
-          code = await main(['check', SAMPLES_DIR, '--format', 'json'], {
-            stdout: (text) => {
-              stdout += text;
-            },
-            stderr: (text) => {
-              stderr += text;
-            },
-            stderrIsTty: false,
-          });
+          ({ code, stdout, stderr } = await runCli('check', SAMPLES_DIR, '--format', 'json'));
         } finally {
-          if (saved !== undefined) process.env.CLASSIFICATION_TAG_KEY = saved;
+          env.restore();
         }
         report = JSON.parse(stdout) as typeof report;
       });
 
       function actualResults(): Expected[] {
-        const seen = new Map<string, number>();
-        return report.results.map((result) => {
-          const file = path.basename(result.source.replace(/:\d+$/, ''));
-          const n = (seen.get(file) ?? 0) + 1;
-          seen.set(file, n);
-          return {
-            file,
-            n,
-            bucket: result.bucket,
-            verdict: result.verdict,
-            severity: result.severity,
-            declaredLevel: result.declaredLevel,
-            sample: result.sample,
-          };
-        });
+        return numberedByFile(report.results).map(({ file, n, result }) => ({
+          file,
+          n,
+          bucket: result.bucket,
+          verdict: result.verdict,
+          severity: result.severity,
+          declaredLevel: result.declaredLevel,
+          sample: result.sample,
+        }));
       }
 
       it.each(expected)('judges $file #$n as $verdict $severity', (want) => {

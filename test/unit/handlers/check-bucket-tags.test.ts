@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { ConfigurationItem } from '@aws-sdk/client-config-service';
 import type { Evaluation, EvaluationReporter } from '../../../lib/config-evaluations';
 import type { ConfigItemSource } from '../../../lib/config-history';
 import { type BucketItem, bucketItemFromHistory } from '../../../lib/config-rule-event';
@@ -10,8 +7,13 @@ import type { BucketInventory } from '../../../lib/s3-bucket-inventory';
 import type { TagSource } from '../../../lib/s3-tag-source';
 import type { TopicDirectory } from '../../../lib/sns-topic-directory';
 import { loadPolicy } from '../../../policies/load-policy';
+import {
+  type ConfigEventName,
+  loadConfigEvent,
+  loadHistoryItem,
+} from '../../support/config-events';
+import { clearEnv } from '../../support/env';
 
-const EVENTS = path.resolve(__dirname, '../../events/config');
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:team-a-alerts';
 
 // The handler module reads its settings when it loads, as at a Lambda cold start.
@@ -21,10 +23,6 @@ let createTagRule: HandlerModule['createTagRule'];
 beforeAll(() => {
   ({ createTagRule } = require('../../../handlers/check-bucket-tags') as HandlerModule);
 });
-
-function configEvent(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(EVENTS, name), 'utf8'));
-}
 
 class RecordingReporter implements EvaluationReporter {
   readonly reports: Array<{ evaluations: readonly Evaluation[]; resultToken: string }> = [];
@@ -95,7 +93,7 @@ describe('checkBucketTags', () => {
     it('reports the bucket COMPLIANT at its capture time, with the result token', async () => {
       const { rule, reporter } = setup();
 
-      const outcome = await rule(configEvent('change-compliant.json'));
+      const outcome = await rule(loadConfigEvent('change-compliant.json'));
 
       expect(outcome).toEqual({ messageType: 'change', evaluations: 1, nonCompliant: 0 });
       expect(reporter.reports).toEqual([
@@ -114,7 +112,7 @@ describe('checkBucketTags', () => {
       ]);
     });
 
-    it.each([
+    it.each<[ConfigEventName, string]>([
       [
         'change-missing-topic.json',
         "SupportSNSTopic is missing: tag it with your team's SNS topic ARN.",
@@ -130,7 +128,7 @@ describe('checkBucketTags', () => {
     ])('reports %s NON_COMPLIANT, saying what is wrong', async (file, annotation) => {
       const { rule, reporter } = setup();
 
-      await rule(configEvent(file));
+      await rule(loadConfigEvent(file));
 
       expect(reporter.evaluations()).toEqual([
         expect.objectContaining({ compliance: 'NON_COMPLIANT', annotation }),
@@ -140,7 +138,7 @@ describe('checkBucketTags', () => {
     it('reads the tags from BucketTaggingConfiguration when the tags map is empty', async () => {
       const { rule, reporter } = setup();
 
-      await rule(configEvent('change-tags-only-in-supplementary.json'));
+      await rule(loadConfigEvent('change-tags-only-in-supplementary.json'));
 
       expect(reporter.evaluations()[0]?.compliance).toBe('COMPLIANT');
     });
@@ -150,7 +148,7 @@ describe('checkBucketTags', () => {
         account: new FakeAccount({}, { [TOPIC]: false }),
       });
 
-      await rule(configEvent('change-compliant.json'));
+      await rule(loadConfigEvent('change-compliant.json'));
 
       expect(account.topicLookups).toEqual([TOPIC]);
       expect(reporter.evaluations()[0]).toEqual(
@@ -164,14 +162,14 @@ describe('checkBucketTags', () => {
     it('does not hold it against the bucket when the topic cannot be looked up', async () => {
       const { rule, reporter } = setup({ account: new FakeAccount({}, { [TOPIC]: undefined }) });
 
-      await rule(configEvent('change-compliant.json'));
+      await rule(loadConfigEvent('change-compliant.json'));
 
       expect(reporter.evaluations()[0]?.compliance).toBe('COMPLIANT');
     });
   });
 
   describe('resources that are not applicable', () => {
-    it.each([
+    it.each<[ConfigEventName, string, string]>([
       ['change-deleted.json', 'team-a-old-exports', 'Configuration item status ResourceDeleted.'],
       [
         'change-deleted-not-recorded.json',
@@ -184,7 +182,7 @@ describe('checkBucketTags', () => {
       async (file, bucket, annotation) => {
         const { rule, reporter, account } = setup();
 
-        await rule(configEvent(file));
+        await rule(loadConfigEvent(file));
 
         expect(reporter.evaluations()).toEqual([
           expect.objectContaining({
@@ -200,18 +198,12 @@ describe('checkBucketTags', () => {
   });
 
   describe('an oversized configuration change', () => {
-    const historyItem = (): BucketItem => {
-      const raw = JSON.parse(readFileSync(path.join(EVENTS, 'history-s3-item.json'), 'utf8'));
-      return bucketItemFromHistory({
-        ...raw,
-        configurationItemCaptureTime: new Date(raw.configurationItemCaptureTime),
-      } as ConfigurationItem);
-    };
+    const historyItem = (): BucketItem => bucketItemFromHistory(loadHistoryItem());
 
     it('fetches the item at the capture time and judges it', async () => {
       const { rule, reporter, history } = setup({ history: historyItem() });
 
-      await rule(configEvent('oversized.json'));
+      await rule(loadConfigEvent('oversized.json'));
 
       expect(history.asked).toEqual([
         ['AWS::S3::Bucket', 'team-a-ledger', new Date('2024-05-15T11:02:45.903Z')],
@@ -228,7 +220,7 @@ describe('checkBucketTags', () => {
     it('fails loudly when the history has no item, reporting nothing', async () => {
       const { rule, reporter } = setup({ history: undefined });
 
-      await expect(rule(configEvent('oversized.json'))).rejects.toThrow(
+      await expect(rule(loadConfigEvent('oversized.json'))).rejects.toThrow(
         'GetResourceConfigHistory returned no item for AWS::S3::Bucket team-a-ledger',
       );
       expect(reporter.reports).toEqual([]);
@@ -246,7 +238,7 @@ describe('checkBucketTags', () => {
     it("judges every bucket of the rule's region at the notification time", async () => {
       const { rule, reporter, account } = setup({ account: new FakeAccount(buckets) });
 
-      const outcome = await rule(configEvent('periodic.json'));
+      const outcome = await rule(loadConfigEvent('periodic.json'));
 
       expect(account.regionsListed).toEqual(['us-east-1']);
       expect(outcome).toEqual({ messageType: 'scheduled', evaluations: 4, nonCompliant: 3 });
@@ -264,7 +256,7 @@ describe('checkBucketTags', () => {
     it('applies the requireTeamTag rule parameter', async () => {
       const { rule, reporter } = setup({ account: new FakeAccount(buckets) });
 
-      await rule(configEvent('periodic.json'));
+      await rule(loadConfigEvent('periodic.json'));
 
       expect(reporter.evaluations()[1]?.annotation).toBe(
         "Team is missing: tag it with your team's name.",
@@ -274,7 +266,7 @@ describe('checkBucketTags', () => {
     it('reports a bucket whose tags cannot be read, naming the error', async () => {
       const { rule, reporter } = setup({ account: new FakeAccount(buckets) });
 
-      await rule(configEvent('periodic.json'));
+      await rule(loadConfigEvent('periodic.json'));
 
       expect(reporter.evaluations()[3]?.annotation).toBe('Tags could not be read: AccessDenied.');
     });
@@ -282,7 +274,7 @@ describe('checkBucketTags', () => {
     it('looks up each topic once per invocation', async () => {
       const { rule, account } = setup({ account: new FakeAccount(buckets) });
 
-      await rule(configEvent('periodic.json'));
+      await rule(loadConfigEvent('periodic.json'));
 
       expect(account.topicLookups).toEqual([TOPIC]);
     });
@@ -290,7 +282,7 @@ describe('checkBucketTags', () => {
     it('reports nothing, but still succeeds, for an account without buckets', async () => {
       const { rule, reporter } = setup({ account: new FakeAccount({}) });
 
-      const outcome = await rule(configEvent('periodic.json'));
+      const outcome = await rule(loadConfigEvent('periodic.json'));
 
       expect(outcome.evaluations).toBe(0);
       expect(reporter.reports).toEqual([{ evaluations: [], resultToken: expect.any(String) }]);
@@ -301,7 +293,7 @@ describe('checkBucketTags', () => {
     it('reports nothing for a snapshot delivery', async () => {
       const { rule, reporter } = setup();
 
-      const outcome = await rule(configEvent('snapshot-delivery.json'));
+      const outcome = await rule(loadConfigEvent('snapshot-delivery.json'));
 
       expect(outcome.evaluations).toBe(0);
       expect(reporter.reports).toEqual([]);
@@ -317,8 +309,7 @@ describe('checkBucketTags', () => {
 
 describe('checkBucketTags cold start', () => {
   it('fails with a message naming a missing setting', () => {
-    const saved = process.env.AWS_REGION;
-    delete process.env.AWS_REGION;
+    const env = clearEnv(['AWS_REGION']);
     try {
       jest.isolateModules(() => {
         expect(() => require('../../../handlers/check-bucket-tags')).toThrow(
@@ -326,7 +317,7 @@ describe('checkBucketTags cold start', () => {
         );
       });
     } finally {
-      process.env.AWS_REGION = saved;
+      env.restore();
     }
   });
 });

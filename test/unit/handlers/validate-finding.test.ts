@@ -5,6 +5,7 @@ import { SettingsError } from '../../../lib/settings';
 import type { AlertMessage, AlertPublisher, PublishResult } from '../../../lib/sns-alert-publisher';
 import { loadPolicy } from '../../../policies/load-policy';
 import type { AlertDocument } from '../../../rules/alert';
+import { clearEnv } from '../../support/env';
 import { loadMacieEvent, type RawEvent } from '../../support/fixtures';
 
 const CENTRAL = 'arn:aws:sns:us-east-1:999988887777:central-security';
@@ -321,8 +322,7 @@ describe('validateFinding', () => {
 
 describe('validateFinding cold start', () => {
   it('fails with a message naming a missing setting', () => {
-    const saved = process.env.SECURITY_TOPIC_ARN;
-    delete process.env.SECURITY_TOPIC_ARN;
+    const env = clearEnv(['SECURITY_TOPIC_ARN']);
     try {
       jest.isolateModules(() => {
         // A fresh module registry has its own SettingsError class: compare name and message.
@@ -334,7 +334,7 @@ describe('validateFinding cold start', () => {
         );
       });
     } finally {
-      process.env.SECURITY_TOPIC_ARN = saved;
+      env.restore();
     }
   });
 });

@@ -10,6 +10,7 @@ import {
   type Evaluation,
   EvaluationsRejectedError,
 } from '../../../lib/config-evaluations';
+import { awsError } from '../../support/aws-errors';
 
 const RESULT_TOKEN = 'TESTMODE';
 const CAPTURED = new Date('2024-05-15T11:02:45.903Z');
@@ -27,10 +28,6 @@ function evaluation(id: string, extra: Partial<Evaluation> = {}): Evaluation {
 /** `count` evaluations for buckets `b-0` .. `b-<count - 1>`. */
 function evaluations(count: number): Evaluation[] {
   return Array.from({ length: count }, (_, index) => evaluation(`b-${index}`));
-}
-
-function fault(name: string): Error {
-  return Object.assign(new Error(`${name} from Config`), { name });
 }
 
 describe('ConfigEvaluationReporter', () => {
@@ -206,7 +203,9 @@ describe('ConfigEvaluationReporter', () => {
   });
 
   it('lets an error that outlasts the SDK retries fail the report', async () => {
-    config.on(PutEvaluationsCommand).rejects(fault('ThrottlingException'));
+    config
+      .on(PutEvaluationsCommand)
+      .rejects(awsError('ThrottlingException', 'ThrottlingException from Config'));
     const reporter = new ConfigEvaluationReporter(new ConfigServiceClient({ maxAttempts: 3 }));
 
     await expect(reporter.report(evaluations(250), RESULT_TOKEN)).rejects.toThrow(

@@ -1,37 +1,15 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   ConfigServiceClient,
-  type ConfigurationItem,
   GetResourceConfigHistoryCommand,
 } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConfigHistoryItemSource } from '../../../lib/config-history';
 import { ConfigEventError } from '../../../lib/errors';
+import { awsError } from '../../support/aws-errors';
+import { loadHistoryItem } from '../../support/config-events';
 
-const EVENTS_DIR = path.resolve(__dirname, '../../events/config');
 const BUCKET = 'team-a-ledger';
 const CAPTURED = new Date('2024-05-15T11:02:45.903Z');
-
-/**
- * `history-s3-item.json` as the SDK returns it: the file holds the timestamps as
- * ISO text (it is the SDK's output after `JSON.stringify`); the SDK gives `Date`s.
- */
-function historyItem(): ConfigurationItem {
-  const raw = JSON.parse(readFileSync(path.join(EVENTS_DIR, 'history-s3-item.json'), 'utf8'));
-  for (const field of [
-    'configurationItemCaptureTime',
-    'resourceCreationTime',
-    'configurationItemDeliveryTime',
-  ]) {
-    raw[field] = new Date(raw[field]);
-  }
-  return raw;
-}
-
-function fault(name: string): Error {
-  return Object.assign(new Error(`${name} from Config`), { name });
-}
 
 describe('ConfigHistoryItemSource', () => {
   const config = mockClient(ConfigServiceClient);
@@ -43,7 +21,9 @@ describe('ConfigHistoryItemSource', () => {
   }
 
   it('asks for the one item at or before the capture time', async () => {
-    config.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: [historyItem()] });
+    config
+      .on(GetResourceConfigHistoryCommand)
+      .resolves({ configurationItems: [loadHistoryItem()] });
     const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
 
     await source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED);
@@ -55,7 +35,9 @@ describe('ConfigHistoryItemSource', () => {
   });
 
   it('returns the item in the shape of a change notification', async () => {
-    config.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: [historyItem()] });
+    config
+      .on(GetResourceConfigHistoryCommand)
+      .resolves({ configurationItems: [loadHistoryItem()] });
     const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
 
     const item = await source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED);
@@ -81,7 +63,7 @@ describe('ConfigHistoryItemSource', () => {
       .on(GetResourceConfigHistoryCommand)
       .resolvesOnce({ configurationItems: [], nextToken: 'page-2' })
       .resolvesOnce({ nextToken: 'page-3' })
-      .resolves({ configurationItems: [historyItem()] });
+      .resolves({ configurationItems: [loadHistoryItem()] });
     const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
 
     const item = await source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED);
@@ -123,7 +105,7 @@ describe('ConfigHistoryItemSource', () => {
   });
 
   it('rejects a malformed item with a ConfigEventError', async () => {
-    const { configurationItemStatus: _, ...item } = historyItem();
+    const { configurationItemStatus: _, ...item } = loadHistoryItem();
     config.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: [item] });
     const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
 
@@ -133,7 +115,11 @@ describe('ConfigHistoryItemSource', () => {
   });
 
   it('lets errors from Config through', async () => {
-    config.on(GetResourceConfigHistoryCommand).rejects(fault('ResourceNotDiscoveredException'));
+    config
+      .on(GetResourceConfigHistoryCommand)
+      .rejects(
+        awsError('ResourceNotDiscoveredException', 'ResourceNotDiscoveredException from Config'),
+      );
     const source = new ConfigHistoryItemSource(new ConfigServiceClient({}));
 
     await expect(source.itemAt('AWS::S3::Bucket', BUCKET, CAPTURED)).rejects.toThrow(

@@ -7,16 +7,8 @@ import {
   tagsOfFinding,
 } from '../../../lib/macie-finding';
 import { loadMacieEvent, loadMacieLines } from '../../support/fixtures';
-
-function rejectionOf(parse: () => unknown): FindingParseError {
-  try {
-    parse();
-  } catch (error) {
-    if (error instanceof FindingParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a FindingParseError, but the value parsed');
-}
+import { mutantsOf } from '../../support/mutations';
+import { outcomeOf, rejectionOf } from '../../support/parse-outcome';
 
 function findingOf(item: unknown): Finding {
   if (item instanceof FindingParseError)
@@ -104,7 +96,7 @@ describe('parseFinding', () => {
     it('rejects an event from another service, naming its source and detail-type', () => {
       const event = loadMacieEvent('not-macie.json');
 
-      const error = rejectionOf(() => parseFinding(event));
+      const error = rejectionOf(FindingParseError, () => parseFinding(event));
 
       expect(error.message).toContain('not a Macie finding event');
       expect(error.message).toContain('"aws.guardduty"');
@@ -114,7 +106,7 @@ describe('parseFinding', () => {
     it('names detail.resourcesAffected.s3Bucket.name when the bucket has no name', () => {
       const event = loadMacieEvent('missing-bucket-name.json');
 
-      const error = rejectionOf(() => parseFinding(event));
+      const error = rejectionOf(FindingParseError, () => parseFinding(event));
 
       expect(error.problems).toEqual(['detail.resourcesAffected.s3Bucket.name: is required']);
       expect(error.message).toContain('detail.resourcesAffected.s3Bucket.name: is required');
@@ -128,7 +120,7 @@ describe('parseFinding', () => {
         { category: 'PERSONAL_INFORMATION', detections: [{ type: 'NAME', count: '3.5' }] },
       ];
 
-      const error = rejectionOf(() => parseFinding(line));
+      const error = rejectionOf(FindingParseError, () => parseFinding(line));
 
       expect(error.message).toContain(
         'classificationDetails.result.sensitiveData.0.detections.0.count',
@@ -139,7 +131,7 @@ describe('parseFinding', () => {
       const event = loadMacieEvent('sensitive-financial.json');
       Reflect.deleteProperty(event, 'detail-type');
 
-      const error = rejectionOf(() => parseFinding(event));
+      const error = rejectionOf(FindingParseError, () => parseFinding(event));
 
       expect(error.message).toContain('malformed EventBridge event');
       expect(error.problems.join('\n')).toContain('detail-type: is required');
@@ -151,7 +143,7 @@ describe('parseFinding', () => {
       [[], 'an array'],
       [42, 'a number'],
     ])('rejects %p, saying it got %s', (value, described) => {
-      const error = rejectionOf(() => parseFinding(value));
+      const error = rejectionOf(FindingParseError, () => parseFinding(value));
 
       expect(error.message).toBe(`expected a Macie finding object, got ${described}`);
     });
@@ -260,69 +252,17 @@ describe('parseFindings', () => {
 });
 
 describe('parsing arbitrary input', () => {
-  type Path = readonly (string | number)[];
-  type Mutation = { readonly path: Path } & (
-    | { readonly kind: 'delete' }
-    | { readonly kind: 'replace'; readonly value: unknown }
-  );
-
-  /** Every path to a field or element in `value`, parents before children. */
-  function pathsOf(value: unknown, prefix: Path = []): Path[] {
-    if (typeof value !== 'object' || value === null) return [];
-    const entries: [string | number, unknown][] = Array.isArray(value)
-      ? value.map((element, index) => [index, element])
-      : Object.entries(value);
-    return entries.flatMap(([key, child]) => [
-      [...prefix, key],
-      ...pathsOf(child, [...prefix, key]),
-    ]);
-  }
-
-  /** A copy of `original` with the mutations applied; a path that no longer exists is skipped. */
-  function mutated(original: unknown, mutations: readonly Mutation[]): unknown {
-    const copy: unknown = structuredClone(original);
-    for (const mutation of mutations) {
-      let parent: unknown = copy;
-      for (const key of mutation.path.slice(0, -1)) {
-        parent =
-          typeof parent === 'object' && parent !== null ? Reflect.get(parent, key) : undefined;
-      }
-      const last = mutation.path[mutation.path.length - 1];
-      if (typeof parent !== 'object' || parent === null || last === undefined) continue;
-      if (mutation.kind === 'replace') Reflect.set(parent, last, mutation.value);
-      else if (Array.isArray(parent) && typeof last === 'number') parent.splice(last, 1);
-      else Reflect.deleteProperty(parent, last);
-    }
-    return copy;
-  }
-
-  function mutationsOf(original: unknown): fc.Arbitrary<Mutation[]> {
-    const replacement = fc.oneof(
-      fc.anything(),
-      fc.constantFrom(null, '', '-1', '1.5', -1, 0.5, [], {}, true),
-    );
-    const mutation = fc.oneof(
-      fc.record({
-        path: fc.constantFrom(...pathsOf(original)),
-        kind: fc.constant('delete' as const),
-      }),
-      fc.record({
-        path: fc.constantFrom(...pathsOf(original)),
-        kind: fc.constant('replace' as const),
-        value: replacement,
-      }),
-    );
-    return fc.array(mutation, { minLength: 1, maxLength: 6 });
+  /**
+   * Mutants of `original` whose replacements include values near the edges of what the
+   * parser accepts: empty, numbers as text, negative and fractional counts.
+   */
+  function mutants(original: unknown): fc.Arbitrary<unknown> {
+    return mutantsOf(original, [null, '', '-1', '1.5', -1, 0.5, [], {}, true]);
   }
 
   /** `parsed`, `rejected` (a FindingParseError), or what else happened. */
-  function outcomeOf(value: unknown): string {
-    try {
-      parseFinding(value);
-      return 'parsed';
-    } catch (error) {
-      return error instanceof FindingParseError ? 'rejected' : `threw ${String(error)}`;
-    }
+  function outcomeOfParsing(value: unknown): string {
+    return outcomeOf(FindingParseError, () => parseFinding(value));
   }
 
   const event = loadMacieEvent('sensitive-multiple-categories.json');
@@ -330,17 +270,14 @@ describe('parsing arbitrary input', () => {
   const inputs: [string, fc.Arbitrary<unknown>][] = [
     ['any value', fc.anything()],
     ['any JSON value', fc.json().map((text): unknown => JSON.parse(text))],
-    ['a mutated EventBridge event', mutationsOf(event).map((m) => mutated(event, m))],
-    [
-      'a mutated discovery result',
-      mutationsOf(discoveryResult).map((m) => mutated(discoveryResult, m)),
-    ],
+    ['a mutated EventBridge event', mutants(event)],
+    ['a mutated discovery result', mutants(discoveryResult)],
   ];
 
   it.each(inputs)('parseFinding returns or throws a FindingParseError for %s', (_, input) => {
     fc.assert(
       fc.property(input, (value) => {
-        expect(['parsed', 'rejected']).toContain(outcomeOf(value));
+        expect(['parsed', 'rejected']).toContain(outcomeOfParsing(value));
       }),
       { numRuns: 300 },
     );
@@ -356,12 +293,9 @@ describe('parsing arbitrary input', () => {
   });
 
   it('mutates events into both accepted and rejected ones, so the property is not vacuous', () => {
-    const samples = fc.sample(
-      mutationsOf(event).map((m) => mutated(event, m)),
-      { numRuns: 300, seed: 42 },
-    );
+    const samples = fc.sample(mutants(event), { numRuns: 300, seed: 42 });
 
-    const outcomes = new Set(samples.map(outcomeOf));
+    const outcomes = new Set(samples.map(outcomeOfParsing));
 
     expect(outcomes).toEqual(new Set(['parsed', 'rejected']));
   });

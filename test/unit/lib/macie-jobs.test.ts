@@ -16,13 +16,10 @@ import {
   type ScheduledScan,
   scheduledScanJob,
 } from '../../../lib/macie-jobs';
+import { awsError } from '../../support/aws-errors';
 
 const ACCOUNT = '111122223333';
 const NAME = DEFAULT_JOB_NAME;
-
-function fault(name: string, message: string): Error {
-  return Object.assign(new Error(message), { name });
-}
 
 function client(): Macie2Client {
   return new Macie2Client({ region: 'eu-west-1', maxAttempts: 1 });
@@ -156,7 +153,7 @@ describe('MacieClassificationJobs', () => {
     it('lets errors through', async () => {
       macie
         .on(ListClassificationJobsCommand)
-        .rejects(fault('AccessDeniedException', 'Macie is not enabled.'));
+        .rejects(awsError('AccessDeniedException', 'Macie is not enabled.'));
       const jobs = new MacieClassificationJobs(client());
 
       await expect(jobs.findByName(NAME)).rejects.toThrow('Macie is not enabled.');
@@ -305,12 +302,17 @@ describe('describeSchedule', () => {
 
 describe('isMacieNotEnabled', () => {
   it('recognises the refusal Macie gives where it is not enabled', () => {
-    expect(isMacieNotEnabled(fault('AccessDeniedException', 'Macie is not enabled.'))).toBe(true);
+    expect(isMacieNotEnabled(awsError('AccessDeniedException', 'Macie is not enabled.'))).toBe(
+      true,
+    );
   });
 
   it.each([
-    ['a permission refusal', fault('AccessDeniedException', 'User is not authorized to perform')],
-    ['another error', fault('ValidationException', 'Macie is not enabled')],
+    [
+      'a permission refusal',
+      awsError('AccessDeniedException', 'User is not authorized to perform'),
+    ],
+    ['another error', awsError('ValidationException', 'Macie is not enabled')],
     ['a value that is not an error', 'Macie is not enabled'],
   ])('does not mistake %s for it', (_what, error) => {
     expect(isMacieNotEnabled(error)).toBe(false);

@@ -7,10 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { readBucketTags, S3BucketInventory } from '../../../lib/s3-bucket-inventory';
 import type { TagSource } from '../../../lib/s3-tag-source';
-
-function fault(name: string): Error {
-  return Object.assign(new Error(name), { name });
-}
+import { awsError } from '../../support/aws-errors';
 
 /** Lets every pending promise callback run. */
 function settle(): Promise<void> {
@@ -37,7 +34,7 @@ class ControlledTagSource implements TagSource {
       this.pending.set(bucket, () => {
         this.pending.delete(bucket);
         this.inFlight--;
-        if (this.failing.has(bucket)) reject(fault(`AccessDenied:${bucket}`));
+        if (this.failing.has(bucket)) reject(awsError(`AccessDenied:${bucket}`));
         else resolve({ Team: `team-of-${bucket}` });
       });
     });
@@ -136,7 +133,7 @@ describe('S3BucketInventory', () => {
   });
 
   it('lets errors from S3 through', async () => {
-    s3.on(ListBucketsCommand).rejects(fault('AccessDenied'));
+    s3.on(ListBucketsCommand).rejects(awsError('AccessDenied'));
 
     await expect(
       new S3BucketInventory(new S3Client({ maxAttempts: 1 })).bucketNames('eu-west-1'),
@@ -177,8 +174,8 @@ describe('readBucketTags', () => {
     const results = await reading;
 
     expect(results.map((r) => r.bucket)).toEqual(buckets);
-    expect(results[2]).toEqual({ bucket: 'b-2', error: fault('AccessDenied:b-2') });
-    expect(results[7]).toEqual({ bucket: 'b-7', error: fault('AccessDenied:b-7') });
+    expect(results[2]).toEqual({ bucket: 'b-2', error: awsError('AccessDenied:b-2') });
+    expect(results[7]).toEqual({ bucket: 'b-7', error: awsError('AccessDenied:b-7') });
     expect(results.filter((r) => 'tags' in r)).toHaveLength(8);
   });
 

@@ -1,10 +1,7 @@
 import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { S3TagSource } from '../../../lib/s3-tag-source';
-
-function fault(name: string): Error {
-  return Object.assign(new Error(name), { name });
-}
+import { awsError } from '../../support/aws-errors';
 
 describe('S3TagSource', () => {
   const s3 = mockClient(S3Client);
@@ -25,13 +22,13 @@ describe('S3TagSource', () => {
   });
 
   it('reads NoSuchTagSet as no tags', async () => {
-    s3.on(GetBucketTaggingCommand).rejects(fault('NoSuchTagSet'));
+    s3.on(GetBucketTaggingCommand).rejects(awsError('NoSuchTagSet'));
 
     await expect(new S3TagSource(new S3Client({})).tagsOf('acme')).resolves.toEqual({});
   });
 
   it('lets other errors through, so the invocation is retried', async () => {
-    s3.on(GetBucketTaggingCommand).rejects(fault('AccessDenied'));
+    s3.on(GetBucketTaggingCommand).rejects(awsError('AccessDenied'));
 
     await expect(new S3TagSource(new S3Client({})).tagsOf('acme')).rejects.toThrow('AccessDenied');
   });

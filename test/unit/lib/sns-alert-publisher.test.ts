@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SnsAlertPublisher } from '../../../lib/sns-alert-publisher';
+import { awsError } from '../../support/aws-errors';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:payments-alerts';
 const message = {
@@ -9,10 +10,6 @@ const message = {
   text: 'readable text',
   attributes: { severity: 'High', team: 'payments', bucket: 'acme', empty: '' },
 };
-
-function fault(name: string): Error {
-  return Object.assign(new Error(`${name} from SNS`), { name });
-}
 
 describe('SnsAlertPublisher', () => {
   const sns = mockClient(SNSClient);
@@ -60,7 +57,7 @@ describe('SnsAlertPublisher', () => {
     ['KMSDisabledException'],
     ['KMSNotFoundException'],
   ])('reports %s as a refusal, so the alert can fall back', async (name) => {
-    sns.on(PublishCommand).rejects(fault(name));
+    sns.on(PublishCommand).rejects(awsError(name, `${name} from SNS`));
     const publisher = new SnsAlertPublisher((region) => new SNSClient({ region }));
 
     await expect(publisher.publish(TOPIC, message)).resolves.toEqual({
@@ -72,7 +69,7 @@ describe('SnsAlertPublisher', () => {
   it.each([['ThrottledException'], ['InternalErrorException'], ['TimeoutError']])(
     'lets %s fail the call, so the event is retried',
     async (name) => {
-      sns.on(PublishCommand).rejects(fault(name));
+      sns.on(PublishCommand).rejects(awsError(name, `${name} from SNS`));
       const publisher = new SnsAlertPublisher(
         (region) => new SNSClient({ region, maxAttempts: 1 }),
       );

@@ -1,12 +1,9 @@
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SnsTopicDirectory } from '../../../lib/sns-topic-directory';
+import { awsError } from '../../support/aws-errors';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:team-a-alerts';
-
-function fault(name: string): Error {
-  return Object.assign(new Error(`${name} from SNS`), { name });
-}
 
 describe('SnsTopicDirectory', () => {
   const sns = mockClient(SNSClient);
@@ -26,7 +23,7 @@ describe('SnsTopicDirectory', () => {
   it.each([['NotFoundException'], ['NotFound']])(
     'says a topic does not exist on %s',
     async (name) => {
-      sns.on(GetTopicAttributesCommand).rejects(fault(name));
+      sns.on(GetTopicAttributesCommand).rejects(awsError(name, `${name} from SNS`));
       const directory = new SnsTopicDirectory((region) => new SNSClient({ region }));
 
       await expect(directory.exists(TOPIC)).resolves.toBe(false);
@@ -36,7 +33,7 @@ describe('SnsTopicDirectory', () => {
   it.each([['AuthorizationErrorException'], ['AuthorizationError']])(
     'cannot tell on %s',
     async (name) => {
-      sns.on(GetTopicAttributesCommand).rejects(fault(name));
+      sns.on(GetTopicAttributesCommand).rejects(awsError(name, `${name} from SNS`));
       const directory = new SnsTopicDirectory((region) => new SNSClient({ region }));
 
       await expect(directory.exists(TOPIC)).resolves.toBeUndefined();
@@ -46,7 +43,7 @@ describe('SnsTopicDirectory', () => {
   it.each([['InvalidParameterException'], ['ThrottledException'], ['InternalErrorException']])(
     'lets %s through',
     async (name) => {
-      sns.on(GetTopicAttributesCommand).rejects(fault(name));
+      sns.on(GetTopicAttributesCommand).rejects(awsError(name, `${name} from SNS`));
       const directory = new SnsTopicDirectory(
         (region) => new SNSClient({ region, maxAttempts: 1 }),
       );

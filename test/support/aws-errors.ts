@@ -1,0 +1,6 @@
+/** Errors shaped like the AWS SDK's service exceptions, which code tells apart by `name`. */
+
+/** An error named `name` (e.g. `AccessDenied`), with `message` or else the name as its message. */
+export function awsError(name: string, message = name): Error {
+  return Object.assign(new Error(message), { name });
+}
