@@ -1,5 +1,5 @@
 import { Macie2Client } from '@aws-sdk/client-macie2';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 import {
   type ClassificationJobInput,
   type ClassificationJobs,
@@ -14,6 +14,7 @@ import {
   scheduledScanJob,
   type TagPair,
 } from '../lib/macie-jobs';
+import { StsCallerAccount } from '../lib/sts-caller-account';
 import { EXIT_OK, EXIT_USAGE } from './check-command';
 import { printable } from './report';
 import { UsageError } from './usage-error';
@@ -174,12 +175,9 @@ export async function runMacieSchedule(
 export function awsAdapters(region: string): MacieAws {
   const macie = new Macie2Client({ region });
   const sts = new STSClient({ region });
+  const caller = new StsCallerAccount(sts);
   return {
-    async callerAccountId() {
-      const { Account } = await sts.send(new GetCallerIdentityCommand({}));
-      if (!Account) throw new Error('GetCallerIdentity returned no account');
-      return Account;
-    },
+    callerAccountId: () => caller.accountId(),
     jobs: new MacieClassificationJobs(macie),
     close() {
       macie.destroy();

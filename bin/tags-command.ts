@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 import {
   type BucketInventory,
   readBucketTags,
@@ -9,6 +9,7 @@ import {
 import { S3TagSource, type TagSource } from '../lib/s3-tag-source';
 import { parseAccountList } from '../lib/settings';
 import { SnsTopicDirectory, type TopicDirectory } from '../lib/sns-topic-directory';
+import { StsCallerAccount } from '../lib/sts-caller-account';
 import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import type { Policy } from '../policies/policy';
@@ -212,13 +213,10 @@ export async function runTagsCheck(
 export function awsAdapters(region: string): LiveAws {
   const s3 = new S3Client({ region });
   const sts = new STSClient({ region });
+  const caller = new StsCallerAccount(sts);
   const sns: SNSClient[] = [];
   return {
-    async callerAccountId() {
-      const { Account } = await sts.send(new GetCallerIdentityCommand({}));
-      if (!Account) throw new Error('GetCallerIdentity returned no account');
-      return Account;
-    },
+    callerAccountId: () => caller.accountId(),
     inventory: new S3BucketInventory(s3),
     // No cache: one sweep reads each bucket once.
     tagSource: new S3TagSource(s3, 0),
