@@ -7,7 +7,7 @@ import {
 } from '../lib/cloudwatch-metrics';
 import { FindingParseError } from '../lib/errors';
 import { type Finding, parseFinding, tagsOfFinding } from '../lib/macie-finding';
-import { S3TagSource, type TagSource } from '../lib/s3-tag-source';
+import { isPermanentTagReadError, S3TagSource, type TagSource } from '../lib/s3-tag-source';
 import { type FindingHandlerSettings, findingHandlerSettings } from '../lib/settings';
 import { type AlertPublisher, SnsAlertPublisher } from '../lib/sns-alert-publisher';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
@@ -87,7 +87,20 @@ export function createFindingValidator(deps: FindingValidatorDependencies) {
       return { outcome: 'ignored', reason: ignored };
     }
 
-    const tags = tagsOfFinding(finding) ?? (await deps.tags.tagsOf(bucket));
+    let tags = tagsOfFinding(finding);
+    let tagsUnreadable: string | undefined;
+    if (tags === undefined) {
+      try {
+        tags = await deps.tags.tagsOf(bucket);
+      } catch (error) {
+        // Retrying cannot help (another account's bucket, a denying bucket policy, a
+        // deleted bucket): judge without tags and tell central security why.
+        if (!isPermanentTagReadError(error)) throw error;
+        tags = {};
+        tagsUnreadable = error.name;
+        logger.warn('bucket tags unreadable', { ...context, error: error.name });
+      }
+    }
     const verdict = evaluateFinding(finding, tags, policy, keys);
     if (verdict.kind === 'ignored') return { outcome: 'ignored', reason: verdict.reason };
     if (verdict.kind === 'compliant') {
@@ -105,13 +118,22 @@ export function createFindingValidator(deps: FindingValidatorDependencies) {
       objectKey: finding.resourcesAffected.s3Object?.key,
       createdAt: finding.createdAt,
       sample: finding.sample,
+      tagsUnreadable,
     };
     const alertFor = (route: AlertRoute): Alert =>
       composeAlert(facts, verdict, route, policy.levels);
     const topics: string[] = [];
     const unroutable: FallbackReason[] = [];
 
-    let route = routeAlert(tags, keys, finding.accountId, settings);
+    let route: AlertRoute =
+      tagsUnreadable === undefined
+        ? routeAlert(tags, keys, finding.accountId, settings)
+        : {
+            kind: 'fallback',
+            topicArn: settings.securityTopicArn,
+            reason: 'TagsUnreadable',
+            detail: `the bucket's tags could not be read (${tagsUnreadable})`,
+          };
     if (route.kind === 'team') {
       const result = await publisher.publish(route.topicArn, alertFor(route));
       if (result.kind === 'published') {

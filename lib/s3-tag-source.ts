@@ -5,6 +5,18 @@ export interface TagSource {
   tagsOf(bucket: string): Promise<Record<string, string>>;
 }
 
+/**
+ * Errors after which reading the same bucket's tags cannot succeed: the caller may
+ * not read them (a bucket of another account, or a bucket policy that denies it), or
+ * the bucket is gone. Retrying the event would only end in the dead-letter queue.
+ */
+const PERMANENT_READ_ERRORS = new Set(['AccessDenied', 'AllAccessDisabled', 'NoSuchBucket']);
+
+/** Did reading tags fail for good (see PERMANENT_READ_ERRORS)? */
+export function isPermanentTagReadError(error: unknown): error is Error {
+  return error instanceof Error && PERMANENT_READ_ERRORS.has(error.name);
+}
+
 /** Tags change rarely; a warm container reuses what it read for this long. */
 export const TAG_CACHE_MS = 5 * 60 * 1000;
 

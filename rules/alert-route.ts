@@ -6,7 +6,9 @@ export type FallbackReason =
   | 'TopicTagMissing'
   | 'TopicTagMalformed'
   | 'TopicAccountNotAllowed'
-  | 'PublishRefused';
+  | 'PublishRefused'
+  /** The finding carried no tags and the bucket's could not be read. */
+  | 'TagsUnreadable';
 
 export type AlertRoute =
   | { readonly kind: 'team'; readonly topicArn: string }

@@ -14,6 +14,8 @@ export interface AlertFinding {
   readonly objectKey?: string | null | undefined;
   readonly createdAt?: string | null | undefined;
   readonly sample: boolean;
+  /** Why the bucket's tags could not be read (an AWS error name), when they could not. */
+  readonly tagsUnreadable?: string | undefined;
 }
 
 export interface AlertType {
@@ -40,6 +42,8 @@ export interface AlertDocument {
     /** The classification tag as found (untrusted text), when it is not a level. */
     readonly classificationTag?: string;
     readonly allowedLevels?: readonly string[];
+    /** The tags could not be read (an AWS error name): the declaration is unknown. */
+    readonly tagsUnreadable?: string;
     readonly publiclyAccessible: boolean;
   };
   readonly violations?: readonly AlertType[];
@@ -106,7 +110,9 @@ export function composeAlert(
   const summary =
     verdict.kind === 'violation'
       ? `S3 bucket ${finding.bucket} holds data its classification (${verdict.declaredLevel}) does not allow.`
-      : `S3 bucket ${finding.bucket} holds sensitive data but declares no valid data classification.`;
+      : finding.tagsUnreadable !== undefined
+        ? `S3 bucket ${finding.bucket} holds sensitive data, and its classification could not be read.`
+        : `S3 bucket ${finding.bucket} holds sensitive data but declares no valid data classification.`;
   const consoleUrl = macieConsoleUrl(finding);
   const document: AlertDocument = {
     schema: ALERT_SCHEMA,
@@ -124,6 +130,7 @@ export function composeAlert(
         ? { classificationTag: untrusted(verdict.tagValue) }
         : {}),
       ...(verdict.kind === 'unclassified' ? { allowedLevels: levels } : {}),
+      ...(finding.tagsUnreadable === undefined ? {} : { tagsUnreadable: finding.tagsUnreadable }),
       publiclyAccessible: verdict.publiclyAccessible,
     },
     violations,
@@ -231,9 +238,11 @@ function textOf(
     lines.push(`Declared level:  ${verdict.declaredLevel}`);
   } else {
     const found =
-      verdict.reason === 'missing'
-        ? 'no classification tag'
-        : `"${bucket?.classificationTag}", which is not a level`;
+      bucket?.tagsUnreadable !== undefined
+        ? `unknown: the bucket's tags could not be read (${bucket.tagsUnreadable})`
+        : verdict.reason === 'missing'
+          ? 'no classification tag'
+          : `"${bucket?.classificationTag}", which is not a level`;
     lines.push(`Declared level:  ${found} (levels: ${levels.join(', ')})`);
   }
   lines.push(`Team:            ${document.team}`);
@@ -254,7 +263,9 @@ function textOf(
     for (const type of document.detected ?? []) lines.push(`  - ${describeType(type)}`);
     lines.push(
       '',
-      `What to do: tag the bucket with the level of data it may hold (one of ${levels.join(', ')}).`,
+      bucket?.tagsUnreadable !== undefined
+        ? "What to do: let the validator's role read this bucket's tags (s3:GetBucketTagging), or check that the bucket still exists."
+        : `What to do: tag the bucket with the level of data it may hold (one of ${levels.join(', ')}).`,
     );
   }
   lines.push('', `Finding:         ${finding?.id} (${finding?.type})`);

@@ -204,6 +204,23 @@ describe('packaged validateFinding against moto', () => {
     );
   });
 
+  it('alerts central security, with the reason, when the bucket no longer exists (NoSuchBucket)', async () => {
+    const outcome = await invoke(findingEvent(`deleted-since-scan-${RUN}`, {}));
+
+    expect(outcome).toEqual(
+      expect.objectContaining({ outcome: 'alerted', topics: [centralTopic] }),
+    );
+    const [alert] = await drain(centralQueue);
+    expect(alert).toEqual(
+      expect.objectContaining({
+        kind: 'unclassified',
+        bucket: expect.objectContaining({ tagsUnreadable: 'NoSuchBucket' }),
+        routing: expect.objectContaining({ fallbackReason: 'TagsUnreadable' }),
+      }),
+    );
+    expect(await unroutableReasons()).toContain('TagsUnreadable');
+  });
+
   it('alerts the team and central security for an unclassified bucket with a valid topic', async () => {
     const outcome = await invoke(
       findingEvent(`bad-level-${RUN}`, {

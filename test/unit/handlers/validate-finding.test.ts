@@ -5,6 +5,7 @@ import { SettingsError } from '../../../lib/settings';
 import type { AlertMessage, AlertPublisher, PublishResult } from '../../../lib/sns-alert-publisher';
 import { loadPolicy } from '../../../policies/load-policy';
 import type { AlertDocument } from '../../../rules/alert';
+import { awsError } from '../../support/aws-errors';
 import { clearEnv } from '../../support/env';
 import { loadMacieEvent, type RawEvent } from '../../support/fixtures';
 
@@ -46,15 +47,17 @@ class FakeMetrics implements MetricsSink {
 
 class FakeTags implements TagSource {
   readonly asked: string[] = [];
-  constructor(private readonly byBucket: Record<string, Record<string, string>> = {}) {}
+  constructor(private readonly byBucket: Record<string, Record<string, string> | Error> = {}) {}
   async tagsOf(bucket: string): Promise<Record<string, string>> {
     this.asked.push(bucket);
-    return this.byBucket[bucket] ?? {};
+    const tags = this.byBucket[bucket];
+    if (tags instanceof Error) throw tags;
+    return tags ?? {};
   }
 }
 
 function setup(
-  options: { tags?: Record<string, Record<string, string>>; allowed?: string[] } = {},
+  options: { tags?: Record<string, Record<string, string> | Error>; allowed?: string[] } = {},
 ) {
   const publisher = new FakePublisher();
   const metrics = new FakeMetrics();
@@ -212,6 +215,47 @@ describe('validateFinding', () => {
 
       await expect(validate(financialEvent())).rejects.toThrow('Rate exceeded');
       expect(metrics.calls).toEqual([]);
+    });
+  });
+
+  describe('tags that cannot be read', () => {
+    const event = () => loadMacieEvent('sensitive-tags-null.json');
+    const bucketOf = (e: RawEvent) => e.detail.resourcesAffected.s3Bucket.name as string;
+
+    it('alerts central security when S3 refuses for good, instead of failing', async () => {
+      const found = event();
+      const { validate, publisher, metrics } = setup({
+        tags: { [bucketOf(found)]: awsError('AccessDenied', 'Access Denied') },
+      });
+
+      const outcome = await validate(found);
+
+      expect(outcome).toEqual(expect.objectContaining({ outcome: 'alerted', topics: [CENTRAL] }));
+      const [document] = publisher.documents();
+      expect(document?.routing).toEqual({
+        topicArn: CENTRAL,
+        fallbackReason: 'TagsUnreadable',
+        detail: "the bucket's tags could not be read (AccessDenied)",
+      });
+      expect(document?.bucket?.tagsUnreadable).toBe('AccessDenied');
+      expect(publisher.sent[0]?.message.text).toContain(
+        "Declared level:  unknown: the bucket's tags could not be read (AccessDenied)",
+      );
+      expect(metrics.calls[0]).toContainEqual({
+        name: 'UnroutableAlerts',
+        dimensions: { Reason: 'TagsUnreadable' },
+        count: 1,
+      });
+    });
+
+    it('fails the invocation on a transient error, so the event is retried', async () => {
+      const found = event();
+      const { validate, publisher } = setup({
+        tags: { [bucketOf(found)]: awsError('SlowDown', 'Please reduce your request rate') },
+      });
+
+      await expect(validate(found)).rejects.toThrow('Please reduce your request rate');
+      expect(publisher.sent).toEqual([]);
     });
   });
 

@@ -1,6 +1,6 @@
 import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { S3TagSource } from '../../../lib/s3-tag-source';
+import { isPermanentTagReadError, S3TagSource } from '../../../lib/s3-tag-source';
 import { awsError } from '../../support/aws-errors';
 
 describe('S3TagSource', () => {
@@ -46,5 +46,25 @@ describe('S3TagSource', () => {
     now = 1000;
     await source.tagsOf('acme');
     expect(s3.commandCalls(GetBucketTaggingCommand)).toHaveLength(2);
+  });
+});
+
+describe('isPermanentTagReadError', () => {
+  it.each([['AccessDenied'], ['AllAccessDisabled'], ['NoSuchBucket']])(
+    'calls %s permanent: retrying cannot read the tags',
+    (name) => {
+      expect(isPermanentTagReadError(awsError(name))).toBe(true);
+    },
+  );
+
+  it.each([['SlowDown'], ['InternalError'], ['TimeoutError']])(
+    'calls %s transient, to be retried',
+    (name) => {
+      expect(isPermanentTagReadError(awsError(name))).toBe(false);
+    },
+  );
+
+  it('calls anything that is not an error transient', () => {
+    expect(isPermanentTagReadError('AccessDenied')).toBe(false);
   });
 });
