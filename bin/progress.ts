@@ -11,7 +11,11 @@ export interface Progress {
 }
 
 /** A progress line on stderr for large inputs, only when stderr is a terminal. */
-export function createProgress(write: (text: string) => void, isTty: boolean): Progress {
+export function createProgress(
+  write: (text: string) => void,
+  isTty: boolean,
+  now: () => number = Date.now,
+): Progress {
   let shown = false;
   let last = 0;
   const clear = (): void => {
@@ -23,9 +27,9 @@ export function createProgress(write: (text: string) => void, isTty: boolean): P
     clear,
     hooks: {
       onProgress(file, bytesRead, size) {
-        const now = Date.now();
-        if (size === undefined || size < MIN_SIZE || now - last < INTERVAL_MS) return;
-        last = now;
+        const time = now();
+        if (size === undefined || size < MIN_SIZE || time - last < INTERVAL_MS) return;
+        last = time;
         const percent = Math.min(100, Math.floor((bytesRead / size) * 100));
         write(`\r\u001b[2K${file}: ${percent}% of ${(size / 1024 / 1024).toFixed(0)} MiB`);
         shown = true;
