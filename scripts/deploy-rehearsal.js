@@ -355,24 +355,29 @@ async function rehearse(options) {
   };
 
   const onLine = verbose ? (line) => log(`  | ${line}`) : undefined;
-
-  try {
-    log(`deploying stage ${stage} to ${endpoint} (osls deploy)`);
-    const deploy = await runServerless(['deploy', '--stage', stage, '--region', REGION], {
+  /** Runs `serverless <command>` for the stage and records whether it exited 0. */
+  const step = async (command) => {
+    const result = await runServerless([command, '--stage', stage, '--region', REGION], {
       cwd,
       env,
       timeoutMs: commandTimeoutMs,
       onLine,
     });
+    record(
+      `serverless ${command} exits 0`,
+      result.code === 0,
+      result.code === 0
+        ? `${(result.ms / 1000).toFixed(1)} s`
+        : `exit ${result.code}\n${tail(result.output)}`,
+    );
+    return result;
+  };
+
+  try {
+    log(`deploying stage ${stage} to ${endpoint} (osls deploy)`);
+    const deploy = await step('deploy');
     report.timings.deployMs = deploy.ms;
     report.deployOutput = deploy.output;
-    record(
-      'serverless deploy exits 0',
-      deploy.code === 0,
-      deploy.code === 0
-        ? `${(deploy.ms / 1000).toFixed(1)} s`
-        : `exit ${deploy.code}\n${tail(deploy.output)}`,
-    );
 
     const verifyStarted = Date.now();
     // The deployment bucket's name, for the removal check. Whatever fails here, the
@@ -386,21 +391,9 @@ async function rehearse(options) {
     report.timings.verifyMs = Date.now() - verifyStarted;
 
     log(`removing stage ${stage} (osls remove)`);
-    const remove = await runServerless(['remove', '--stage', stage, '--region', REGION], {
-      cwd,
-      env,
-      timeoutMs: commandTimeoutMs,
-      onLine,
-    });
+    const remove = await step('remove');
     report.timings.removeMs = remove.ms;
     report.removeOutput = remove.output;
-    record(
-      'serverless remove exits 0',
-      remove.code === 0,
-      remove.code === 0
-        ? `${(remove.ms / 1000).toFixed(1)} s`
-        : `exit ${remove.code}\n${tail(remove.output)}`,
-    );
 
     const removalStarted = Date.now();
     await verifyRemoval({ clients, lib, names, check, deploymentBucket });
@@ -893,6 +886,7 @@ async function main(argv) {
 }
 
 module.exports = {
+  copyProject,
   EXPECTED,
   SERVICE,
   REGION,

@@ -6,23 +6,18 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createTempDir, type TempDir } from './temp-dir';
 import { readZip, type ZipEntry } from './zip-archive';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SERVERLESS_CLI = path.join(ROOT, 'node_modules/osls/bin/serverless.js');
-/** Top-level folders packaging does not read (node_modules is linked instead). */
-const NOT_COPIED = new Set([
-  'node_modules',
-  '.git',
-  '.venv',
-  'dist',
-  'coverage',
-  '.serverless',
-  '.esbuild',
-]);
+// One way to copy the project for packaging and deploying: the rehearsal script's
+// (a plain CommonJS script, so it has no type declarations).
+const { copyProject } = require('../../scripts/deploy-rehearsal.js') as {
+  copyProject(into: string): string;
+};
 
 export interface PackagedStack {
   /** Where the packaging run worked; removed by `remove()`. */
@@ -62,13 +57,8 @@ export function runNode(args: readonly string[], cwd: string, env: NodeJS.Proces
 
 export function packageStack(stage = 'dev'): PackagedStack {
   const work = createTempDir();
-  const service = path.join(work.path, 'service');
+  const service = copyProject(work.path);
   const output = path.join(work.path, 'package');
-  cpSync(ROOT, service, {
-    recursive: true,
-    filter: (source) => !NOT_COPIED.has(path.relative(ROOT, source).split(path.sep)[0] ?? ''),
-  });
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(service, 'node_modules'), 'dir');
   runNode(
     [SERVERLESS_CLI, 'package', '--stage', stage, '--package', output],
     service,
