@@ -125,15 +125,7 @@ export function createFindingValidator(deps: FindingValidatorDependencies) {
     const topics: string[] = [];
     const unroutable: FallbackReason[] = [];
 
-    let route: AlertRoute =
-      tagsUnreadable === undefined
-        ? routeAlert(tags, keys, finding.accountId, settings)
-        : {
-            kind: 'fallback',
-            topicArn: settings.securityTopicArn,
-            reason: 'TagsUnreadable',
-            detail: `the bucket's tags could not be read (${tagsUnreadable})`,
-          };
+    let route = routeAlert(tags, keys, finding.accountId, settings, tagsUnreadable);
     if (route.kind === 'team') {
       const result = await publisher.publish(route.topicArn, alertFor(route));
       if (result.kind === 'published') {

@@ -31,12 +31,16 @@ export interface RoutingPolicy {
  * Where a bucket's alert goes: the topic in its `SupportSNSTopic` tag when that
  * is a well-formed SNS topic ARN in an allowed account (by default the bucket's
  * own), else central security with the reason.
+ *
+ * @param tagsUnreadable why the bucket's tags could not be read, when they could
+ *   not: the team is then unknown, and so is its topic.
  */
 export function routeAlert(
   tags: BucketTags,
   keys: TagKeys,
   bucketAccountId: string,
   routing: RoutingPolicy,
+  tagsUnreadable?: string,
 ): AlertRoute {
   const fallback = (reason: FallbackReason, detail: string): AlertRoute => ({
     kind: 'fallback',
@@ -44,6 +48,9 @@ export function routeAlert(
     reason,
     detail,
   });
+  if (tagsUnreadable !== undefined) {
+    return fallback('TagsUnreadable', `the bucket's tags could not be read (${tagsUnreadable})`);
+  }
   const tag = readTopicTag(tags, keys, bucketAccountId, routing.allowedTopicAccounts);
   switch (tag.kind) {
     case 'valid':

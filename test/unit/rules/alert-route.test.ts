@@ -67,4 +67,21 @@ describe('routeAlert', () => {
       'the Alerts topic is in account 444455556666, which may not receive alerts (allowed: 111122223333)',
     );
   });
+
+  it('falls back to central security when the tags could not be read, whatever they hold', () => {
+    const route = routeAlert(
+      { SupportSNSTopic: TEAM_TOPIC },
+      KEYS,
+      '111122223333',
+      routing,
+      'AccessDenied',
+    );
+
+    expect(route).toEqual({
+      kind: 'fallback',
+      topicArn: CENTRAL,
+      reason: 'TagsUnreadable',
+      detail: "the bucket's tags could not be read (AccessDenied)",
+    });
+  });
 });
