@@ -20,9 +20,12 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       globalSetup: '<rootDir>/test/support/integration-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/integration-global-teardown.ts',
-      testTimeout: 30_000,
     },
   ],
+  // A global option (jest ignores it inside a project). Integration tests wait on moto
+  // and packaged functions in their own processes; on a busy 2-core machine that can
+  // take far longer than jest's 5 s default. Tests that run an external tool set more.
+  testTimeout: 120_000,
   collectCoverageFrom: ['rules/**/*.ts', 'policies/**/*.ts', 'lib/**/*.ts', 'handlers/**/*.ts'],
   // Floors just under what the suite reaches, so a change that leaves rules or policy
   // code untested fails. Uncovered branches are mostly defaults that keep types total.

@@ -44,7 +44,7 @@ describe('the packaged template', () => {
     // Warnings too: moto's ValidateTemplate (the deploy rehearsal) refuses any finding.
     expect(stdout.split('\n').filter(Boolean)).toEqual([]);
     expect(code).toBe(0);
-  });
+  }, 300_000);
 
   it('fails no checkov check', async () => {
     const { stdout } = await tool('checkov', [
@@ -66,5 +66,5 @@ describe('the packaged template', () => {
     expect(failed).toEqual([]);
     expect(report.summary.parsing_errors).toBe(0);
     expect(report.summary.passed).toBeGreaterThan(20);
-  });
+  }, 600_000);
 });
