@@ -304,6 +304,135 @@ export function parseConfigRuleEvent(event: unknown): ConfigRuleInvocation {
   };
 }
 
+/** A change of a bucket's configuration as Config publishes it on EventBridge. */
+export interface ConfigItemChangeEvent {
+  /** The EventBridge event id; the same change delivered twice has the same id. */
+  readonly eventId?: string;
+  readonly message: ConfigMessage;
+}
+
+const envelope = z.looseObject({
+  id: z.string().nullish(),
+  source: z.literal('aws.config', { error: 'expected "aws.config"' }),
+  'detail-type': text,
+  detail: z.unknown(),
+});
+
+/**
+ * Parses an EventBridge event of detail type `Config Configuration Item Change`:
+ * its `detail` is what a Config rule receives as `invokingEvent` (a change, or an
+ * oversized change whose item must be fetched), as an object.
+ *
+ * @throws ConfigEventError naming each problem as `path: problem`.
+ */
+export function parseConfigItemChangeEvent(event: unknown): ConfigItemChangeEvent {
+  const outer = parseEnvelope(event, 'Config Configuration Item Change');
+  const parsed = z.preprocess(fromJsonText, invokingEvent).safeParse(outer.detail, {
+    reportInput: true,
+  });
+  if (!parsed.success) {
+    throw new ConfigEventError(
+      'malformed Config configuration item change',
+      problemsOf(parsed.error, 'detail'),
+    );
+  }
+  return { ...(outer.id ? { eventId: outer.id } : {}), message: parsed.data };
+}
+
+/** A rule's result for a resource changed (`Config Rules Compliance Change` on EventBridge). */
+export interface ComplianceChangeEvent {
+  readonly eventId?: string;
+  readonly configRuleName: string;
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly awsAccountId: string;
+  readonly awsRegion: string;
+  readonly compliance: string;
+  readonly annotation: string;
+  /** The previous result; absent for a resource's first evaluation. */
+  readonly previousCompliance?: string;
+  /** When Config recorded the new result: the order of changes. */
+  readonly recordedAt: Date;
+}
+
+const evaluationResult = z.looseObject({
+  complianceType: text,
+  annotation: z.string().nullish(),
+  resultRecordedTime: timestamp.nullish(),
+});
+
+const complianceChange = z.looseObject({
+  configRuleName: text,
+  resourceType: text,
+  resourceId: text,
+  awsAccountId: text,
+  awsRegion: text,
+  newEvaluationResult: evaluationResult,
+  oldEvaluationResult: evaluationResult.nullish(),
+  notificationCreationTime: timestamp.nullish(),
+});
+
+/**
+ * Parses an EventBridge event of detail type `Config Rules Compliance Change`.
+ *
+ * @throws ConfigEventError naming each problem as `path: problem`.
+ */
+export function parseComplianceChangeEvent(event: unknown): ComplianceChangeEvent {
+  const outer = parseEnvelope(event, 'Config Rules Compliance Change');
+  const parsed = complianceChange.safeParse(outer.detail, { reportInput: true });
+  if (!parsed.success) {
+    throw new ConfigEventError(
+      'malformed Config rules compliance change',
+      problemsOf(parsed.error, 'detail'),
+    );
+  }
+  const detail = parsed.data;
+  const recordedAt =
+    detail.newEvaluationResult.resultRecordedTime ?? detail.notificationCreationTime ?? undefined;
+  if (recordedAt === undefined) {
+    throw new ConfigEventError('malformed Config rules compliance change', [
+      'detail.newEvaluationResult.resultRecordedTime: is required',
+    ]);
+  }
+  return {
+    ...(outer.id ? { eventId: outer.id } : {}),
+    configRuleName: detail.configRuleName,
+    resourceType: detail.resourceType,
+    resourceId: detail.resourceId,
+    awsAccountId: detail.awsAccountId,
+    awsRegion: detail.awsRegion,
+    compliance: detail.newEvaluationResult.complianceType,
+    annotation: detail.newEvaluationResult.annotation ?? '',
+    ...(detail.oldEvaluationResult
+      ? { previousCompliance: detail.oldEvaluationResult.complianceType }
+      : {}),
+    recordedAt,
+  };
+}
+
+function parseEnvelope(event: unknown, detailType: string) {
+  if (!isObject(event)) {
+    throw new ConfigEventError(`expected an EventBridge event object, got ${describe(event)}`);
+  }
+  const parsed = envelope.safeParse(event, { reportInput: true });
+  if (!parsed.success) {
+    throw new ConfigEventError('malformed EventBridge event', problemsOf(parsed.error));
+  }
+  if (parsed.data['detail-type'] !== detailType) {
+    throw new ConfigEventError(
+      `expected detail-type "${detailType}", got ${quote(parsed.data['detail-type'])}`,
+    );
+  }
+  return { id: parsed.data.id ?? undefined, detail: parsed.data.detail };
+}
+
+/** The detail type of an EventBridge event, if it has one: how the change handler picks a parser. */
+export function detailTypeOf(event: unknown): string | undefined {
+  if (!isObject(event)) return undefined;
+  const type = event['detail-type'];
+  return typeof type === 'string' ? type : undefined;
+}
+
 /**
  * Turns a `GetResourceConfigHistory` item (the API shape) into the item an
  * event would have carried: `accountId` becomes `awsAccountId`, and the

@@ -17,6 +17,12 @@ export interface FindingHandlerSettings {
   readonly allowedTopicAccounts: readonly string[];
   /** Policy file; `undefined` for the policy shipped with the code. */
   readonly policyFile: string | undefined;
+  /** Waiver file; `undefined` for the one shipped with the code. */
+  readonly waiversFile: string | undefined;
+  /** The violation ledger's DynamoDB table. */
+  readonly ledgerTable: string;
+  /** Open violations are recalled to the team after this long without a notice. */
+  readonly reminderAfterMs: number;
 }
 
 export const DEFAULT_METRICS_NAMESPACE = 'DataClassification';
@@ -52,7 +58,37 @@ export function findingHandlerSettings(
     tagKeys: tagKeysFromEnv(env),
     allowedTopicAccounts: accountList(env, 'ALLOWED_TOPIC_ACCOUNTS'),
     policyFile: optional(env, 'POLICY_FILE'),
+    waiversFile: optional(env, 'WAIVERS_FILE'),
+    ledgerTable: tableName(env, 'LEDGER_TABLE'),
+    reminderAfterMs: hours(env, 'REMINDER_AFTER_HOURS', DEFAULT_REMINDER_AFTER_HOURS) * 3_600_000,
   };
+}
+
+export const DEFAULT_REMINDER_AFTER_HOURS = 24;
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/** A DynamoDB table name (required). */
+function tableName(env: NodeJS.ProcessEnv, name: string): string {
+  const value = required(env, name);
+  if (!TABLE_NAME.test(value)) {
+    throw new SettingsError(
+      `${name} must be a DynamoDB table name (3-255 letters, digits, _ . -); got "${value}"`,
+    );
+  }
+  return value;
+}
+
+/** A whole number of hours from 1 to 8760 (a year). */
+function hours(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = optional(env, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 8760) {
+    throw new SettingsError(
+      `${name} must be a whole number of hours from 1 to 8760; got "${text}"`,
+    );
+  }
+  return value;
 }
 
 export interface TagRuleSettings {

@@ -1,5 +1,6 @@
 import type { Severity } from '../policies/policy';
 import type { AlertRoute } from './alert-route';
+import type { NoticeKind } from './bucket-state';
 import { describeRequirement } from './required-level';
 import type { JudgedDetection, Unclassified, Violation } from './verdict';
 
@@ -68,10 +69,10 @@ export interface AlertDocument {
 }
 
 /** An alert ready to publish: subject, a JSON document, readable text and filterable attributes. */
-export interface Alert {
+export interface Alert<Document = AlertDocument> {
   /** Under 100 characters, one line. */
   readonly subject: string;
-  readonly document: AlertDocument;
+  readonly document: Document;
   /** For e-mail subscribers. */
   readonly text: string;
   /** SNS message attributes, for subscription filter policies. */
@@ -79,7 +80,7 @@ export interface Alert {
     readonly severity: Severity;
     readonly team: string;
     readonly bucket: string;
-    readonly kind: AlertDocument['kind'];
+    readonly kind: AlertDocument['kind'] | NoticeKind;
     readonly sample: 'true' | 'false';
   };
 }
@@ -295,13 +296,13 @@ function alertType(detection: JudgedDetection): AlertType {
   };
 }
 
-function routingOf(route: AlertRoute): AlertDocument['routing'] {
+export function routingOf(route: AlertRoute): AlertDocument['routing'] {
   return route.kind === 'team'
     ? { topicArn: route.topicArn }
     : { topicArn: route.topicArn, fallbackReason: route.reason, detail: route.detail };
 }
 
-function subjectOf(sample: boolean, severity: Severity, text: string): string {
+export function subjectOf(sample: boolean, severity: Severity, text: string): string {
   const subject = `${sample ? '[Sample] ' : ''}[${severity}] ${text}`;
   return untrusted(subject).slice(0, MAX_SUBJECT);
 }

@@ -92,17 +92,34 @@ export function evaluateFinding(
 ): Verdict {
   const ignored = ignoreReason(finding);
   if (ignored !== undefined) return { kind: 'ignored', reason: ignored };
+  return judgeDetections(detectedTypes(finding.classificationDetails?.result), tags, policy, keys, {
+    publiclyAccessible:
+      finding.resourcesAffected.s3Bucket.publicAccess?.effectivePermission === 'PUBLIC',
+    sample: finding.sample,
+  });
+}
 
-  const detections = detectedTypes(finding.classificationDetails?.result).map(
+/**
+ * Judges sensitive data types found in a bucket against its tags: the same
+ * judgement as {@link evaluateFinding}, for the types of one finding or for every
+ * type recorded in a bucket over time.
+ */
+export function judgeDetections(
+  found: readonly Detection[],
+  tags: BucketTags,
+  policy: Policy,
+  keys: TagKeys,
+  exposure: { readonly publiclyAccessible: boolean; readonly sample: boolean },
+): Compliant | Violation | Unclassified {
+  const detections = found.map(
     (detection): JudgedDetection => ({ ...detection, ...requirementFor(policy, detection) }),
   );
-  const publiclyAccessible =
-    finding.resourcesAffected.s3Bucket.publicAccess?.effectivePermission === 'PUBLIC';
+  const { publiclyAccessible } = exposure;
   const judged: Judged = {
     team: teamOf(tags, keys),
     detections,
     publiclyAccessible,
-    sample: finding.sample,
+    sample: exposure.sample,
   };
   const exposed = (severity: Severity): Severity =>
     publiclyAccessible ? raiseSeverity(severity, policy.severity.publicExposureRaise) : severity;

@@ -8,8 +8,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   rules: ['rules', 'policies'],
   policies: ['policies'],
   lib: ['lib', 'policies'],
-  handlers: ['handlers', 'rules', 'policies', 'lib'],
-  bin: ['bin', 'rules', 'policies', 'lib'],
+  flows: ['flows', 'rules', 'policies', 'lib'],
+  handlers: ['handlers', 'flows', 'rules', 'policies', 'lib'],
+  bin: ['bin', 'flows', 'rules', 'policies', 'lib'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -18,6 +18,7 @@ interface Resource {
   readonly Properties: Record<string, unknown>;
   readonly Condition?: string;
   readonly DependsOn?: string | string[];
+  readonly DeletionPolicy?: string;
   readonly Metadata?: { readonly checkov?: { readonly skip?: unknown[] } };
 }
 interface Template {
@@ -97,9 +98,14 @@ const FUNCTIONS = [
       TEAM_TAG_KEY: 'Team',
       ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
       POLICY_FILE: 'policies/default-policy.yaml',
+      LEDGER_TABLE: { Ref: 'LedgerTable' },
+      REMINDER_AFTER_HOURS: '24',
     },
     actions: [
       'cloudwatch:PutMetricData',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
       'kms:Decrypt',
       'kms:GenerateDataKey*',
       'logs:CreateLogStream',
@@ -788,7 +794,7 @@ describe('what validateFinding may do', () => {
     for (const statement of publish) expect(resourcesOf(statement)).not.toContain('*');
   });
 
-  it('uses KMS with the stack key only, to encrypt for the central topic', () => {
+  it('uses KMS with the stack key only, for the central topic and the ledger', () => {
     const kms = statementsWithAction(ROLE, (a) => a.startsWith('kms:'));
     expect(kms.map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
       [['kms:Decrypt', 'kms:GenerateDataKey*'], [KEY_ARN]],
@@ -810,6 +816,43 @@ describe('what validateFinding may do', () => {
 
   it('has no AWS Config permission', () => {
     expect(roleActions(ROLE).filter((a) => a.startsWith('config:'))).toEqual([]);
+  });
+
+  it('reads and writes the ledger table only, and never deletes or scans it', () => {
+    const ledger = statementsWithAction(ROLE, (a) => a.startsWith('dynamodb:'));
+    expect(ledger.map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
+      [
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        [{ 'Fn::GetAtt': ['LedgerTable', 'Arn'] }],
+      ],
+    ]);
+  });
+});
+
+describe('the ledger table', () => {
+  const table = (): Resource => resource('LedgerTable');
+
+  it('is on demand, recoverable to a point in time, and kept when the stack goes', () => {
+    expect(table().Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table().Properties.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+    });
+    expect(table().DeletionPolicy).toBe('Retain');
+  });
+
+  it('expires finding markers by TTL on expiresAt', () => {
+    expect(table().Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
+  });
+
+  it('is encrypted with the stack key', () => {
+    expect(table().Properties.SSESpecification).toEqual({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+      KMSMasterKeyId: KEY_ARN,
+    });
   });
 });
 

@@ -4,12 +4,15 @@ const CENTRAL = 'arn:aws:sns:eu-west-1:999988887777:central-security';
 
 describe('findingHandlerSettings', () => {
   it('applies the documented defaults', () => {
-    expect(findingHandlerSettings({ SECURITY_TOPIC_ARN: CENTRAL })).toEqual({
+    expect(findingHandlerSettings({ SECURITY_TOPIC_ARN: CENTRAL, LEDGER_TABLE: 'ledger' })).toEqual({
       securityTopicArn: CENTRAL,
       metricsNamespace: 'DataClassification',
       tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
       allowedTopicAccounts: [],
       policyFile: undefined,
+      waiversFile: undefined,
+      ledgerTable: 'ledger',
+      reminderAfterMs: 24 * 3_600_000,
     });
   });
 
@@ -22,6 +25,9 @@ describe('findingHandlerSettings', () => {
       TEAM_TAG_KEY: 'owner',
       ALLOWED_TOPIC_ACCOUNTS: ' 111122223333, 444455556666 ,',
       POLICY_FILE: 'policies/strict.yaml',
+      WAIVERS_FILE: 'policies/team-waivers.yaml',
+      LEDGER_TABLE: 'bucket-classification-prod-ledger',
+      REMINDER_AFTER_HOURS: '72',
     });
 
     expect(settings).toEqual({
@@ -30,6 +36,9 @@ describe('findingHandlerSettings', () => {
       tagKeys: { classification: 'data-level', topic: 'alerts-topic', team: 'owner' },
       allowedTopicAccounts: ['111122223333', '444455556666'],
       policyFile: 'policies/strict.yaml',
+      waiversFile: 'policies/team-waivers.yaml',
+      ledgerTable: 'bucket-classification-prod-ledger',
+      reminderAfterMs: 72 * 3_600_000,
     });
   });
 
@@ -41,7 +50,19 @@ describe('findingHandlerSettings', () => {
       { SECURITY_TOPIC_ARN: CENTRAL, ALLOWED_TOPIC_ACCOUNTS: '111122223333,prod' },
       'ALLOWED_TOPIC_ACCOUNTS must be a comma-separated list of 12-digit account IDs; not an account ID: "prod"',
     ],
-    [{ SECURITY_TOPIC_ARN: CENTRAL, METRICS_NAMESPACE: 'AWS/S3' }, 'METRICS_NAMESPACE must be'],
+    [
+      { SECURITY_TOPIC_ARN: CENTRAL, METRICS_NAMESPACE: 'AWS/S3', LEDGER_TABLE: 'ledger' },
+      'METRICS_NAMESPACE must be',
+    ],
+    [{ SECURITY_TOPIC_ARN: CENTRAL }, 'LEDGER_TABLE is required but not set'],
+    [
+      { SECURITY_TOPIC_ARN: CENTRAL, LEDGER_TABLE: 'my table' },
+      'LEDGER_TABLE must be a DynamoDB table name',
+    ],
+    [
+      { SECURITY_TOPIC_ARN: CENTRAL, LEDGER_TABLE: 'ledger', REMINDER_AFTER_HOURS: '0.5' },
+      'REMINDER_AFTER_HOURS must be a whole number of hours from 1 to 8760; got "0.5"',
+    ],
   ])('fails with a message naming the setting (%j)', (env, message) => {
     expect(() => findingHandlerSettings(env)).toThrow(SettingsError);
     expect(() => findingHandlerSettings(env)).toThrow(message);

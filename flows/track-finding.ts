@@ -1,0 +1,445 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MetricCount, MetricsSink } from '../lib/cloudwatch-metrics';
+import type { Ledger, SaveResult, StoredBucket } from '../lib/dynamodb-ledger';
+import { FindingParseError } from '../lib/errors';
+import { type Finding, parseFinding, tagsOfFinding } from '../lib/macie-finding';
+import { isPermanentTagReadError, type TagSource } from '../lib/s3-tag-source';
+import type { FindingHandlerSettings } from '../lib/settings';
+import type { AlertPublisher } from '../lib/sns-alert-publisher';
+import type { Policy, Severity } from '../policies/policy';
+import {
+  type Alert,
+  type AlertFinding,
+  composeAlert,
+  composeUnprocessableAlert,
+} from '../rules/alert';
+import { type AlertRoute, type FallbackReason, routeAlert } from '../rules/alert-route';
+import {
+  assessBucket,
+  type BucketAssessment,
+  type BucketState,
+  type Declaration,
+  declarationTags,
+  emptyState,
+  recordFinding,
+  type WaiverLookup,
+  withOpenSince,
+} from '../rules/bucket-state';
+import { composeNotice } from '../rules/notice';
+import {
+  decideNotice,
+  type NoticeDecision,
+  noticeRecord,
+  withNotice,
+} from '../rules/notice-decision';
+import { evaluateFinding, ignoreReason, judgeDetections } from '../rules/verdict';
+import { deliverNotice } from './deliver-notice';
+import { recordMetricsOnce } from './record-metrics';
+
+/** Metric names; the dimensions are part of the contract (see README). */
+export const VIOLATIONS_METRIC = 'ClassificationViolations';
+export const WAIVED_METRIC = 'WaivedViolations';
+export const UNROUTABLE_METRIC = 'UnroutableAlerts';
+export const UNPROCESSABLE_METRIC = 'UnprocessableEvents';
+/** An event the validator cannot judge may hide a violation: central security should look soon. */
+const UNPROCESSABLE_SEVERITY: Severity = 'High';
+/** Concurrent invocations for one bucket redo their change after a conflict; this many times at most. */
+const MAX_ATTEMPTS = 25;
+
+/** The waivers that apply in one bucket at one time; see `rules/waivers.ts`. */
+export type WaiversOf = (accountId: string, bucket: string, now: Date) => WaiverLookup;
+
+export interface FindingTrackerDependencies {
+  readonly settings: FindingHandlerSettings;
+  readonly policy: Policy;
+  readonly waivers: WaiversOf;
+  readonly ledger: Ledger<BucketState>;
+  readonly publisher: AlertPublisher;
+  readonly metrics: MetricsSink;
+  readonly tags: TagSource;
+  readonly logger: Logger;
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+  /** Waits before redoing a change that lost a race; replaceable in tests. */
+  readonly pause?: (attempt: number) => Promise<void>;
+}
+
+/** What became of one event; returned to Lambda so tests and logs can see it. */
+export type TrackingOutcome =
+  | { readonly outcome: 'ignored'; readonly reason: string }
+  | { readonly outcome: 'unprocessable'; readonly reason: string }
+  /** A Macie sample: alerted on its own, kept out of the ledger and the metrics. */
+  | { readonly outcome: 'sample'; readonly severity: string; readonly topics: readonly string[] }
+  /** Recorded in the ledger; `notice` when the change deserved one. */
+  | {
+      readonly outcome: 'recorded';
+      readonly verdict: 'compliant' | 'violation' | 'unclassified' | 'waived';
+      readonly severity?: Severity;
+      readonly notice?: { readonly kind: string; readonly topics: readonly string[] };
+    }
+  /** Recorded before: nothing changed, except finishing what that invocation left undone. */
+  | {
+      readonly outcome: 'duplicate';
+      readonly redelivered: boolean;
+      readonly metricsRecorded: boolean;
+    };
+
+type MacieEvent = unknown;
+
+/**
+ * What happens to a Macie finding: it is parsed, recorded in the bucket's ledger
+ * entry, judged with every type the bucket is known to hold against its latest
+ * declaration, and notified only when the bucket's state changed in a way the
+ * team must hear. Every violating finding is counted in the metrics.
+ *
+ * Side effects run in an order that never repeats a notice: the ledger write
+ * (with the finding's marker and the pending notice) comes first and only one
+ * invocation wins it; the notice is published after; the metrics last. A retry
+ * of the same finding finds its marker and only finishes what was left undone.
+ */
+export function createFindingTracker(deps: FindingTrackerDependencies) {
+  const { settings, policy, publisher, ledger, logger } = deps;
+  const keys = settings.tagKeys;
+  const clock = deps.clock ?? (() => new Date());
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const pause =
+    deps.pause ??
+    ((attempt: number) =>
+      new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 20 * attempt)));
+
+  const recordMetrics = (findingId: string, counts: readonly MetricCount[]) =>
+    recordMetricsOnce(deps.metrics, ledger, logger, findingId, counts);
+
+  const routeFor = (state: BucketState, tagsUnreadable: string | undefined): AlertRoute =>
+    routeAlert(state.declaration?.tags ?? {}, keys, state.accountId, settings, tagsUnreadable);
+
+  return async function track(event: MacieEvent): Promise<TrackingOutcome> {
+    let finding: Finding;
+    try {
+      ({ finding } = parseFinding(event));
+    } catch (error) {
+      if (!(error instanceof FindingParseError)) throw error;
+      return unprocessable(error.message, event);
+    }
+
+    const bucket = finding.resourcesAffected.s3Bucket.name;
+    const context = { findingId: finding.id, bucket, findingType: finding.type };
+    const ignored = ignoreReason(finding);
+    if (ignored !== undefined) {
+      logger.info('finding ignored', { ...context, reason: ignored });
+      return { outcome: 'ignored', reason: ignored };
+    }
+
+    const now = clock();
+    const { declaration, tagsUnreadable } = await readDeclaration(finding, now);
+    if (finding.sample) return alertSample(finding, declaration?.tags ?? {}, tagsUnreadable);
+
+    const where = {
+      accountId: finding.accountId,
+      bucket,
+      region: finding.region,
+      partition: finding.partition,
+    };
+    const waiverFor = deps.waivers(finding.accountId, bucket, now);
+    let saved: { state: BucketState; assessment: BucketAssessment } | undefined;
+    let notice:
+      | { decision: NoticeDecision; before: BucketState; route: AlertRoute; id: string }
+      | undefined;
+    for (let attempt = 1; saved === undefined; attempt++) {
+      const stored: StoredBucket<BucketState> | undefined = await ledger.bucket(finding.accountId, bucket);
+      const recorded = recordFinding(stored?.state ?? emptyState(where), finding, declaration, now);
+      const assessment = assessBucket(recorded, policy, keys, waiverFor);
+      const state = withOpenSince(recorded, assessment, now);
+      const decision = decideNotice(state.lastNotice, assessment, {
+        now,
+        reminderAfterMs: settings.reminderAfterMs,
+      });
+      notice = undefined;
+      let toSave = state;
+      if (decision) {
+        const route = routeFor(state, state.declaration ? undefined : tagsUnreadable);
+        notice = { decision, before: state, route, id: newId() };
+        toSave = withNotice(
+          state,
+          noticeRecord(notice.id, decision, assessment, route.topicArn, now, finding.id),
+        );
+      }
+      const result: SaveResult = await ledger.save(toSave, stored?.version, {
+        id: finding.id,
+        ...(notice ? { noticeId: notice.id } : {}),
+      });
+      if (result === 'duplicate') return finishDuplicate(finding);
+      if (result === 'committed') {
+        saved = { state: toSave, assessment };
+      } else if (attempt >= MAX_ATTEMPTS) {
+        throw new Error(
+          `the ledger entry of bucket ${bucket} kept changing under ${MAX_ATTEMPTS} attempts to record finding ${finding.id}`,
+        );
+      } else {
+        await pause(attempt);
+      }
+    }
+
+    let delivered:
+      | { kind: string; topics: readonly string[]; fallback?: FallbackReason }
+      | undefined;
+    if (notice) {
+      const { decision, before, id } = notice;
+      const facts = alertFacts(finding, tagsUnreadable);
+      const delivery = await deliverNotice(
+        publisher,
+        settings.securityTopicArn,
+        notice.route,
+        (route) =>
+          composeNotice({
+            state: before,
+            assessment: saved.assessment,
+            decision,
+            route,
+            trigger: { kind: 'finding', finding: facts },
+            levels: policy.levels,
+            keys,
+            ...(before.declaration ? {} : tagsUnreadable ? { tagsUnreadable } : {}),
+          }),
+        copiesToCentral(saved.assessment, decision),
+      );
+      await confirmDelivery(before, id, delivery);
+      delivered = {
+        kind: decision.kind,
+        topics: delivery.topics,
+        ...(delivery.fallbackReason ? { fallback: delivery.fallbackReason } : {}),
+      };
+    }
+
+    // The finding's own verdict, by the declaration the bucket is judged by now.
+    const judged = judgeFinding(finding, saved.state, waiverFor);
+    const counts: MetricCount[] = [];
+    if (judged.verdict === 'violation' || judged.verdict === 'unclassified') {
+      counts.push({
+        name: VIOLATIONS_METRIC,
+        dimensions: { Team: judged.team, Severity: judged.severity },
+        count: 1,
+      });
+    } else if (judged.verdict === 'waived') {
+      counts.push({ name: WAIVED_METRIC, dimensions: { Team: judged.team }, count: 1 });
+    }
+    if (delivered?.fallback) {
+      counts.push({
+        name: UNROUTABLE_METRIC,
+        dimensions: { Reason: delivered.fallback },
+        count: 1,
+      });
+    }
+    logger.info('finding recorded', {
+      ...context,
+      verdict: judged.verdict,
+      bucketVerdict: saved.assessment.verdict,
+      team: saved.assessment.team,
+      ...(delivered ? { notice: delivered.kind, topics: delivered.topics } : {}),
+    });
+    await recordMetrics(finding.id, counts);
+    return {
+      outcome: 'recorded',
+      verdict: judged.verdict,
+      ...(judged.verdict === 'compliant' || judged.verdict === 'waived'
+        ? {}
+        : { severity: judged.severity }),
+      ...(delivered ? { notice: { kind: delivered.kind, topics: delivered.topics } } : {}),
+    };
+  };
+
+  /** The tags in the finding, else the bucket's tags read now; unreadable ones say why. */
+  async function readDeclaration(
+    finding: Finding,
+    now: Date,
+  ): Promise<{ declaration?: Declaration; tagsUnreadable?: string }> {
+    const snapshot = tagsOfFinding(finding);
+    if (snapshot !== undefined) {
+      const createdAt = Date.parse(finding.createdAt ?? '');
+      return {
+        declaration: {
+          tags: declarationTags(snapshot, keys),
+          source: 'finding',
+          readAt: Number.isNaN(createdAt) ? now.toISOString() : new Date(createdAt).toISOString(),
+        },
+      };
+    }
+    const bucket = finding.resourcesAffected.s3Bucket.name;
+    try {
+      const tags = await deps.tags.tagsOf(bucket);
+      return {
+        declaration: {
+          tags: declarationTags(tags, keys),
+          source: 'live',
+          readAt: now.toISOString(),
+        },
+      };
+    } catch (error) {
+      // Retrying cannot help (another account's bucket, a denying bucket policy, a
+      // deleted bucket): judge by what the ledger knows, and say why.
+      if (!isPermanentTagReadError(error)) throw error;
+      logger.warn('bucket tags unreadable', { findingId: finding.id, bucket, error: error.name });
+      return { tagsUnreadable: error.name };
+    }
+  }
+
+  /** Marks the notice sent; a failure here must not fail the invocation (a retry would send it again). */
+  async function confirmDelivery(
+    state: BucketState,
+    noticeId: string,
+    delivery: { topicArn: string; messageId: string },
+  ): Promise<void> {
+    try {
+      await ledger.noticeDelivered(state.accountId, state.bucket, noticeId, delivery);
+    } catch (error) {
+      logger.error('notice sent but not marked sent in the ledger', {
+        bucket: state.bucket,
+        noticeId,
+        error: (error as Error).name,
+      });
+    }
+  }
+
+  /**
+   * The finding was recorded before (a repeated delivery, or a retry after a
+   * failure). Finish what its first invocation left undone: a notice still
+   * pending, counts still owed to CloudWatch.
+   */
+  async function finishDuplicate(finding: Finding): Promise<TrackingOutcome> {
+    const marker = await ledger.finding(finding.id);
+    let redelivered = false;
+    if (marker?.noticeId) {
+      const stored = await ledger.bucket(marker.accountId, marker.bucket);
+      const last = stored?.state.lastNotice;
+      if (stored && last?.id === marker.noticeId && last.delivery === 'pending') {
+        const { state } = stored;
+        const waiverFor = deps.waivers(state.accountId, state.bucket, clock());
+        const assessment = assessBucket(state, policy, keys, waiverFor);
+        const decision: NoticeDecision = {
+          kind: last.kind as NoticeDecision['kind'],
+          changes: last.changes ?? [],
+        };
+        const facts = alertFacts(finding, undefined);
+        const delivery = await deliverNotice(
+          publisher,
+          settings.securityTopicArn,
+          routeFor(state, undefined),
+          (route) =>
+            composeNotice({
+              state,
+              assessment,
+              decision,
+              route,
+              trigger: { kind: 'finding', finding: facts },
+              levels: policy.levels,
+              keys,
+            }),
+          copiesToCentral(assessment, decision),
+        );
+        await confirmDelivery(state, last.id, delivery);
+        redelivered = true;
+      }
+    }
+    const owed = marker?.pendingMetrics ?? [];
+    if (owed.length > 0)
+      await recordMetricsOnce(deps.metrics, ledger, logger, finding.id, owed, true);
+    logger.info('finding recorded before', {
+      findingId: finding.id,
+      redelivered,
+      metrics: owed.length,
+    });
+    return { outcome: 'duplicate', redelivered, metricsRecorded: owed.length > 0 };
+  }
+
+  /** Judges the finding by the bucket's current declaration, with the waivers in force. */
+  function judgeFinding(finding: Finding, state: BucketState, waiverFor: WaiverLookup) {
+    const tags = state.declaration?.tags ?? {};
+    const verdict = evaluateFinding(finding, tags, policy, keys);
+    if (verdict.kind === 'ignored' || verdict.kind === 'compliant') {
+      return {
+        verdict: 'compliant' as const,
+        team: verdict.kind === 'compliant' ? verdict.team : '',
+      };
+    }
+    const notAllowed = verdict.kind === 'violation' ? verdict.violations : verdict.detections;
+    const unwaived = notAllowed.filter((d) => waiverFor(d.type)?.status !== 'active');
+    if (unwaived.length === 0) return { verdict: 'waived' as const, team: verdict.team };
+    if (unwaived.length === notAllowed.length) {
+      return { verdict: verdict.kind, team: verdict.team, severity: verdict.severity };
+    }
+    const rest = judgeDetections(unwaived, tags, policy, keys, verdict);
+    return rest.kind === 'compliant'
+      ? { verdict: 'waived' as const, team: verdict.team }
+      : { verdict: rest.kind, team: verdict.team, severity: rest.severity };
+  }
+
+  /** A Macie sample finding alerts on its own, marked as a sample, and stays out of the ledger. */
+  async function alertSample(
+    finding: Finding,
+    tags: Readonly<Record<string, string>>,
+    tagsUnreadable: string | undefined,
+  ): Promise<TrackingOutcome> {
+    const verdict = evaluateFinding(finding, tags, policy, keys);
+    if (verdict.kind === 'ignored' || verdict.kind === 'compliant') {
+      return { outcome: 'sample', severity: '-', topics: [] };
+    }
+    const facts = alertFacts(finding, tagsUnreadable);
+    const route = routeAlert(tags, keys, finding.accountId, settings, tagsUnreadable);
+    const delivery = await deliverNotice(
+      publisher,
+      settings.securityTopicArn,
+      route,
+      (r): Alert => composeAlert(facts, verdict, r, policy.levels),
+      verdict.kind === 'unclassified',
+    );
+    logger.info('sample finding alerted', { findingId: finding.id, topics: delivery.topics });
+    return { outcome: 'sample', severity: verdict.severity, topics: delivery.topics };
+  }
+
+  async function unprocessable(reason: string, event: unknown): Promise<TrackingOutcome> {
+    logger.error('unprocessable event', { reason });
+    const alert = composeUnprocessableAlert(
+      reason,
+      safeStringify(event),
+      settings.securityTopicArn,
+      UNPROCESSABLE_SEVERITY,
+    );
+    await deliverNotice(
+      publisher,
+      settings.securityTopicArn,
+      { kind: 'team', topicArn: settings.securityTopicArn },
+      () => alert,
+      false,
+    );
+    await deps.metrics.record([{ name: UNPROCESSABLE_METRIC, dimensions: {}, count: 1 }]);
+    return { outcome: 'unprocessable', reason };
+  }
+}
+
+/** Unclassified buckets are central security's business too, whoever else hears of them. */
+function copiesToCentral(assessment: BucketAssessment, decision: NoticeDecision): boolean {
+  return assessment.verdict === 'unclassified' && decision.kind !== 'resolved';
+}
+
+function alertFacts(finding: Finding, tagsUnreadable: string | undefined): AlertFinding {
+  return {
+    id: finding.id,
+    type: finding.type,
+    accountId: finding.accountId,
+    region: finding.region,
+    partition: finding.partition,
+    bucket: finding.resourcesAffected.s3Bucket.name,
+    objectKey: finding.resourcesAffected.s3Object?.key,
+    createdAt: finding.createdAt,
+    sample: finding.sample,
+    tagsUnreadable,
+  };
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
