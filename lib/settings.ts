@@ -91,6 +91,22 @@ function hours(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+export interface BucketChangeSettings extends FindingHandlerSettings {
+  /** The tag rule whose compliance changes teams hear about. */
+  readonly configRuleName: string;
+}
+
+/**
+ * Reads the settings of `trackBucketChanges` once, at cold start: those of
+ * `validateFinding` (the same ledger, policy, waivers and routing) and the name of
+ * the tag rule.
+ *
+ * @throws SettingsError naming the variable that is missing or malformed.
+ */
+export function bucketChangeSettings(env: NodeJS.ProcessEnv = process.env): BucketChangeSettings {
+  return { ...findingHandlerSettings(env), configRuleName: required(env, 'CONFIG_RULE_NAME') };
+}
+
 export interface TagRuleSettings {
   readonly tagKeys: TagKeySettings;
   readonly allowedTopicAccounts: readonly string[];

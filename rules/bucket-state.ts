@@ -101,7 +101,15 @@ export interface Resolution {
 export interface TagComplianceRecord {
   readonly compliance: string;
   readonly annotation: string;
+  /** When Config recorded the result. */
   readonly at: string;
+  /** The notice about this change, when it deserved one. */
+  readonly notice?: {
+    readonly id: string;
+    readonly delivery: 'pending' | 'sent';
+    readonly topicArn: string;
+    readonly messageId?: string;
+  };
 }
 
 export type BucketVerdict = 'clear' | 'violation' | 'unclassified';
@@ -194,12 +202,38 @@ export function currentDeclaration(
 ): Declaration | undefined {
   if (candidate === undefined) return recorded;
   if (recorded === undefined) return candidate;
-  const recordedAt = Date.parse(recorded.readAt);
-  const candidateAt = Date.parse(candidate.readAt);
-  if (candidate.source !== 'finding') return candidateAt >= recordedAt ? candidate : recorded;
-  if (recorded.source === 'finding') return candidateAt >= recordedAt ? candidate : recorded;
-  // A snapshot inside a finding against tags read at a known time.
-  return candidateAt - SNAPSHOT_MAX_AGE_MS > recordedAt ? candidate : recorded;
+  return effectiveTime(candidate) >= effectiveTime(recorded) ? candidate : recorded;
+}
+
+/** The time a declaration is known to hold from: a finding's snapshot may be a day older than the finding. */
+function effectiveTime(declaration: Declaration): number {
+  const readAt = Date.parse(declaration.readAt);
+  return declaration.source === 'finding' ? readAt - SNAPSHOT_MAX_AGE_MS : readAt;
+}
+
+/** Do two declarations say the same (the same tags with the same values)? */
+export function sameDeclaration(a: Declaration | undefined, b: Declaration | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const keys = new Set([...Object.keys(a.tags), ...Object.keys(b.tags)]);
+  return [...keys].every((key) => a.tags[key] === b.tags[key]);
+}
+
+/** What changed between two declarations, in words (tag values are untrusted: the composer cleans them). */
+export function describeDeclarationChange(
+  before: Declaration | undefined,
+  after: Declaration,
+  keys: TagKeys,
+): string[] {
+  const changes: string[] = [];
+  for (const key of [keys.classification, keys.topic, keys.team]) {
+    const was = before?.tags[key];
+    const now = after.tags[key];
+    if (was === now) continue;
+    if (was === undefined) changes.push(`${key} was set to "${now}"`);
+    else if (now === undefined) changes.push(`${key} was removed (was "${was}")`);
+    else changes.push(`${key} changed from "${was}" to "${now}"`);
+  }
+  return changes;
 }
 
 /** The facts of a finding the ledger records. */
@@ -339,6 +373,16 @@ export function withOpenSince(
     return rest;
   }
   return state.openSince === undefined ? { ...state, openSince: now.toISOString() } : state;
+}
+
+/** A deleted bucket holds nothing any more: every recorded type is gone. */
+export function bucketDeleted(state: BucketState, at: string): BucketState {
+  const types = Object.values(state.types).map((recorded) => recorded.type);
+  return {
+    ...state,
+    types: {},
+    resolution: { at, by: 'AWS Config', reason: 'the bucket was deleted', types: types.sort() },
+  };
 }
 
 /** Removes the open violations' types from the record, as `ledger resolve` does. */

@@ -1,0 +1,455 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ConfigItemSource } from '../lib/config-history';
+import {
+  BUCKET_RESOURCE_TYPE,
+  type BucketItem,
+  type ComplianceChangeEvent,
+  detailTypeOf,
+  isApplicable,
+  parseComplianceChangeEvent,
+  parseConfigItemChangeEvent,
+} from '../lib/config-rule-event';
+import type { Ledger, StoredBucket } from '../lib/dynamodb-ledger';
+import { isPermanentTagReadError, type TagSource } from '../lib/s3-tag-source';
+import type { BucketChangeSettings } from '../lib/settings';
+import type { AlertPublisher } from '../lib/sns-alert-publisher';
+import type { Policy } from '../policies/policy';
+import { routeAlert } from '../rules/alert-route';
+import {
+  assessBucket,
+  type BucketState,
+  bucketDeleted,
+  currentDeclaration,
+  type Declaration,
+  declarationTags,
+  describeDeclarationChange,
+  emptyState,
+  sameDeclaration,
+  withOpenSince,
+} from '../rules/bucket-state';
+import type { BucketTags } from '../rules/finding';
+import { composeNotice } from '../rules/notice';
+import {
+  decideNotice,
+  type NoticeDecision,
+  noticeRecord,
+  withNotice,
+} from '../rules/notice-decision';
+import { composeTagsNotice, type TagCompliance, tagsNoticeDue } from '../rules/tags-notice';
+import { teamOf } from '../rules/team';
+import { deliverNotice } from './deliver-notice';
+import type { WaiversOf } from './track-finding';
+
+export const CONFIG_ITEM_CHANGE = 'Config Configuration Item Change';
+export const COMPLIANCE_CHANGE = 'Config Rules Compliance Change';
+const MAX_ATTEMPTS = 25;
+
+export interface BucketChangeDependencies {
+  readonly settings: BucketChangeSettings;
+  readonly policy: Policy;
+  readonly waivers: WaiversOf;
+  readonly ledger: Ledger<BucketState>;
+  readonly publisher: AlertPublisher;
+  /** Configuration items too large for their event. */
+  readonly history: ConfigItemSource;
+  /** The bucket's tags now, to route a tag notice. */
+  readonly tags: TagSource;
+  readonly logger: Logger;
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+  readonly pause?: (attempt: number) => Promise<void>;
+}
+
+export type BucketChangeOutcome =
+  | { readonly outcome: 'ignored'; readonly reason: string }
+  /** A bucket's declaration (or existence) changed; re-judged against what it is known to hold. */
+  | {
+      readonly outcome: 'declaration';
+      readonly bucket: string;
+      readonly changed: boolean;
+      readonly notice?: { readonly kind: string; readonly topics: readonly string[] };
+    }
+  /** The tag rule's result for a bucket changed. */
+  | {
+      readonly outcome: 'tags';
+      readonly bucket: string;
+      readonly compliance: string;
+      readonly notice?: { readonly topics: readonly string[] };
+    };
+
+/**
+ * What happens when a bucket changes, as AWS Config reports it on EventBridge:
+ *
+ * - `Config Configuration Item Change`: the downgrade guard. The bucket's new
+ *   tags become its declaration in the ledger at once, and the bucket is judged
+ *   again against every type it is known to hold, without waiting for Macie to
+ *   scan it again. Lowering the level below what it holds notifies; raising it so
+ *   that everything is allowed resolves. A deleted bucket resolves too.
+ * - `Config Rules Compliance Change` of the tag rule: the team hears once when
+ *   its bucket turns NON_COMPLIANT or back, on the topic its tags name (when that
+ *   is a valid topic); central security hears every one.
+ */
+export function createBucketChangeTracker(deps: BucketChangeDependencies) {
+  const { settings, policy, ledger, publisher, logger } = deps;
+  const keys = settings.tagKeys;
+  const clock = deps.clock ?? (() => new Date());
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const pause =
+    deps.pause ??
+    ((attempt: number) =>
+      new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 20 * attempt)));
+
+  /**
+   * Reads a bucket's entry, applies `change`, and writes it back unless another
+   * invocation wrote it in between (then reads and applies again).
+   */
+  async function update<T>(
+    accountId: string,
+    bucket: string,
+    change: (
+      stored: StoredBucket<BucketState> | undefined,
+    ) => { state: BucketState; result: T } | { skip: T },
+  ): Promise<{ saved?: BucketState; result: T }> {
+    for (let attempt = 1; ; attempt++) {
+      const stored = await ledger.bucket(accountId, bucket);
+      const next = change(stored);
+      if ('skip' in next) return { result: next.skip };
+      const outcome = await ledger.save(next.state, stored?.version);
+      if (outcome === 'committed') return { saved: next.state, result: next.result };
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new Error(
+          `the ledger entry of bucket ${bucket} kept changing under ${MAX_ATTEMPTS} attempts`,
+        );
+      }
+      await pause(attempt);
+    }
+  }
+
+  async function onConfigurationChange(event: unknown): Promise<BucketChangeOutcome> {
+    const { message } = parseConfigItemChangeEvent(event);
+    let item: BucketItem | undefined;
+    if (message.kind === 'change') {
+      item = message.item;
+    } else if (message.kind === 'oversized') {
+      const { summary } = message;
+      if (summary.resourceType !== BUCKET_RESOURCE_TYPE) {
+        return { outcome: 'ignored', reason: `not a bucket (${summary.resourceType})` };
+      }
+      if (!isApplicable(summary.status)) {
+        return onDeleted(summary.awsAccountId, summary.resourceId, summary.captureTime);
+      }
+      item = await deps.history.itemAt(
+        summary.resourceType,
+        summary.resourceId,
+        summary.captureTime,
+      );
+      if (!item) {
+        throw new Error(
+          `GetResourceConfigHistory returned no item for ${summary.resourceId} at ${summary.captureTime.toISOString()}`,
+        );
+      }
+    } else {
+      return { outcome: 'ignored', reason: `not a configuration change (${message.kind})` };
+    }
+    if (item.resourceType !== BUCKET_RESOURCE_TYPE) {
+      return { outcome: 'ignored', reason: `not a bucket (${item.resourceType})` };
+    }
+    if (!isApplicable(item.status))
+      return onDeleted(item.awsAccountId, item.resourceId, item.captureTime);
+    if (item.tagsUnreadable !== undefined) {
+      logger.warn('tags in the configuration item unreadable', {
+        bucket: item.resourceId,
+        problem: item.tagsUnreadable,
+      });
+      return { outcome: 'ignored', reason: `tags unreadable: ${item.tagsUnreadable}` };
+    }
+    const declaration: Declaration = {
+      tags: declarationTags(item.tags, keys),
+      source: 'tag-change',
+      readAt: item.captureTime.toISOString(),
+    };
+    return redeclare(item, declaration);
+  }
+
+  async function redeclare(
+    item: BucketItem,
+    declaration: Declaration,
+  ): Promise<BucketChangeOutcome> {
+    const now = clock();
+    const bucket = item.resourceId;
+    const waiverFor = deps.waivers(item.awsAccountId, bucket, now);
+    let notice: { id: string; decision: NoticeDecision; before: BucketState } | undefined;
+    const { saved, result } = await update(item.awsAccountId, bucket, (stored) => {
+      const base =
+        stored?.state ??
+        emptyState({
+          accountId: item.awsAccountId,
+          bucket,
+          region: item.awsRegion,
+          partition: partitionOf(item.awsRegion),
+        });
+      if (sameDeclaration(base.declaration, declaration)) return { skip: 'unchanged' as const };
+      if (currentDeclaration(base.declaration, declaration) !== declaration) {
+        return { skip: 'older' as const };
+      }
+      const state = { ...base, declaration };
+      const assessment = assessBucket(state, policy, keys, waiverFor);
+      const next = withOpenSince(state, assessment, now);
+      const decision = decideNotice(next.lastNotice, assessment, {
+        now,
+        // A change of tags is news only if it changes the verdict; no reminder here.
+        reminderAfterMs: Number.POSITIVE_INFINITY,
+      });
+      if (!decision) {
+        notice = undefined;
+        return { state: next, result: 'changed' as const };
+      }
+      const changes = [
+        ...describeDeclarationChange(base.declaration, declaration, keys),
+        ...decision.changes,
+      ];
+      const full: NoticeDecision = { kind: decision.kind, changes };
+      const route = routeAlert(declaration.tags, keys, item.awsAccountId, settings);
+      notice = { id: newId(), decision: full, before: next };
+      return {
+        state: withNotice(next, noticeRecord(notice.id, full, assessment, route.topicArn, now)),
+        result: 'changed' as const,
+      };
+    });
+    if (result === 'older') {
+      logger.info('configuration change older than the recorded declaration', { bucket });
+      return { outcome: 'ignored', reason: 'older than the declaration the ledger holds' };
+    }
+    if (!saved || !notice) {
+      logger.info('declaration recorded', { bucket, changed: result === 'changed' });
+      return { outcome: 'declaration', bucket, changed: result === 'changed' };
+    }
+    const topics = await deliver(saved, notice, { kind: 'tag-change' });
+    logger.info('declaration changed the verdict', {
+      bucket,
+      notice: notice.decision.kind,
+      topics,
+    });
+    return {
+      outcome: 'declaration',
+      bucket,
+      changed: true,
+      notice: { kind: notice.decision.kind, topics },
+    };
+  }
+
+  async function onDeleted(
+    accountId: string,
+    bucket: string,
+    at: Date,
+  ): Promise<BucketChangeOutcome> {
+    const now = clock();
+    const waiverFor = deps.waivers(accountId, bucket, now);
+    let notice: { id: string; decision: NoticeDecision; before: BucketState } | undefined;
+    const { saved, result } = await update(accountId, bucket, (stored) => {
+      if (!stored || Object.keys(stored.state.types).length === 0) return { skip: false };
+      const state = bucketDeleted(stored.state, at.toISOString());
+      const assessment = assessBucket(state, policy, keys, waiverFor);
+      const next = withOpenSince(state, assessment, now);
+      const decision = decideNotice(next.lastNotice, assessment, {
+        now,
+        reminderAfterMs: Number.POSITIVE_INFINITY,
+      });
+      if (!decision) {
+        notice = undefined;
+        return { state: next, result: true };
+      }
+      const full: NoticeDecision = { kind: decision.kind, changes: ['the bucket was deleted'] };
+      const route = routeAlert(next.declaration?.tags ?? {}, keys, accountId, settings);
+      notice = { id: newId(), decision: full, before: next };
+      return {
+        state: withNotice(next, noticeRecord(notice.id, full, assessment, route.topicArn, now)),
+        result: true,
+      };
+    });
+    if (!saved || !notice) return { outcome: 'declaration', bucket, changed: result === true };
+    const topics = await deliver(saved, notice, { kind: 'tag-change' });
+    return { outcome: 'declaration', bucket, changed: true, notice: { kind: 'resolved', topics } };
+  }
+
+  async function deliver(
+    saved: BucketState,
+    notice: { id: string; decision: NoticeDecision; before: BucketState },
+    trigger: { kind: 'tag-change' },
+  ): Promise<readonly string[]> {
+    const waiverFor = deps.waivers(saved.accountId, saved.bucket, clock());
+    const assessment = assessBucket(notice.before, policy, keys, waiverFor);
+    const delivery = await deliverNotice(
+      publisher,
+      settings.securityTopicArn,
+      routeAlert(saved.declaration?.tags ?? {}, keys, saved.accountId, settings),
+      (route) =>
+        composeNotice({
+          state: notice.before,
+          assessment,
+          decision: notice.decision,
+          route,
+          trigger,
+          levels: policy.levels,
+          keys,
+        }),
+      assessment.verdict === 'unclassified' && notice.decision.kind !== 'resolved',
+    );
+    try {
+      await ledger.noticeDelivered(saved.accountId, saved.bucket, notice.id, delivery);
+    } catch (error) {
+      logger.error('notice sent but not marked sent in the ledger', {
+        bucket: saved.bucket,
+        error: (error as Error).name,
+      });
+    }
+    return delivery.topics;
+  }
+
+  async function onComplianceChange(event: unknown): Promise<BucketChangeOutcome> {
+    const change = parseComplianceChangeEvent(event);
+    if (change.configRuleName !== settings.configRuleName) {
+      return { outcome: 'ignored', reason: `another rule (${change.configRuleName})` };
+    }
+    if (change.resourceType !== BUCKET_RESOURCE_TYPE) {
+      return { outcome: 'ignored', reason: `not a bucket (${change.resourceType})` };
+    }
+    if (change.compliance !== 'COMPLIANT' && change.compliance !== 'NON_COMPLIANT') {
+      return { outcome: 'ignored', reason: `not news (${change.compliance})` };
+    }
+    const compliance: TagCompliance = change.compliance;
+    const bucket = change.resourceId;
+    const recordedAt = change.recordedAt.toISOString();
+    const tags = await currentTags(change);
+
+    let pending: { id: string; previous: string | undefined } | undefined;
+    const { result } = await update(change.awsAccountId, bucket, (stored) => {
+      const base =
+        stored?.state ??
+        emptyState({
+          accountId: change.awsAccountId,
+          bucket,
+          region: change.awsRegion,
+          partition: partitionOf(change.awsRegion),
+        });
+      const recorded = base.tagCompliance;
+      if (recorded && recorded.at >= recordedAt) {
+        // The same change again (or an older one). Finish a notice left pending.
+        const unsent = recorded.at === recordedAt && recorded.notice?.delivery === 'pending';
+        pending =
+          unsent && recorded.notice
+            ? { id: recorded.notice.id, previous: change.previousCompliance }
+            : undefined;
+        return { skip: unsent ? ('resend' as const) : ('seen' as const) };
+      }
+      const previous = recorded?.compliance ?? change.previousCompliance;
+      const due = tagsNoticeDue(previous, compliance);
+      pending = due ? { id: newId(), previous } : undefined;
+      const route = routeAlert(tags, keys, change.awsAccountId, settings);
+      return {
+        state: {
+          ...base,
+          tagCompliance: {
+            compliance,
+            annotation: change.annotation,
+            at: recordedAt,
+            ...(pending
+              ? {
+                  notice: {
+                    id: pending.id,
+                    delivery: 'pending' as const,
+                    topicArn: route.topicArn,
+                  },
+                }
+              : {}),
+          },
+        },
+        result: 'recorded' as const,
+      };
+    });
+    const sending = pending;
+    if (result === 'seen' || !sending) return { outcome: 'tags', bucket, compliance };
+    const route = routeAlert(tags, keys, change.awsAccountId, settings);
+    const delivery = await deliverNotice(
+      publisher,
+      settings.securityTopicArn,
+      route,
+      (r) =>
+        composeTagsNotice({
+          bucket,
+          accountId: change.awsAccountId,
+          region: change.awsRegion,
+          compliance,
+          previous: sending.previous,
+          annotation: change.annotation,
+          recordedAt,
+          team: teamOf(tags, keys),
+          route: r,
+          keys,
+          levels: policy.levels,
+        }),
+      true,
+    );
+    const id = sending.id;
+    await update(change.awsAccountId, bucket, (stored) => {
+      const notice = stored?.state.tagCompliance?.notice;
+      if (!stored || notice?.id !== id) return { skip: undefined };
+      return {
+        state: {
+          ...stored.state,
+          tagCompliance: {
+            ...(stored.state.tagCompliance as NonNullable<BucketState['tagCompliance']>),
+            notice: {
+              ...notice,
+              delivery: 'sent',
+              topicArn: delivery.topicArn,
+              messageId: delivery.messageId,
+            },
+          },
+        },
+        result: undefined,
+      };
+    }).catch((error: Error) =>
+      logger.error('tag notice sent but not marked sent in the ledger', {
+        bucket,
+        error: error.name,
+      }),
+    );
+    logger.info('tag notice sent', { bucket, compliance, topics: delivery.topics });
+    return { outcome: 'tags', bucket, compliance, notice: { topics: delivery.topics } };
+  }
+
+  /** The bucket's tags now, to reach its team; unreadable ones leave central security only. */
+  async function currentTags(change: ComplianceChangeEvent): Promise<BucketTags> {
+    try {
+      return declarationTags(await deps.tags.tagsOf(change.resourceId), keys);
+    } catch (error) {
+      if (!isPermanentTagReadError(error)) throw error;
+      logger.warn('bucket tags unreadable', { bucket: change.resourceId, error: error.name });
+      return {};
+    }
+  }
+
+  return async function trackBucketChange(event: unknown): Promise<BucketChangeOutcome> {
+    const detailType = detailTypeOf(event);
+    switch (detailType) {
+      case CONFIG_ITEM_CHANGE:
+        return onConfigurationChange(event);
+      case COMPLIANCE_CHANGE:
+        return onComplianceChange(event);
+      default:
+        logger.warn('event not handled', { detailType });
+        return {
+          outcome: 'ignored',
+          reason: `not a Config change event (${detailType ?? 'no detail-type'})`,
+        };
+    }
+  };
+}
+
+/** The partition of a region: aws-cn and aws-us-gov regions have their own. */
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
