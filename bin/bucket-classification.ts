@@ -2,9 +2,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PolicyError } from '../lib/errors';
+import { InvalidFileError } from '../lib/errors';
 import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
+import { DEFAULT_WAIVERS_FILE, loadWaivers } from '../policies/load-waivers';
 import { SEVERITIES, type Severity } from '../policies/policy';
 import { EXIT_OK, EXIT_USAGE, runCheck } from './check-command';
 import { isSeverity } from './check-result';
@@ -15,6 +16,12 @@ import { FORMATS, type Format } from './report';
 import { runTagsCheck, tagsCheckOptions } from './tags-command';
 import { loadTagsFile } from './tags-file';
 import { UsageError } from './usage-error';
+import {
+  parseExpiringDays,
+  parseWaiversFormat,
+  runWaiversList,
+  runWaiversValidate,
+} from './waivers-command';
 
 const USAGE = `Usage:
   bucket-classification check <path|dir|->... [--policy FILE] [--tags FILE]
@@ -26,6 +33,8 @@ const USAGE = `Usage:
   bucket-classification policy validate [FILE]
   bucket-classification policy explain <TYPE> [--policy FILE] [--category CATEGORY] [--custom]
   bucket-classification policy schema
+  bucket-classification waivers validate [FILE]
+  bucket-classification waivers list [FILE] [--format table|json|csv] [--expiring DAYS]
   bucket-classification macie schedule [--frequency daily|weekly|monthly] [--exclude-tag KEY=VALUE]...
                                        [--name NAME] [--region REGION] [--dry-run] [--format text|json]
   bucket-classification --help | --version
@@ -42,6 +51,11 @@ tags      Says which buckets the AWS Config rule checkBucketTags would find
           an unreadable tags file or buckets that cannot be listed.
 policy    Validates a policy file, explains which level a data type needs, or
           prints the JSON Schema of policy files.
+waivers   validate: checks a waivers file (default: the one shipped beside the
+          default policy) and counts its active and expired waivers. list: shows
+          each waiver with its expiry and days left; --expiring DAYS only the
+          active ones ending within DAYS days. Exit 0; 2 on usage errors or an
+          invalid waivers file.
 macie     schedule: creates the scheduled Macie classification job that scans every
           bucket of the caller's account (CloudFormation has no resource for it), once:
           a job of that name that is not cancelled is left alone. --dry-run prints the
@@ -69,6 +83,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await tags(rest, io);
       case 'policy':
         return policy(rest, io);
+      case 'waivers':
+        return waivers(rest, io);
       case 'macie':
         return await macie(rest, io);
       case '--version':
@@ -86,7 +102,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof PolicyError) {
+    if (error instanceof UsageError || error instanceof InvalidFileError) {
       io.stderr(`bucket-classification: ${error.message}\n`);
       if (error instanceof UsageError) io.stderr('Run "bucket-classification --help" for usage.\n');
       return EXIT_USAGE;
@@ -211,6 +227,43 @@ function policy(args: readonly string[], io: Io): number {
         sub === undefined
           ? 'policy needs a subcommand: validate, explain or schema'
           : `unknown policy subcommand "${sub}" (expected validate, explain or schema)`,
+      );
+  }
+}
+
+function waivers(args: readonly string[], io: Io): number {
+  const [sub, ...rest] = args;
+  const now = new Date();
+  switch (sub) {
+    case 'validate': {
+      const { positionals } = parse(rest, {});
+      if (positionals.length > 1) throw new UsageError('waivers validate takes at most one file');
+      const loaded = loadWaivers(positionals[0] ?? DEFAULT_WAIVERS_FILE);
+      return runWaiversValidate({ waivers: loaded, now, stdout: io.stdout });
+    }
+    case 'list': {
+      const { values, positionals } = parse(rest, {
+        format: { type: 'string', default: 'table' },
+        expiring: { type: 'string' },
+      });
+      if (positionals.length > 1) throw new UsageError('waivers list takes at most one file');
+      const format = parseWaiversFormat(values.format as string);
+      const expiring = values.expiring as string | undefined;
+      const days = expiring === undefined ? undefined : parseExpiringDays(expiring);
+      const loaded = loadWaivers(positionals[0] ?? DEFAULT_WAIVERS_FILE);
+      return runWaiversList({
+        waivers: loaded,
+        now,
+        format,
+        ...(days === undefined ? {} : { expiring: days }),
+        stdout: io.stdout,
+      });
+    }
+    default:
+      throw new UsageError(
+        sub === undefined
+          ? 'waivers needs a subcommand: validate or list'
+          : `unknown waivers subcommand "${sub}" (expected validate or list)`,
       );
   }
 }

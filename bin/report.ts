@@ -210,7 +210,8 @@ function totals(summary: Summary): string {
   return lines.join('\n');
 }
 
-function truncate(text: string, width: number): string {
+/** Cuts `text` to `width` characters, marking the cut with an ellipsis. */
+export function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 

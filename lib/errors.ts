@@ -2,7 +2,13 @@
  * The project's errors. Each keeps its `cause`; callers map them to outcomes
  * (report and go on, fall back, retry) in one place each.
  */
-export { PolicyError, type PolicyProblem } from '../policies/policy-error';
+export {
+  type FileProblem,
+  InvalidFileError,
+  PolicyError,
+  type PolicyProblem,
+  WaiversError,
+} from '../policies/policy-error';
 
 /** Input that is not a Macie finding the validator can judge. */
 export class FindingParseError extends Error {

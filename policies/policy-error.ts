@@ -1,5 +1,5 @@
-/** One thing wrong in a policy file. */
-export interface PolicyProblem {
+/** One thing wrong in a policy or waivers file. */
+export interface FileProblem {
   /** Path inside the file, e.g. `severity.levelGap[2]`; empty for the whole file. */
   readonly path: string;
   /** 1-based line in the file, when known. */
@@ -7,23 +7,51 @@ export interface PolicyProblem {
   readonly message: string;
 }
 
-/**
- * A policy file that cannot be used. The message names the file, and for each
- * problem the line, the path inside the file and what is wrong.
- */
-export class PolicyError extends Error {
-  override readonly name = 'PolicyError';
+/** One thing wrong in a policy file. */
+export type PolicyProblem = FileProblem;
 
+/**
+ * A data file under `policies/` that cannot be used. The message names the file,
+ * and for each problem the line, the path inside the file and what is wrong.
+ */
+export abstract class InvalidFileError extends Error {
   constructor(
+    /** What the file should have been, for the heading: `policy`, `waivers`. */
+    what: string,
     readonly source: string,
-    readonly problems: readonly PolicyProblem[],
+    readonly problems: readonly FileProblem[],
     options?: { cause?: unknown },
   ) {
-    super(formatProblems(source, problems), options);
+    super(formatProblems(what, source, problems), options);
   }
 }
 
-function formatProblems(source: string, problems: readonly PolicyProblem[]): string {
+/** The constructor of a concrete `InvalidFileError`, for the loaders' shared code. */
+export type InvalidFileErrorClass = new (
+  source: string,
+  problems: readonly FileProblem[],
+  options?: { cause?: unknown },
+) => InvalidFileError;
+
+/** A policy file that cannot be used. */
+export class PolicyError extends InvalidFileError {
+  override readonly name = 'PolicyError';
+
+  constructor(source: string, problems: readonly FileProblem[], options?: { cause?: unknown }) {
+    super('policy', source, problems, options);
+  }
+}
+
+/** A waivers file that cannot be used. */
+export class WaiversError extends InvalidFileError {
+  override readonly name = 'WaiversError';
+
+  constructor(source: string, problems: readonly FileProblem[], options?: { cause?: unknown }) {
+    super('waivers', source, problems, options);
+  }
+}
+
+function formatProblems(what: string, source: string, problems: readonly FileProblem[]): string {
   const lines = problems.map((problem) => {
     const where = problem.line === undefined ? source : `${source}:${problem.line}`;
     return problem.path === ''
@@ -31,6 +59,6 @@ function formatProblems(source: string, problems: readonly PolicyProblem[]): str
       : `${where}: ${problem.path}: ${problem.message}`;
   });
   const heading =
-    problems.length === 1 ? 'invalid policy' : `invalid policy (${problems.length} problems)`;
+    problems.length === 1 ? `invalid ${what}` : `invalid ${what} (${problems.length} problems)`;
   return `${heading}\n  ${lines.join('\n  ')}`;
 }

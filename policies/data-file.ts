@@ -1,0 +1,183 @@
+/**
+ * What the policy and waivers loaders share: reading a YAML or JSON file, and
+ * turning every syntax and schema problem into a `FileProblem` with the line and
+ * the path inside the file, so both report bad files the same way.
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { FileProblem, InvalidFileErrorClass } from './policy-error';
+
+export type PathSegment = string | number;
+
+/** The 1-based line of the deepest node of a path that exists in the file. */
+export type LineAt = (segments: readonly PathSegment[]) => number | undefined;
+
+/** A parsed file: its plain value and where each part of it was written. */
+export interface DataFile {
+  readonly value: unknown;
+  readonly lineAt: LineAt;
+}
+
+/**
+ * The text of `file`.
+ *
+ * @throws `ErrorClass` naming the file when it cannot be read.
+ */
+export function readDataFile(file: string, ErrorClass: InvalidFileErrorClass): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ErrorClass(file, [{ path: '', message: `cannot read the file (${reason})` }], {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Parses YAML (or JSON, which is YAML) text; `source` names it in messages.
+ *
+ * @throws `ErrorClass` with every syntax error, or when the file holds nothing.
+ */
+export function parseDataFile(
+  text: string,
+  source: string,
+  ErrorClass: InvalidFileErrorClass,
+): DataFile {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ErrorClass(
+      source,
+      document.errors.map((error) => ({
+        path: '',
+        ...lineOf(lineCounter.linePos(error.pos[0]).line),
+        message: error.message.split('\n')[0] ?? error.message,
+      })),
+    );
+  }
+  const value: unknown = document.toJS();
+  if (value === null || value === undefined) {
+    throw new ErrorClass(source, [{ path: '', message: 'the file is empty' }]);
+  }
+  return { value, lineAt: (segments) => locate(document.contents, segments, lineCounter) };
+}
+
+/**
+ * Checks a parsed file against its schema.
+ *
+ * @throws `ErrorClass` with one problem per schema issue; an unknown key names the
+ *   keys allowed where it stands.
+ */
+export function validateDataFile<S extends z.ZodType>(
+  schema: S,
+  file: DataFile,
+  source: string,
+  ErrorClass: InvalidFileErrorClass,
+): z.output<S> {
+  const parsed = schema.safeParse(file.value);
+  if (!parsed.success) {
+    throw new ErrorClass(
+      source,
+      parsed.error.issues.flatMap((issue) => toProblems(issue, schema, file)),
+    );
+  }
+  return parsed.data;
+}
+
+/** A problem at `segments`, with its line when the file has that path (or a parent of it). */
+export function problemAt(
+  lineAt: LineAt,
+  segments: readonly PathSegment[],
+  message: string,
+): FileProblem {
+  return { path: formatPath(segments), ...lineOf(lineAt(segments)), message };
+}
+
+function toProblems(issue: z.core.$ZodIssue, schema: z.ZodType, file: DataFile): FileProblem[] {
+  const at = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(schema, at);
+    const hint = known.length > 0 ? ` (allowed here: ${known.join(', ')})` : '';
+    return issue.keys.map((key) => problemAt(file.lineAt, [...at, key], `unknown key${hint}`));
+  }
+  const missing = valueAt(file.value, at) === undefined;
+  return [problemAt(file.lineAt, at, missing ? 'is required' : issue.message)];
+}
+
+function valueAt(root: unknown, at: readonly PathSegment[]): unknown {
+  let value = root;
+  for (const segment of at) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PathSegment, unknown>)[segment];
+  }
+  return value;
+}
+
+/** Keys a strict object in the schema accepts at `at`, for "unknown key" hints. */
+function knownKeysAt(root: z.ZodType, at: readonly PathSegment[]): string[] {
+  let schema: unknown = root;
+  for (const segment of at) {
+    schema = unwrap(schema);
+    const shape = (schema as { shape?: Record<string, unknown> }).shape;
+    const element = (schema as { element?: unknown }).element;
+    if (typeof segment === 'string' && shape) schema = shape[segment];
+    else if (typeof segment === 'number' && element) schema = element;
+    else return [];
+  }
+  const shape = (unwrap(schema) as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape).filter((key) => key !== '$schema') : [];
+}
+
+function unwrap(schema: unknown): unknown {
+  let current = schema as { def?: { innerType?: unknown } };
+  while (current?.def?.innerType) current = current.def.innerType as typeof current;
+  return current;
+}
+
+/** Line of the deepest node of `segments` that exists in the document. */
+function locate(
+  root: unknown,
+  segments: readonly PathSegment[],
+  lineCounter: LineCounter,
+): number | undefined {
+  let node = root as Node | null | undefined;
+  let line = startLine(node, lineCounter);
+  for (const segment of segments) {
+    if (!node || !('items' in node)) break;
+    const items = (node as { items: unknown[] }).items;
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === String(segment),
+      );
+      if (!pair) break;
+      node = pair.value as Node | null;
+      line = startLine(pair.key as Node, lineCounter) ?? line;
+    } else if (typeof segment === 'number') {
+      node = items[segment] as Node | undefined;
+      line = startLine(node, lineCounter) ?? line;
+    } else {
+      break;
+    }
+  }
+  return line;
+}
+
+function startLine(node: Node | null | undefined, lineCounter: LineCounter): number | undefined {
+  const offset = node?.range?.[0];
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
+
+function lineOf(line: number | undefined): { line?: number } {
+  return line === undefined ? {} : { line };
+}
+
+/** `['levels', 0, 'name']` -> `levels[0].name` */
+function formatPath(segments: readonly PathSegment[]): string {
+  return segments
+    .map((segment, i) =>
+      typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`,
+    )
+    .join('');
+}
