@@ -1,4 +1,5 @@
 import { normaliseWaivedType, type Waiver, type Waivers } from '../policies/waiver';
+import type { WaiverLookup } from './bucket-state';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -100,4 +101,31 @@ function outranks(candidate: WaiverMatch, best: WaiverMatch): boolean {
 
 function utcDay(time: number): number {
   return Math.floor(time / DAY_MS);
+}
+
+/**
+ * The waivers of one bucket at one time, as the ledger's assessment asks for
+ * them: a type's waiver, with its expiry as ISO text (the ledger stores JSON).
+ */
+export function waiverLookup(
+  waivers: Waivers,
+  accountId: string,
+  bucket: string,
+  now: Date,
+): WaiverLookup {
+  return (type) => {
+    const match = waiverFor(waivers, { accountId, bucket, type }, now);
+    if (match === undefined) return undefined;
+    const { waiver } = match;
+    return {
+      status: match.status,
+      waiver: {
+        ticket: waiver.ticket,
+        approver: waiver.approver,
+        reason: waiver.reason,
+        expiresAt: waiver.expiresAt.toISOString(),
+        source: waiver.source,
+      },
+    };
+  };
 }

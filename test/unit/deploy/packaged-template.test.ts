@@ -43,6 +43,7 @@ type FnIf = { readonly 'Fn::If': [string, unknown, unknown] };
 
 const VALIDATE_FINDING = 'ValidateFindingLambdaFunction';
 const CHECK_BUCKET_TAGS = 'CheckBucketTagsLambdaFunction';
+const TRACK_BUCKET_CHANGES = 'TrackBucketChangesLambdaFunction';
 const TOPIC = 'SecurityAlertsTopic';
 const KEY = 'StackKey';
 const QUEUE = 'FindingEventsDeadLetterQueue';
@@ -98,6 +99,7 @@ const FUNCTIONS = [
       TEAM_TAG_KEY: 'Team',
       ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
       POLICY_FILE: 'policies/default-policy.yaml',
+      WAIVERS_FILE: 'policies/waivers.yaml',
       LEDGER_TABLE: { Ref: 'LedgerTable' },
       REMINDER_AFTER_HOURS: '24',
     },
@@ -137,6 +139,40 @@ const FUNCTIONS = [
       's3:GetBucketTagging',
       's3:ListAllMyBuckets',
       'sns:GetTopicAttributes',
+    ],
+  },
+  {
+    name: 'trackBucketChanges',
+    id: TRACK_BUCKET_CHANGES,
+    role: 'TrackBucketChangesRole',
+    logGroup: 'TrackBucketChangesLogGroup',
+    handler: 'handlers/track-bucket-changes.handler',
+    timeout: 60,
+    environment: {
+      SECURITY_TOPIC_ARN: TOPIC_REF,
+      METRICS_NAMESPACE: 'DataClassification',
+      CLASSIFICATION_TAG_KEY: 'DataClassification',
+      TOPIC_TAG_KEY: 'SupportSNSTopic',
+      TEAM_TAG_KEY: 'Team',
+      ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
+      POLICY_FILE: 'policies/default-policy.yaml',
+      WAIVERS_FILE: 'policies/waivers.yaml',
+      LEDGER_TABLE: { Ref: 'LedgerTable' },
+      REMINDER_AFTER_HOURS: '24',
+      CONFIG_RULE_NAME: 'bucket-classification-validator-dev-bucket-tags',
+    },
+    actions: [
+      'config:GetResourceConfigHistory',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:GetBucketTagging',
+      'sns:Publish',
+      'sqs:SendMessage',
     ],
   },
 ] as const;
@@ -457,9 +493,26 @@ describe.each(FUNCTIONS)('the $name function', (fn) => {
 });
 
 describe('the functions’ shared settings', () => {
-  it('are the same tag keys, allowed accounts and policy file in both functions', () => {
-    for (const name of SHARED_SETTINGS) {
-      expect([name, functionEnvironment(CHECK_BUCKET_TAGS)[name]]).toEqual([
+  it.each([CHECK_BUCKET_TAGS, TRACK_BUCKET_CHANGES])(
+    'are the same tag keys, allowed accounts and policy file in %s as in validateFinding',
+    (functionId) => {
+      for (const name of SHARED_SETTINGS) {
+        expect([name, functionEnvironment(functionId)[name]]).toEqual([
+          name,
+          functionEnvironment(VALIDATE_FINDING)[name],
+        ]);
+      }
+    },
+  );
+
+  it('name the same ledger, waivers and reminder period in the functions that keep the ledger', () => {
+    for (const name of [
+      'LEDGER_TABLE',
+      'WAIVERS_FILE',
+      'REMINDER_AFTER_HOURS',
+      'SECURITY_TOPIC_ARN',
+    ]) {
+      expect([name, functionEnvironment(TRACK_BUCKET_CHANGES)[name]]).toEqual([
         name,
         functionEnvironment(VALIDATE_FINDING)[name],
       ]);
@@ -498,7 +551,9 @@ describe('the Macie finding rule', () => {
   it('is the one thing EventBridge may invoke validateFinding for', () => {
     const [, permission] = onlyOne(
       resourcesOfType('AWS::Lambda::Permission').filter(
-        ([, p]) => p.Properties.Principal === 'events.amazonaws.com',
+        ([, p]) =>
+          p.Properties.Principal === 'events.amazonaws.com' &&
+          JSON.stringify(p.Properties.FunctionName).includes(`"${VALIDATE_FINDING}"`),
       ),
     );
     expect(permission.Properties).toMatchObject({
@@ -551,8 +606,10 @@ describe('the dead-letter queue', () => {
     expect(queue().Properties.MessageRetentionPeriod).toBe(1_209_600);
   });
 
-  it('accepts messages from EventBridge for the finding rule only', () => {
-    const ruleName = String(ruleForSource('aws.macie')[1].Properties.Name);
+  it('accepts messages from EventBridge for this stack’s rules only', () => {
+    const ruleNames = resourcesOfType('AWS::Events::Rule').map(([, rule]) =>
+      String(rule.Properties.Name),
+    );
     expect(policy().Properties.Queues).toEqual([{ Ref: QUEUE }]);
 
     const allows = statementsOf(policy().Properties.PolicyDocument).filter(
@@ -566,9 +623,9 @@ describe('the dead-letter queue', () => {
         Resource: QUEUE_ARN,
         Condition: {
           ArnEquals: {
-            'aws:SourceArn': {
+            'aws:SourceArn': ruleNames.map((ruleName) => ({
               'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${ruleName}`,
-            },
+            })),
           },
         },
       },
@@ -937,36 +994,76 @@ describe('the checkBucketTags Config rule', () => {
   });
 });
 
-describe('the compliance-change rule', () => {
-  const rule = (): Resource => ruleForSource('aws.config')[1];
-
-  it('matches buckets turning NON_COMPLIANT under this stack’s Config rule only', () => {
-    expect(rule().Properties.EventPattern).toEqual({
-      source: ['aws.config'],
-      'detail-type': ['Config Rules Compliance Change'],
-      detail: {
-        configRuleName: [resource(CONFIG_RULE).Properties.ConfigRuleName],
-        newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
-      },
-    });
-    expect(rule().Properties.EventBusName).toBeUndefined();
-  });
-
-  it('notifies the central topic', () => {
-    expect(onlyTarget(rule()).Arn).toEqual(TOPIC_REF);
-  });
-
-  it('names the bucket in the message, and fills every placeholder of it', () => {
-    const { InputPathsMap, InputTemplate } = onlyTarget(rule()).InputTransformer as {
-      InputPathsMap: Record<string, string>;
-      InputTemplate: string;
-    };
-    expect(InputPathsMap.bucket).toBe('$.detail.resourceId');
-    const placeholders = [...InputTemplate.matchAll(/<([\w.-]+)>/g)].map(([, name]) => name);
-    expect(placeholders).toContain('bucket');
-    expect(placeholders.filter((name) => name === undefined || !(name in InputPathsMap))).toEqual(
-      [],
+describe('the bucket-change rules', () => {
+  const rules = (): Array<[string, Resource]> =>
+    resourcesOfType('AWS::Events::Rule').filter(([, rule]) =>
+      [(rule.Properties.EventPattern as { source?: unknown })?.source]
+        .flat()
+        .includes('aws.config'),
     );
+  const withDetailType = (type: string) =>
+    rules()
+      .map(([, rule]) => rule)
+      .filter((rule) =>
+        JSON.stringify(
+          (rule.Properties.EventPattern as Record<string, unknown>)['detail-type'],
+        ).includes(type),
+      );
+
+  it('match bucket configuration changes, whole or oversized, and nothing else', () => {
+    expect(
+      withDetailType('Config Configuration Item Change').map((r) => r.Properties.EventPattern),
+    ).toEqual([
+      {
+        source: ['aws.config'],
+        'detail-type': ['Config Configuration Item Change'],
+        detail: {
+          messageType: ['ConfigurationItemChangeNotification'],
+          configurationItem: { resourceType: ['AWS::S3::Bucket'] },
+        },
+      },
+      {
+        source: ['aws.config'],
+        'detail-type': ['Config Configuration Item Change'],
+        detail: {
+          messageType: ['OversizedConfigurationItemChangeNotification'],
+          configurationItemSummary: { resourceType: ['AWS::S3::Bucket'] },
+        },
+      },
+    ]);
+  });
+
+  it('match the tag rule’s changes to COMPLIANT or NON_COMPLIANT under this stack’s rule only', () => {
+    expect(
+      withDetailType('Config Rules Compliance Change').map((r) => r.Properties.EventPattern),
+    ).toEqual([
+      {
+        source: ['aws.config'],
+        'detail-type': ['Config Rules Compliance Change'],
+        detail: {
+          configRuleName: [resource(CONFIG_RULE).Properties.ConfigRuleName],
+          newEvaluationResult: { complianceType: ['COMPLIANT', 'NON_COMPLIANT'] },
+        },
+      },
+    ]);
+  });
+
+  it('each target trackBucketChanges, with retries and the dead-letter queue', () => {
+    expect(rules()).toHaveLength(3);
+    for (const [, rule] of rules()) {
+      expect(onlyTarget(rule)).toMatchObject({
+        Arn: { 'Fn::GetAtt': [TRACK_BUCKET_CHANGES, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+        DeadLetterConfig: { Arn: QUEUE_ARN },
+      });
+    }
+  });
+
+  it('leave the central topic to the function, so central security hears each change once', () => {
+    const toTopic = resourcesOfType('AWS::Events::Rule').filter(([, rule]) =>
+      JSON.stringify(rule.Properties.Targets).includes(`"${TOPIC}"`),
+    );
+    expect(toTopic).toEqual([]);
   });
 });
 
@@ -990,6 +1087,12 @@ describe('the alarms', () => {
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: CHECK_BUCKET_TAGS } }],
     },
+    {
+      alarm: 'TrackBucketChangesErrorsAlarm',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: TRACK_BUCKET_CHANGES } }],
+    },
   ])(
     '$alarm fires on $Namespace $MetricName >= 1 and notifies the central topic',
     ({ alarm, ...metric }) => {
@@ -1007,6 +1110,23 @@ describe('the alarms', () => {
     const alarms = resourcesOfType('AWS::CloudWatch::Alarm');
     expect(alarms.length).toBeGreaterThanOrEqual(3);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toContainEqual(TOPIC_REF);
+  });
+});
+
+describe('counts CloudWatch refused', () => {
+  it('are counted from validateFinding’s log as MetricsNotRecorded in the stack’s namespace', () => {
+    expect(resource('MetricsNotRecordedFilter').Properties).toEqual({
+      LogGroupName: { Ref: 'ValidateFindingLogGroup' },
+      FilterPattern: '{ $.metricsNotRecorded > 0 }',
+      MetricTransformations: [
+        {
+          MetricNamespace: functionEnvironment().METRICS_NAMESPACE,
+          MetricName: 'MetricsNotRecorded',
+          MetricValue: '$.metricsNotRecorded',
+          Unit: 'Count',
+        },
+      ],
+    });
   });
 });
 
@@ -1067,7 +1187,7 @@ describe('the dashboard', () => {
     );
   });
 
-  it('charts the errors of both functions', () => {
+  it('charts the errors of every function', () => {
     for (const { id } of FUNCTIONS) {
       expect(dashboardMetricLines()).toContainEqual(
         expect.arrayContaining(['AWS/Lambda', 'Errors', 'FunctionName', `{{${id}}}`]),
