@@ -9,10 +9,13 @@ import {
   GetMetricDataCommand,
   ListMetricsCommand,
 } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../../rules/alert';
+import type { NoticeDocument } from '../../rules/notice';
+import { createLedgerTable, deleteLedgerTable } from '../support/ledger-table';
 import { loadMacieEvent, type RawEvent } from '../support/fixtures';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import { invokePackaged, type PackagedStack, packageStack } from '../support/package-stack';
@@ -27,6 +30,8 @@ const sns = new SNSClient({});
 const sqs = new SQSClient({});
 const s3 = new S3Client({});
 const cloudwatch = new CloudWatchClient({});
+const dynamodb = new DynamoDBClient({});
+const LEDGER = `ledger-it-${RUN}`;
 
 let stack: PackagedStack;
 let functionDir: string;
@@ -47,20 +52,27 @@ async function queueFor(topicArn: string, name: string, filterPolicy?: object): 
   return (await subscribedQueue({ sns, sqs }, topicArn, name, filterPolicy)).url;
 }
 
-/** Takes every alert waiting in a queue. */
-async function drain(queueUrl: string): Promise<AlertDocument[]> {
-  return drainQueue(sqs, queueUrl, (body) => snsMessage(body) as AlertDocument);
+/** A notice (or a sample's or unprocessable event's alert), as a JSON subscriber reads it. */
+type Delivered = NoticeDocument & Partial<Pick<AlertDocument, 'error'>>;
+
+/** Takes every notice waiting in a queue. */
+async function drain(queueUrl: string): Promise<Delivered[]> {
+  return drainQueue(sqs, queueUrl, (body) => snsMessage(body) as Delivered);
 }
 
 /** Invokes the packaged handler with the function's settings, as Lambda would. */
-async function invoke(event: unknown): Promise<{ outcome: string; topics?: string[] }> {
+async function invoke(
+  event: unknown,
+): Promise<{ outcome: string; notice?: { kind: string; topics: string[] } }> {
   return (await invokePackaged(functionDir, 'handlers/validate-finding.js', event, {
     ...process.env,
     SECURITY_TOPIC_ARN: centralTopic,
     METRICS_NAMESPACE: NAMESPACE,
     POLICY_FILE: 'policies/default-policy.yaml',
+    WAIVERS_FILE: 'policies/waivers.yaml',
+    LEDGER_TABLE: LEDGER,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
-  })) as { outcome: string; topics?: string[] };
+  })) as { outcome: string; notice?: { kind: string; topics: string[] } };
 }
 
 /** The financial fixture for a bucket of this run, in moto's account, with these tags. */
@@ -120,6 +132,7 @@ beforeAll(async () => {
   stack = packageStack('it');
   functionDir = path.join(stack.work.path, 'task');
   stack.extract('validateFinding', functionDir);
+  await createLedgerTable(dynamodb, LEDGER);
 
   ({ topicArn: centralTopic, queueUrl: centralQueue } = await topicWithQueue('central-security'));
   ({ topicArn: teamTopic, queueUrl: teamQueue } = await topicWithQueue('team-a-alerts'));
@@ -128,7 +141,10 @@ beforeAll(async () => {
   });
 }, 240_000);
 
-afterAll(() => stack?.remove());
+afterAll(async () => {
+  stack?.remove();
+  await deleteLedgerTable(dynamodb, LEDGER);
+});
 
 afterEach(async () => {
   // Each test reads its own deliveries; leave nothing for the next one.
@@ -136,7 +152,7 @@ afterEach(async () => {
 });
 
 describe('packaged validateFinding against moto', () => {
-  it("alerts the team's topic, and counts the violation by team and severity", async () => {
+  it("notifies the team's topic, and counts the violation by team and severity", async () => {
     const event = findingEvent(`ledger-${RUN}`, {
       DataClassification: 'Confidential',
       SupportSNSTopic: teamTopic,
@@ -145,7 +161,12 @@ describe('packaged validateFinding against moto', () => {
 
     const outcome = await invoke(event);
 
-    expect(outcome).toEqual({ outcome: 'alerted', severity: 'Medium', topics: [teamTopic] });
+    expect(outcome).toEqual({
+      outcome: 'recorded',
+      verdict: 'violation',
+      severity: 'Medium',
+      notice: { kind: 'violation', topics: [teamTopic] },
+    });
     const [alert, ...more] = await drain(teamQueue);
     expect(more).toEqual([]);
     expect(alert).toEqual(
@@ -177,7 +198,7 @@ describe('packaged validateFinding against moto', () => {
 
     const outcome = await invoke(findingEvent(name, null));
 
-    expect(outcome).toEqual(expect.objectContaining({ outcome: 'alerted', topics: [teamTopic] }));
+    expect(outcome.notice?.topics).toEqual([teamTopic]);
     const [alert] = await drain(teamQueue);
     expect(alert?.bucket?.declaredLevel).toBe('Public');
     // Card numbers need Restricted: three levels above Public.
@@ -185,35 +206,32 @@ describe('packaged validateFinding against moto', () => {
     expect(await drain(criticalOnlyQueue)).toHaveLength(1);
   });
 
-  it('alerts central security for a bucket without any tags (NoSuchTagSet)', async () => {
+  it('notifies central security of a bucket without any tags (NoSuchTagSet)', async () => {
     const name = `untagged-${RUN}`;
     await createBucket(s3, name);
 
     const outcome = await invoke(findingEvent(name, {}));
 
-    expect(outcome).toEqual(
-      expect.objectContaining({ outcome: 'alerted', topics: [centralTopic] }),
-    );
+    expect(outcome.notice?.topics).toEqual([centralTopic]);
     const [alert] = await drain(centralQueue);
     expect(alert).toEqual(
       expect.objectContaining({
-        kind: 'unclassified',
+        kind: 'violation',
+        verdict: 'unclassified',
         severity: 'High',
         routing: expect.objectContaining({ fallbackReason: 'TopicTagMissing' }),
       }),
     );
   });
 
-  it('alerts central security, with the reason, when the bucket no longer exists (NoSuchBucket)', async () => {
+  it('notifies central security, with the reason, when the bucket no longer exists (NoSuchBucket)', async () => {
     const outcome = await invoke(findingEvent(`deleted-since-scan-${RUN}`, {}));
 
-    expect(outcome).toEqual(
-      expect.objectContaining({ outcome: 'alerted', topics: [centralTopic] }),
-    );
+    expect(outcome.notice?.topics).toEqual([centralTopic]);
     const [alert] = await drain(centralQueue);
     expect(alert).toEqual(
       expect.objectContaining({
-        kind: 'unclassified',
+        verdict: 'unclassified',
         bucket: expect.objectContaining({ tagsUnreadable: 'NoSuchBucket' }),
         routing: expect.objectContaining({ fallbackReason: 'TagsUnreadable' }),
       }),
@@ -221,7 +239,7 @@ describe('packaged validateFinding against moto', () => {
     expect(await unroutableReasons()).toContain('TagsUnreadable');
   });
 
-  it('alerts the team and central security for an unclassified bucket with a valid topic', async () => {
+  it('notifies the team and central security of an unclassified bucket with a valid topic', async () => {
     const outcome = await invoke(
       findingEvent(`bad-level-${RUN}`, {
         DataClassification: 'Top Secret',
@@ -229,13 +247,11 @@ describe('packaged validateFinding against moto', () => {
       }),
     );
 
-    expect(outcome).toEqual(
-      expect.objectContaining({ outcome: 'alerted', topics: [teamTopic, centralTopic] }),
-    );
+    expect(outcome.notice?.topics).toEqual([teamTopic, centralTopic]);
     expect((await drain(teamQueue)).map((a) => a.bucket?.classificationTag)).toEqual([
       'Top Secret',
     ]);
-    expect((await drain(centralQueue)).map((a) => a.kind)).toEqual(['unclassified']);
+    expect((await drain(centralQueue)).map((a) => a.verdict)).toEqual(['unclassified']);
   });
 
   it.each([
@@ -250,7 +266,7 @@ describe('packaged validateFinding against moto', () => {
       `arn:aws:sns:${REGION}:444455556666:elsewhere`,
       'TopicAccountNotAllowed',
     ],
-  ])('sends the alert for %s to central security with the reason', async (_, topic, reason) => {
+  ])('sends the notice for %s to central security with the reason', async (_, topic, reason) => {
     const outcome = await invoke(
       findingEvent(`misrouted-${reason.toLowerCase()}-${RUN}`, {
         DataClassification: 'Internal',
@@ -259,9 +275,7 @@ describe('packaged validateFinding against moto', () => {
       }),
     );
 
-    expect(outcome).toEqual(
-      expect.objectContaining({ outcome: 'alerted', topics: [centralTopic] }),
-    );
+    expect(outcome.notice?.topics).toEqual([centralTopic]);
     const [alert] = await drain(centralQueue);
     expect(alert?.routing).toEqual(
       expect.objectContaining({ topicArn: centralTopic, fallbackReason: reason }),
@@ -270,7 +284,7 @@ describe('packaged validateFinding against moto', () => {
     expect(await unroutableReasons()).toContain(reason);
   });
 
-  it('stays silent for a compliant finding', async () => {
+  it('records a compliant finding without a notice', async () => {
     const outcome = await invoke(
       findingEvent(`restricted-${RUN}`, {
         DataClassification: 'Restricted',
@@ -278,7 +292,7 @@ describe('packaged validateFinding against moto', () => {
       }),
     );
 
-    expect(outcome).toEqual({ outcome: 'compliant' });
+    expect(outcome).toEqual({ outcome: 'recorded', verdict: 'compliant' });
     expect(await drain(teamQueue)).toEqual([]);
     expect(await drain(centralQueue)).toEqual([]);
   });
@@ -302,7 +316,7 @@ describe('packaged validateFinding against moto', () => {
 
     const outcome = await invoke(event);
 
-    expect(outcome.outcome).toBe('alerted');
+    expect(outcome.outcome).toBe('sample');
     const [alert] = await drain(teamQueue);
     expect(alert?.sample).toBe(true);
     const { Metrics = [] } = await cloudwatch.send(

@@ -118,3 +118,41 @@ export async function invokePackaged(
   if (code !== 0) throw new Error(`${handlerModule} failed (exit ${code}): ${stderr}`);
   return JSON.parse(stdout);
 }
+
+/**
+ * Invokes a packaged handler for many events in one process, as one warm Lambda
+ * container takes them one after another. Resolves with each result, or
+ * `{ error }` for an invocation that threw.
+ */
+export async function invokePackagedWarm(
+  taskRoot: string,
+  handlerModule: string,
+  events: readonly unknown[],
+  env: NodeJS.ProcessEnv,
+): Promise<Array<unknown | { error: string }>> {
+  const script = `
+    const { handler } = require(${JSON.stringify(`./${handlerModule}`)});
+    let input = '';
+    process.stdin.on('data', (chunk) => { input += chunk; });
+    process.stdin.on('end', async () => {
+      const results = [];
+      for (const event of JSON.parse(input)) {
+        try { results.push(await handler(event)); }
+        catch (error) { results.push({ error: String((error && error.message) || error) }); }
+      }
+      process.stdout.write(JSON.stringify(results));
+    });`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: taskRoot, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.stdin.end(JSON.stringify(events));
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`${handlerModule} failed (exit ${code}): ${stderr}`);
+  return JSON.parse(stdout) as Array<unknown | { error: string }>;
+}
