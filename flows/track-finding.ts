@@ -146,7 +146,10 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
       | { decision: NoticeDecision; before: BucketState; route: AlertRoute; id: string }
       | undefined;
     for (let attempt = 1; saved === undefined; attempt++) {
-      const stored: StoredBucket<BucketState> | undefined = await ledger.bucket(finding.accountId, bucket);
+      const stored: StoredBucket<BucketState> | undefined = await ledger.bucket(
+        finding.accountId,
+        bucket,
+      );
       const recorded = recordFinding(stored?.state ?? emptyState(where), finding, declaration, now);
       const assessment = assessBucket(recorded, policy, keys, waiverFor);
       const state = withOpenSince(recorded, assessment, now);
