@@ -58,7 +58,10 @@ export interface Ledger<State extends LedgerEntry = LedgerEntry> {
     finding?: { readonly id: string; readonly noticeId?: string },
   ): Promise<SaveResult>;
   finding(findingId: string): Promise<FindingMarker | undefined>;
-  /** Records that SNS accepted a pending notice; false when it is no longer the bucket's last. */
+  /**
+   * Records that SNS accepted a pending notice, as a new version of the bucket;
+   * false when it is no longer the bucket's last.
+   */
   noticeDelivered(
     accountId: string,
     bucket: string,
@@ -190,15 +193,19 @@ export class DynamoDbLedger<State extends LedgerEntry> implements Ledger<State> 
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: bucketKey(accountId, bucket) },
+          // A new version, so a save from a read taken before this mark conflicts
+          // instead of writing the notice back as pending.
           UpdateExpression:
-            'SET #state.lastNotice.delivery = :sent, #state.lastNotice.messageId = :messageId, #state.lastNotice.topicArn = :topic',
+            'SET #state.lastNotice.delivery = :sent, #state.lastNotice.messageId = :messageId, #state.lastNotice.topicArn = :topic, #version = #version + :one, updatedAt = :now',
           ConditionExpression: '#state.lastNotice.id = :id',
-          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeNames: { '#state': 'state', '#version': 'version' },
           ExpressionAttributeValues: {
             ':sent': 'sent',
             ':messageId': delivery.messageId,
             ':topic': delivery.topicArn,
             ':id': noticeId,
+            ':one': 1,
+            ':now': this.clock().toISOString(),
           },
         }),
       );

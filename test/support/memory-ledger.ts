@@ -70,8 +70,8 @@ export class MemoryLedger implements Ledger<BucketState> {
     const last = entry?.state.lastNotice;
     if (!entry || last?.id !== noticeId) return false;
     this.entries.set(key, {
-      ...entry,
       state: { ...entry.state, lastNotice: { ...last, delivery: 'sent', ...delivery } },
+      version: entry.version + 1,
     });
     return true;
   }
