@@ -87,6 +87,8 @@ function findingEvent(
   const detail = event.detail as RawEvent['detail'] & Record<string, unknown>;
   detail.accountId = ACCOUNT;
   detail.region = REGION;
+  // One finding per bucket: the ledger records a finding id once.
+  detail.id = `${bucketName}-finding`;
   const s3Bucket = detail.resourcesAffected.s3Bucket;
   s3Bucket.name = bucketName;
   s3Bucket.arn = `arn:aws:s3:::${bucketName}`;
