@@ -53,6 +53,9 @@ const EXPECTED = Object.freeze({
         TEAM_TAG_KEY: 'Team',
         ALLOWED_TOPIC_ACCOUNTS: '',
         POLICY_FILE: 'policies/default-policy.yaml',
+        WAIVERS_FILE: 'policies/waivers.yaml',
+        REMINDER_AFTER_HOURS: '24',
+        // LEDGER_TABLE and SECURITY_TOPIC_ARN are compared with the stack's own resources.
       },
     },
     checkBucketTags: {
@@ -67,7 +70,25 @@ const EXPECTED = Object.freeze({
         POLICY_FILE: 'policies/default-policy.yaml',
       },
     },
+    trackBucketChanges: {
+      handler: 'handlers/track-bucket-changes.handler',
+      memorySize: 256,
+      timeout: 60,
+      environment: {
+        METRICS_NAMESPACE: 'DataClassification',
+        CLASSIFICATION_TAG_KEY: 'DataClassification',
+        TOPIC_TAG_KEY: 'SupportSNSTopic',
+        TEAM_TAG_KEY: 'Team',
+        ALLOWED_TOPIC_ACCOUNTS: '',
+        POLICY_FILE: 'policies/default-policy.yaml',
+        WAIVERS_FILE: 'policies/waivers.yaml',
+        REMINDER_AFTER_HOURS: '24',
+      },
+    },
   },
+  /** Functions that keep the ledger: their LEDGER_TABLE and SECURITY_TOPIC_ARN are the stack's. */
+  ledgerFunctions: ['validateFinding', 'trackBucketChanges'],
+  ledgerLogicalId: 'LedgerTable',
   findingRule: {
     pattern: {
       source: ['aws.macie'],
@@ -142,6 +163,7 @@ function sdk() {
     sns: requireSdk('@aws-sdk/client-sns'),
     sqs: requireSdk('@aws-sdk/client-sqs'),
     s3: requireSdk('@aws-sdk/client-s3'),
+    dynamodb: requireSdk('@aws-sdk/client-dynamodb'),
   };
 }
 
@@ -313,6 +335,7 @@ async function rehearse(options) {
     sns: new lib.sns.SNSClient(config),
     sqs: new lib.sqs.SQSClient(config),
     s3: new lib.s3.S3Client({ ...config, forcePathStyle: true }),
+    dynamodb: new lib.dynamodb.DynamoDBClient(config),
   };
   const scratch = mkdtempSync(path.join(tmpdir(), 'deploy-rehearsal-'));
   const env = rehearsalEnv(endpoint, scratch);
@@ -456,7 +479,39 @@ async function verifyDeployment({ clients, lib, names, check, report }) {
 
   const topicArn = physical.get(EXPECTED.topicLogicalId);
   const queueUrl = physical.get(EXPECTED.queueLogicalId);
+  const tableName = physical.get(EXPECTED.ledgerLogicalId);
   let queueArn;
+
+  await check('ledger table exists, keyed by pk, on demand, with TTL on expiresAt', async () => {
+    if (!tableName) return { ok: false, detail: `${EXPECTED.ledgerLogicalId} not in the stack` };
+    const { Table = {} } = await clients.dynamodb.send(
+      new lib.dynamodb.DescribeTableCommand({ TableName: tableName }),
+    );
+    const { TimeToLiveDescription = {} } = await clients.dynamodb.send(
+      new lib.dynamodb.DescribeTimeToLiveCommand({ TableName: tableName }),
+    );
+    const problems = [];
+    const keys = (Table.KeySchema ?? []).map((key) => `${key.AttributeName}:${key.KeyType}`);
+    if (!isDeepStrictEqual(keys, ['pk:HASH'])) problems.push(`key ${describe(keys)}`);
+    if (Table.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST') {
+      problems.push(`billing ${describe(Table.BillingModeSummary)}`);
+    }
+    const notes = [];
+    if (TimeToLiveDescription.AttributeName !== 'expiresAt') {
+      // moto 5's CloudFormation creates tables without their TimeToLiveSpecification;
+      // fall back to what the stack asked for.
+      const declared = resources[EXPECTED.ledgerLogicalId]?.Properties?.TimeToLiveSpecification;
+      if (declared?.AttributeName === 'expiresAt' && declared.Enabled === true) {
+        notes.push('TTL on expiresAt in the stack template (moto: its CloudFormation ignores it)');
+      } else {
+        problems.push(`TTL ${describe(TimeToLiveDescription)}, template ${describe(declared)}`);
+      }
+    }
+    return {
+      ok: problems.length === 0,
+      detail: problems.length ? problems.join('; ') : [tableName, ...notes].join(', '),
+    };
+  });
 
   await check('central topic exists', async () => {
     if (!topicArn) return { ok: false, detail: `${EXPECTED.topicLogicalId} not in the stack` };
@@ -543,7 +598,10 @@ async function verifyDeployment({ clients, lib, names, check, report }) {
         problems.push(`timeout ${configuration.Timeout}`);
       const variables = configuration.Environment?.Variables ?? {};
       const wanted = { ...expected.environment };
-      if (name === 'validateFinding') wanted.SECURITY_TOPIC_ARN = topicArn ?? '(stack topic)';
+      if (EXPECTED.ledgerFunctions.includes(name)) {
+        wanted.SECURITY_TOPIC_ARN = topicArn ?? '(stack topic)';
+        wanted.LEDGER_TABLE = tableName ?? '(stack table)';
+      }
       for (const [key, value] of Object.entries(wanted)) {
         if (variables[key] !== value) {
           problems.push(`${key}=${describe(variables[key])} (want ${describe(value)})`);

@@ -72,21 +72,29 @@ test.each([
   'stack reached CREATE_COMPLETE or UPDATE_COMPLETE',
   'function validateFinding: runtime, architecture, handler, environment',
   'function checkBucketTags: runtime, architecture, handler, environment',
+  'function trackBucketChanges: runtime, architecture, handler, environment',
+  'ledger table exists, keyed by pk, on demand, with TTL on expiresAt',
   'Macie findings rule: pattern and target validateFinding',
   'EventBridge may invoke validateFinding from the findings rule',
   'central topic exists',
   'dead-letter queue exists with 14-day retention',
   `log group /aws/lambda/${PREFIX}-validateFinding exists with its retention`,
   `log group /aws/lambda/${PREFIX}-checkBucketTags exists with its retention`,
-  'rule BucketTagsComplianceChangeRule exists as declared',
+  `log group /aws/lambda/${PREFIX}-trackBucketChanges exists with its retention`,
   'serverless remove exits 0',
   'stack is gone (DELETE_COMPLETE or not listed)',
   'function validateFinding deleted',
   'function checkBucketTags deleted',
+  'function trackBucketChanges deleted',
   'Macie findings rule deleted',
   'deployment bucket deleted',
 ])('%s', (name) => {
   expect(checkNamed(name)).toEqual({ name, ok: true, detail: expect.any(String) });
+});
+
+test('checks each of the bucket-change rules the stack declares', () => {
+  const rules = report.checks.filter((entry) => /^rule \S+ exists as declared$/.test(entry.name));
+  expect(rules.map((entry) => entry.ok)).toEqual([true, true, true]);
 });
 
 test('every check passed', () => {

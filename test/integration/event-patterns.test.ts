@@ -124,8 +124,8 @@ describe('the Macie finding rule pattern', () => {
   });
 });
 
-describe('the compliance-change rule pattern', () => {
-  it("routes only the stack's Config rule turning a bucket NON_COMPLIANT", async () => {
+describe('the tag-rule compliance-change pattern', () => {
+  it("routes the stack's Config rule turning a bucket COMPLIANT or NON_COMPLIANT, and nothing else", async () => {
     const pattern = patternOf((p) => JSON.stringify(p.EventPattern).includes('Compliance Change'));
     const ruleName = String(
       Object.values(template.Resources).find((r) => r.Type === 'AWS::Config::ConfigRule')
@@ -149,12 +149,68 @@ describe('the compliance-change rule pattern', () => {
     await putAll([
       change(ruleName, 'NON_COMPLIANT', `turned-bad-${RUN}`),
       change(ruleName, 'COMPLIANT', `turned-good-${RUN}`),
+      change(ruleName, 'NOT_APPLICABLE', `deleted-${RUN}`),
       change('some-other-rule', 'NON_COMPLIANT', `other-rule-${RUN}`),
     ]);
 
-    const routed = (await delivered(queueUrl)).map(
-      (event) => (event.detail as { resourceId: string }).resourceId,
+    const routed = (await delivered(queueUrl))
+      .map((event) => (event.detail as { resourceId: string }).resourceId)
+      .sort();
+    expect(routed).toEqual([`turned-bad-${RUN}`, `turned-good-${RUN}`]);
+  });
+});
+
+describe('the bucket-change patterns', () => {
+  const item = (resourceType: string, resourceId: string) => ({
+    source: 'aws.config',
+    'detail-type': 'Config Configuration Item Change',
+    detail: {
+      messageType: 'ConfigurationItemChangeNotification',
+      configurationItem: { resourceType, resourceId, tags: { DataClassification: 'Public' } },
+    },
+  });
+  const oversized = (resourceType: string, resourceId: string) => ({
+    source: 'aws.config',
+    'detail-type': 'Config Configuration Item Change',
+    detail: {
+      messageType: 'OversizedConfigurationItemChangeNotification',
+      configurationItemSummary: { resourceType, resourceId },
+    },
+  });
+  const samples = () => [
+    item('AWS::S3::Bucket', `bucket-${RUN}`),
+    item('AWS::EC2::Instance', `instance-${RUN}`),
+    oversized('AWS::S3::Bucket', `big-bucket-${RUN}`),
+    oversized('AWS::EC2::SecurityGroup', `big-group-${RUN}`),
+  ];
+  const routedIds = async (queueUrl: string) =>
+    (await delivered(queueUrl)).map((event) => {
+      const detail = event.detail as {
+        configurationItem?: { resourceId: string };
+        configurationItemSummary?: { resourceId: string };
+      };
+      return (detail.configurationItem ?? detail.configurationItemSummary)?.resourceId;
+    });
+
+  it('route changes of buckets, and not of other resources', async () => {
+    const pattern = patternOf((p) =>
+      JSON.stringify(p.EventPattern).includes('"configurationItem"'),
     );
-    expect(routed).toEqual([`turned-bad-${RUN}`]);
+    const { queueUrl } = await ruleWithQueue('bucket-changes', pattern);
+
+    await putAll(samples());
+
+    expect(await routedIds(queueUrl)).toEqual([`bucket-${RUN}`]);
+  });
+
+  it('route oversized changes of buckets, and not of other resources', async () => {
+    const pattern = patternOf((p) =>
+      JSON.stringify(p.EventPattern).includes('configurationItemSummary'),
+    );
+    const { queueUrl } = await ruleWithQueue('oversized-bucket-changes', pattern);
+
+    await putAll(samples());
+
+    expect(await routedIds(queueUrl)).toEqual([`big-bucket-${RUN}`]);
   });
 });
