@@ -71,3 +71,93 @@ export function loadHistoryItem(): HistoryItem {
   }
   return raw;
 }
+
+/** What a bucket-change event is about. */
+export interface BucketChange {
+  readonly bucket: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly tags: Record<string, string>;
+  readonly captureTime: Date;
+  readonly status?: string;
+}
+
+/**
+ * A `Config Configuration Item Change` event on EventBridge for a bucket: the
+ * configuration item of `change-compliant.json`, for this bucket, with these tags
+ * (in the tags map and the tagging configuration) and capture time.
+ */
+export function bucketChangeEvent(change: BucketChange): JsonObject {
+  const detail = JSON.parse(loadConfigEvent('change-compliant.json').invokingEvent);
+  const item = detail.configurationItem;
+  Object.assign(item, {
+    resourceId: change.bucket,
+    resourceName: change.bucket,
+    ARN: `arn:aws:s3:::${change.bucket}`,
+    awsAccountId: change.accountId,
+    awsRegion: change.region,
+    configurationItemCaptureTime: change.captureTime.toISOString(),
+    configurationItemStatus: change.status ?? 'OK',
+    tags: { ...change.tags },
+  });
+  item.configuration.name = change.bucket;
+  item.supplementaryConfiguration.BucketTaggingConfiguration = {
+    tagSets: [{ tags: { ...change.tags } }],
+  };
+  detail.notificationCreationTime = change.captureTime.toISOString();
+  return {
+    version: '0',
+    id: `${change.bucket}-${change.captureTime.getTime()}`,
+    'detail-type': 'Config Configuration Item Change',
+    source: 'aws.config',
+    account: change.accountId,
+    time: change.captureTime.toISOString(),
+    region: change.region,
+    resources: [`arn:aws:s3:::${change.bucket}`],
+    detail,
+  };
+}
+
+/** What a compliance-change event says. */
+export interface ComplianceChange {
+  readonly ruleName: string;
+  readonly bucket: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly compliance: 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+  readonly previous?: string;
+  readonly annotation: string;
+  readonly recordedAt: Date;
+}
+
+/** `eventbridge-compliance-change.json`, about this bucket, rule and result. */
+export function complianceChangeEvent(change: ComplianceChange): JsonObject {
+  const event = JSON.parse(
+    readFileSync(path.join(CONFIG_EVENTS_DIR, 'eventbridge-compliance-change.json'), 'utf8'),
+  );
+  const { detail } = event;
+  Object.assign(detail, {
+    resourceId: change.bucket,
+    awsRegion: change.region,
+    awsAccountId: change.accountId,
+    configRuleName: change.ruleName,
+  });
+  Object.assign(detail.newEvaluationResult, {
+    complianceType: change.compliance,
+    annotation: change.annotation,
+    resultRecordedTime: change.recordedAt.toISOString(),
+  });
+  detail.newEvaluationResult.evaluationResultIdentifier.evaluationResultQualifier = {
+    configRuleName: change.ruleName,
+    resourceType: 'AWS::S3::Bucket',
+    resourceId: change.bucket,
+  };
+  if (change.previous === undefined) delete detail.oldEvaluationResult;
+  else detail.oldEvaluationResult.complianceType = change.previous;
+  return {
+    ...event,
+    id: `${change.bucket}-${change.recordedAt.getTime()}`,
+    account: change.accountId,
+    region: change.region,
+  };
+}
