@@ -264,6 +264,8 @@ function bucketItem(state: LedgerEntry, version: number, now: Date) {
   };
 }
 
-function storedBucket<State extends LedgerEntry>(item: Record<string, unknown>): StoredBucket<State> {
+function storedBucket<State extends LedgerEntry>(
+  item: Record<string, unknown>,
+): StoredBucket<State> {
   return { state: item.state as State, version: Number(item.version) };
 }

@@ -4,16 +4,18 @@ const CENTRAL = 'arn:aws:sns:eu-west-1:999988887777:central-security';
 
 describe('findingHandlerSettings', () => {
   it('applies the documented defaults', () => {
-    expect(findingHandlerSettings({ SECURITY_TOPIC_ARN: CENTRAL, LEDGER_TABLE: 'ledger' })).toEqual({
-      securityTopicArn: CENTRAL,
-      metricsNamespace: 'DataClassification',
-      tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
-      allowedTopicAccounts: [],
-      policyFile: undefined,
-      waiversFile: undefined,
-      ledgerTable: 'ledger',
-      reminderAfterMs: 24 * 3_600_000,
-    });
+    expect(findingHandlerSettings({ SECURITY_TOPIC_ARN: CENTRAL, LEDGER_TABLE: 'ledger' })).toEqual(
+      {
+        securityTopicArn: CENTRAL,
+        metricsNamespace: 'DataClassification',
+        tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
+        allowedTopicAccounts: [],
+        policyFile: undefined,
+        waiversFile: undefined,
+        ledgerTable: 'ledger',
+        reminderAfterMs: 24 * 3_600_000,
+      },
+    );
   });
 
   it('reads every setting', () => {
