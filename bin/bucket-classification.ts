@@ -9,6 +9,12 @@ import { DEFAULT_WAIVERS_FILE, loadWaivers } from '../policies/load-waivers';
 import { SEVERITIES, type Severity } from '../policies/policy';
 import { EXIT_OK, EXIT_USAGE, runCheck } from './check-command';
 import { isSeverity } from './check-result';
+import {
+  ledgerResolveOptions,
+  ledgerShowOptions,
+  runLedgerResolve,
+  runLedgerShow,
+} from './ledger-command';
 import { macieScheduleOptions, runMacieSchedule } from './macie-command';
 import { describePolicy, explainType, policySchemaText } from './policy-command';
 import { createProgress } from './progress';
@@ -37,6 +43,10 @@ const USAGE = `Usage:
   bucket-classification waivers list [FILE] [--format table|json|csv] [--expiring DAYS]
   bucket-classification macie schedule [--frequency daily|weekly|monthly] [--exclude-tag KEY=VALUE]...
                                        [--name NAME] [--region REGION] [--dry-run] [--format text|json]
+  bucket-classification ledger show [--table NAME] [--team T] [--bucket B]
+                                    [--format table|json|csv] [--region R] [--policy FILE]
+  bucket-classification ledger resolve <bucket> --reason TEXT [--account ID] [--table NAME]
+                                       [--by NAME] [--notify|--no-notify] [--region R] [--policy FILE]
   bucket-classification --help | --version
 
 check     Judges Amazon Macie findings (EventBridge events, GetFindings output,
@@ -61,6 +71,12 @@ macie     schedule: creates the scheduled Macie classification job that scans ev
           a job of that name that is not cancelled is left alone. --dry-run prints the
           job and creates nothing. Exit 0; 2 on usage errors, Macie not enabled in the
           region or any other AWS error.
+ledger    show: one row per bucket of the violation ledger (DynamoDB table from --table
+          or LEDGER_TABLE), judged now. resolve: records that a bucket's open violations
+          were dealt with (who: --by, default the caller's AWS identity; why: --reason)
+          and sends the team the resolved notice (needs SECURITY_TOPIC_ARN) unless
+          --no-notify. Exit 0; 2 on usage errors, a bucket not in the ledger (or in it
+          for several accounts without --account) or any AWS error.
 
 Tag keys come from CLASSIFICATION_TAG_KEY, TOPIC_TAG_KEY and TEAM_TAG_KEY
 (defaults DataClassification, SupportSNSTopic, Team); allowed topic accounts from
@@ -87,6 +103,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return waivers(rest, io);
       case 'macie':
         return await macie(rest, io);
+      case 'ledger':
+        return await ledger(rest, io);
       case '--version':
       case '-v':
         io.stdout(`${version()}\n`);
@@ -303,6 +321,75 @@ async function macie(args: readonly string[], io: Io): Promise<number> {
     io,
   );
   return await runMacieSchedule(options);
+}
+
+async function ledger(args: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  const common = {
+    table: { type: 'string' },
+    region: { type: 'string' },
+    policy: { type: 'string' },
+  } as const;
+  if (sub === 'show') {
+    const { values, positionals } = parse(rest, {
+      ...common,
+      team: { type: 'string' },
+      bucket: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+    });
+    if (positionals.length > 0) {
+      throw new UsageError(
+        `ledger show takes no arguments besides its options; got "${positionals[0]}"`,
+      );
+    }
+    const options = ledgerShowOptions(
+      {
+        table: values.table as string | undefined,
+        region: values.region as string | undefined,
+        policy: values.policy as string | undefined,
+        team: values.team as string | undefined,
+        bucket: values.bucket as string | undefined,
+        format: values.format as string,
+      },
+      process.env,
+      io,
+    );
+    return await runLedgerShow(options);
+  }
+  if (sub === 'resolve') {
+    const { values, positionals } = parse(rest, {
+      ...common,
+      reason: { type: 'string' },
+      account: { type: 'string' },
+      by: { type: 'string' },
+      notify: { type: 'boolean' },
+      'no-notify': { type: 'boolean' },
+    });
+    if (positionals.length > 1) throw new UsageError('ledger resolve takes one bucket name');
+    if (values.notify && values['no-notify']) {
+      throw new UsageError('ledger resolve takes --notify or --no-notify, not both');
+    }
+    const options = ledgerResolveOptions(
+      {
+        table: values.table as string | undefined,
+        region: values.region as string | undefined,
+        policy: values.policy as string | undefined,
+        bucket: positionals[0],
+        account: values.account as string | undefined,
+        reason: values.reason as string | undefined,
+        by: values.by as string | undefined,
+        notify: values['no-notify'] !== true,
+      },
+      process.env,
+      io,
+    );
+    return await runLedgerResolve(options);
+  }
+  throw new UsageError(
+    sub === undefined
+      ? 'ledger needs a subcommand: show or resolve'
+      : `unknown ledger subcommand "${sub}" (expected show or resolve)`,
+  );
 }
 
 type OptionSpec = Record<

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MetricCount, MetricsSink } from '../lib/cloudwatch-metrics';
-import type { Ledger, SaveResult, StoredBucket } from '../lib/dynamodb-ledger';
+import type { Ledger } from '../lib/dynamodb-ledger';
 import { FindingParseError } from '../lib/errors';
 import { type Finding, parseFinding, tagsOfFinding } from '../lib/macie-finding';
 import { isPermanentTagReadError, type TagSource } from '../lib/s3-tag-source';
@@ -13,10 +13,9 @@ import {
   composeAlert,
   composeUnprocessableAlert,
 } from '../rules/alert';
-import { type AlertRoute, type FallbackReason, routeAlert } from '../rules/alert-route';
+import { type FallbackReason, routeAlert } from '../rules/alert-route';
 import {
   assessBucket,
-  type BucketAssessment,
   type BucketState,
   type Declaration,
   declarationTags,
@@ -25,14 +24,14 @@ import {
   type WaiverLookup,
   withOpenSince,
 } from '../rules/bucket-state';
-import { composeNotice } from '../rules/notice';
-import {
-  decideNotice,
-  type NoticeDecision,
-  noticeRecord,
-  withNotice,
-} from '../rules/notice-decision';
+import { decideNotice, type NoticeDecision } from '../rules/notice-decision';
 import { evaluateFinding, ignoreReason, judgeDetections } from '../rules/verdict';
+import {
+  type BucketNoticeContext,
+  routeNotice,
+  saveBucketChange,
+  sendPendingNotice,
+} from './bucket-notice';
 import { deliverNotice } from './deliver-notice';
 import { recordMetricsOnce } from './record-metrics';
 
@@ -43,8 +42,6 @@ export const UNROUTABLE_METRIC = 'UnroutableAlerts';
 export const UNPROCESSABLE_METRIC = 'UnprocessableEvents';
 /** An event the validator cannot judge may hide a violation: central security should look soon. */
 const UNPROCESSABLE_SEVERITY: Severity = 'High';
-/** Concurrent invocations for one bucket redo their change after a conflict; this many times at most. */
-const MAX_ATTEMPTS = 25;
 
 /** The waivers that apply in one bucket at one time; see `rules/waivers.ts`. */
 export type WaiversOf = (accountId: string, bucket: string, now: Date) => WaiverLookup;
@@ -110,8 +107,15 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
   const recordMetrics = (findingId: string, counts: readonly MetricCount[]) =>
     recordMetricsOnce(deps.metrics, ledger, logger, findingId, counts);
 
-  const routeFor = (state: BucketState, tagsUnreadable: string | undefined): AlertRoute =>
-    routeAlert(state.declaration?.tags ?? {}, keys, state.accountId, settings, tagsUnreadable);
+  const noticeContext: BucketNoticeContext = {
+    settings,
+    policy,
+    ledger,
+    publisher,
+    logger,
+    newId,
+    pause,
+  };
 
   return async function track(event: MacieEvent): Promise<TrackingOutcome> {
     let finding: Finding;
@@ -141,74 +145,41 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
       partition: finding.partition,
     };
     const waiverFor = deps.waivers(finding.accountId, bucket, now);
-    let saved: { state: BucketState; assessment: BucketAssessment } | undefined;
-    let notice:
-      | { decision: NoticeDecision; before: BucketState; route: AlertRoute; id: string }
-      | undefined;
-    for (let attempt = 1; saved === undefined; attempt++) {
-      const stored: StoredBucket<BucketState> | undefined = await ledger.bucket(
-        finding.accountId,
-        bucket,
-      );
-      const recorded = recordFinding(stored?.state ?? emptyState(where), finding, declaration, now);
-      const assessment = assessBucket(recorded, policy, keys, waiverFor);
-      const state = withOpenSince(recorded, assessment, now);
-      const decision = decideNotice(state.lastNotice, assessment, {
-        now,
-        reminderAfterMs: settings.reminderAfterMs,
-      });
-      notice = undefined;
-      let toSave = state;
-      if (decision) {
-        const route = routeFor(state, state.declaration ? undefined : tagsUnreadable);
-        notice = { decision, before: state, route, id: newId() };
-        toSave = withNotice(
-          state,
-          noticeRecord(notice.id, decision, assessment, route.topicArn, now, finding.id),
+    const saved = await saveBucketChange(
+      noticeContext,
+      where,
+      (stored) => {
+        const recorded = recordFinding(
+          stored?.state ?? emptyState(where),
+          finding,
+          declaration,
+          now,
         );
-      }
-      const result: SaveResult = await ledger.save(toSave, stored?.version, {
-        id: finding.id,
-        ...(notice ? { noticeId: notice.id } : {}),
-      });
-      if (result === 'duplicate') return finishDuplicate(finding);
-      if (result === 'committed') {
-        saved = { state: toSave, assessment };
-      } else if (attempt >= MAX_ATTEMPTS) {
-        throw new Error(
-          `the ledger entry of bucket ${bucket} kept changing under ${MAX_ATTEMPTS} attempts to record finding ${finding.id}`,
-        );
-      } else {
-        await pause(attempt);
-      }
-    }
+        const assessment = assessBucket(recorded, policy, keys, waiverFor);
+        const state = withOpenSince(recorded, assessment, now);
+        const decision = decideNotice(state.lastNotice, assessment, {
+          now,
+          reminderAfterMs: settings.reminderAfterMs,
+        });
+        return { state, assessment, decision, tagsUnreadable };
+      },
+      now,
+      { id: finding.id },
+    );
+    if (saved.kind === 'duplicate') return finishDuplicate(finding);
+    if (saved.kind === 'unchanged') throw new Error('a finding always changes its bucket');
 
     let delivered:
       | { kind: string; topics: readonly string[]; fallback?: FallbackReason }
       | undefined;
-    if (notice) {
-      const { decision, before, id } = notice;
+    if (saved.notice) {
       const facts = alertFacts(finding, tagsUnreadable);
-      const delivery = await deliverNotice(
-        publisher,
-        settings.securityTopicArn,
-        notice.route,
-        (route) =>
-          composeNotice({
-            state: before,
-            assessment: saved.assessment,
-            decision,
-            route,
-            trigger: { kind: 'finding', finding: facts },
-            levels: policy.levels,
-            keys,
-            ...(before.declaration ? {} : tagsUnreadable ? { tagsUnreadable } : {}),
-          }),
-        copiesToCentral(saved.assessment, decision),
-      );
-      await confirmDelivery(before, id, delivery);
+      const delivery = await sendPendingNotice(noticeContext, saved.notice, {
+        kind: 'finding',
+        finding: facts,
+      });
       delivered = {
-        kind: decision.kind,
+        kind: saved.notice.decision.kind,
         topics: delivery.topics,
         ...(delivery.fallbackReason ? { fallback: delivery.fallbackReason } : {}),
       };
@@ -286,23 +257,6 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
     }
   }
 
-  /** Marks the notice sent; a failure here must not fail the invocation (a retry would send it again). */
-  async function confirmDelivery(
-    state: BucketState,
-    noticeId: string,
-    delivery: { topicArn: string; messageId: string },
-  ): Promise<void> {
-    try {
-      await ledger.noticeDelivered(state.accountId, state.bucket, noticeId, delivery);
-    } catch (error) {
-      logger.error('notice sent but not marked sent in the ledger', {
-        bucket: state.bucket,
-        noticeId,
-        error: (error as Error).name,
-      });
-    }
-  }
-
   /**
    * The finding was recorded before (a repeated delivery, or a retry after a
    * failure). Finish what its first invocation left undone: a notice still
@@ -323,23 +277,17 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
           changes: last.changes ?? [],
         };
         const facts = alertFacts(finding, undefined);
-        const delivery = await deliverNotice(
-          publisher,
-          settings.securityTopicArn,
-          routeFor(state, undefined),
-          (route) =>
-            composeNotice({
-              state,
-              assessment,
-              decision,
-              route,
-              trigger: { kind: 'finding', finding: facts },
-              levels: policy.levels,
-              keys,
-            }),
-          copiesToCentral(assessment, decision),
+        await sendPendingNotice(
+          noticeContext,
+          {
+            id: last.id,
+            decision,
+            before: state,
+            assessment,
+            route: routeNotice(noticeContext, state),
+          },
+          { kind: 'finding', finding: facts },
         );
-        await confirmDelivery(state, last.id, delivery);
         redelivered = true;
       }
     }
@@ -417,11 +365,6 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
     await deps.metrics.record([{ name: UNPROCESSABLE_METRIC, dimensions: {}, count: 1 }]);
     return { outcome: 'unprocessable', reason };
   }
-}
-
-/** Unclassified buckets are central security's business too, whoever else hears of them. */
-function copiesToCentral(assessment: BucketAssessment, decision: NoticeDecision): boolean {
-  return assessment.verdict === 'unclassified' && decision.kind !== 'resolved';
 }
 
 function alertFacts(finding: Finding, tagsUnreadable: string | undefined): AlertFinding {

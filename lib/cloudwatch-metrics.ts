@@ -12,10 +12,14 @@ export interface MetricsSink {
 }
 
 /** CloudWatch takes at most this many datapoints per PutMetricData call. */
-const MAX_DATUMS = 1000;
+export const MAX_DATUMS = 1000;
 const MAX_DIMENSION_VALUE = 255;
 
-/** One PutMetricData call for all the counts of an invocation, same dimensions summed. */
+/**
+ * Records counts with PutMetricData, same dimensions summed: one call for the
+ * counts of an invocation, or as many calls of at most {@link MAX_DATUMS}
+ * datapoints as a larger batch needs (none is dropped).
+ */
 export class CloudWatchMetricsSink implements MetricsSink {
   constructor(
     private readonly namespace: string,
@@ -35,18 +39,22 @@ export class CloudWatchMetricsSink implements MetricsSink {
         seen ? { ...seen, count: seen.count + count.count } : { ...count, dimensions },
       );
     }
-    if (merged.size === 0) return;
     const timestamp = new Date();
-    const data = [...merged.values()].slice(0, MAX_DATUMS).map((count) => ({
+    const data = [...merged.values()].map((count) => ({
       MetricName: count.name,
       Dimensions: Object.entries(count.dimensions).map(([Name, Value]) => ({ Name, Value })),
       Value: count.count,
       Unit: StandardUnit.Count,
       Timestamp: timestamp,
     }));
-    await this.client.send(
-      new PutMetricDataCommand({ Namespace: this.namespace, MetricData: data }),
-    );
+    for (let start = 0; start < data.length; start += MAX_DATUMS) {
+      await this.client.send(
+        new PutMetricDataCommand({
+          Namespace: this.namespace,
+          MetricData: data.slice(start, start + MAX_DATUMS),
+        }),
+      );
+    }
   }
 }
 

@@ -41,3 +41,8 @@ export class ConfigEventError extends Error {
     super(problems.length > 0 ? `${message}: ${problems.join('; ')}` : message, options);
   }
 }
+
+/** A scheduled invocation of `summarizeLedger` whose input names no job it runs. */
+export class LedgerJobError extends Error {
+  override readonly name = 'LedgerJobError';
+}

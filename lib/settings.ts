@@ -40,6 +40,29 @@ const NAMESPACE = /^[A-Za-z0-9.\-_/#:]{1,255}$/;
 export function findingHandlerSettings(
   env: NodeJS.ProcessEnv = process.env,
 ): FindingHandlerSettings {
+  return ledgerFunctionSettings(env);
+}
+
+/**
+ * The settings of `summarizeLedger` (the daily digest, the notices due without a
+ * finding, the bucket metrics): the same names, defaults and checks as
+ * `validateFinding`, so both judge and route a bucket alike.
+ */
+export type SummarizeLedgerSettings = FindingHandlerSettings;
+
+/**
+ * Reads the settings of `summarizeLedger` once, at cold start.
+ *
+ * @throws SettingsError naming the variable that is missing or malformed.
+ */
+export function summarizeLedgerSettings(
+  env: NodeJS.ProcessEnv = process.env,
+): SummarizeLedgerSettings {
+  return ledgerFunctionSettings(env);
+}
+
+/** The settings every function that works on the violation ledger reads. */
+function ledgerFunctionSettings(env: NodeJS.ProcessEnv): FindingHandlerSettings {
   const securityTopicArn = required(env, 'SECURITY_TOPIC_ARN');
   if (!TOPIC_ARN.test(securityTopicArn)) {
     throw new SettingsError(
@@ -69,10 +92,20 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /** A DynamoDB table name (required). */
 function tableName(env: NodeJS.ProcessEnv, name: string): string {
-  const value = required(env, name);
+  return parseTableName(required(env, name), name);
+}
+
+/**
+ * A DynamoDB table name: 3-255 letters, digits, `_`, `.` or `-`.
+ *
+ * @param source names the setting or option in the error message.
+ * @throws SettingsError when it is not one.
+ */
+export function parseTableName(text: string, source: string): string {
+  const value = text.trim();
   if (!TABLE_NAME.test(value)) {
     throw new SettingsError(
-      `${name} must be a DynamoDB table name (3-255 letters, digits, _ . -); got "${value}"`,
+      `${source} must be a DynamoDB table name (3-255 letters, digits, _ . -); got "${value}"`,
     );
   }
   return value;

@@ -9,4 +9,11 @@ export class StsCallerAccount {
     if (!Account) throw new Error('GetCallerIdentity returned no account');
     return Account;
   }
+
+  /** Who the credentials belong to: the caller's ARN (a user, or a role session). */
+  async identity(): Promise<string> {
+    const { Arn } = await this.client.send(new GetCallerIdentityCommand({}));
+    if (!Arn) throw new Error('GetCallerIdentity returned no ARN');
+    return Arn;
+  }
 }

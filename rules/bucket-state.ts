@@ -76,8 +76,11 @@ export interface NoticeRecord {
   readonly kind: NoticeKind;
   readonly at: string;
   readonly topicArn: string;
-  /** `pending` from the ledger write until SNS accepted it. */
-  readonly delivery: 'pending' | 'sent';
+  /**
+   * `pending` from the ledger write until SNS accepted it; `withheld` when it was
+   * recorded but deliberately not sent (`ledger resolve --no-notify`).
+   */
+  readonly delivery: 'pending' | 'sent' | 'withheld';
   readonly messageId?: string;
   /** The finding whose invocation sent it, if any. */
   readonly findingId?: string;

@@ -58,4 +58,21 @@ describe('CloudWatchMetricsSink', () => {
     expect(values?.[0]).toBe('unassigned');
     expect(values?.[1]?.length).toBe(255);
   });
+
+  it('splits more than 1000 datapoints into calls of at most 1000, dropping none', async () => {
+    cloudwatch.on(PutMetricDataCommand).resolves({});
+    const sink = new CloudWatchMetricsSink('DataClassification', new CloudWatchClient({}));
+    const counts = Array.from({ length: 2345 }, (_, i) => ({
+      name: 'BucketsInViolation',
+      dimensions: { Team: `team-${i}`, Severity: 'High' },
+      count: 1,
+    }));
+
+    await sink.record(counts);
+
+    const sizes = cloudwatch
+      .commandCalls(PutMetricDataCommand)
+      .map((call) => call.args[0].input.MetricData?.length);
+    expect(sizes).toEqual([1000, 1000, 345]);
+  });
 });

@@ -1,4 +1,9 @@
-import { findingHandlerSettings, SettingsError } from '../../../lib/settings';
+import {
+  findingHandlerSettings,
+  parseTableName,
+  SettingsError,
+  summarizeLedgerSettings,
+} from '../../../lib/settings';
 
 const CENTRAL = 'arn:aws:sns:eu-west-1:999988887777:central-security';
 
@@ -68,5 +73,30 @@ describe('findingHandlerSettings', () => {
   ])('fails with a message naming the setting (%j)', (env, message) => {
     expect(() => findingHandlerSettings(env)).toThrow(SettingsError);
     expect(() => findingHandlerSettings(env)).toThrow(message);
+  });
+});
+
+describe('summarizeLedgerSettings', () => {
+  it('reads the same settings as validateFinding, with the same checks', () => {
+    const env = {
+      SECURITY_TOPIC_ARN: CENTRAL,
+      LEDGER_TABLE: 'ledger',
+      ALLOWED_TOPIC_ACCOUNTS: '111122223333',
+      REMINDER_AFTER_HOURS: '48',
+    };
+
+    expect(summarizeLedgerSettings(env)).toEqual(findingHandlerSettings(env));
+    expect(() => summarizeLedgerSettings({ LEDGER_TABLE: 'ledger' })).toThrow(
+      'SECURITY_TOPIC_ARN is required but not set',
+    );
+  });
+});
+
+describe('parseTableName', () => {
+  it('accepts a DynamoDB table name and names the source of a bad one', () => {
+    expect(parseTableName(' ledger ', '--table')).toBe('ledger');
+    expect(() => parseTableName('my table', '--table')).toThrow(
+      '--table must be a DynamoDB table name',
+    );
   });
 });

@@ -22,4 +22,22 @@ describe('StsCallerAccount', () => {
       'GetCallerIdentity returned no account',
     );
   });
+
+  it("returns the caller's ARN as its identity", async () => {
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: '111122223333', Arn: 'arn:aws:sts::111122223333:assumed-role/Sec/ana' });
+
+    await expect(new StsCallerAccount(new STSClient({})).identity()).resolves.toBe(
+      'arn:aws:sts::111122223333:assumed-role/Sec/ana',
+    );
+  });
+
+  it('fails clearly when STS names no ARN', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
+
+    await expect(new StsCallerAccount(new STSClient({})).identity()).rejects.toThrow(
+      'GetCallerIdentity returned no ARN',
+    );
+  });
 });

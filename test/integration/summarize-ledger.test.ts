@@ -1,0 +1,264 @@
+/**
+ * The ledger's daily run and the `ledger` CLI against moto: a real DynamoDB table
+ * (created here, keyed by `pk`), SNS topics with SQS subscribers to read what was
+ * delivered, CloudWatch metrics read back with GetMetricData.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createLedgerSummary } from '../../flows/summarize-ledger';
+import { CloudWatchMetricsSink } from '../../lib/cloudwatch-metrics';
+import { DynamoDbLedger } from '../../lib/dynamodb-ledger';
+import { SnsAlertPublisher } from '../../lib/sns-alert-publisher';
+import { loadPolicy } from '../../policies/load-policy';
+import type { BucketState } from '../../rules/bucket-state';
+import type { DigestDocument } from '../../rules/digest';
+import type { NoticeDocument } from '../../rules/notice';
+import { runCli } from '../support/cli';
+import { clearEnv } from '../support/env';
+import { motoAccountId as ACCOUNT } from '../support/moto-server';
+import { drainQueue, snsMessage, subscribedQueue } from '../support/sqs-inbox';
+
+const TIMEOUT = 120_000;
+const RUN = Date.now().toString(36);
+const TABLE = `ledger-${RUN}`;
+const NAMESPACE = `DataClassification/ledger-it-${RUN}`;
+const TEAM = `team-a-${RUN}`;
+
+const sns = new SNSClient({});
+const sqs = new SQSClient({});
+const dynamodb = new DynamoDBClient({});
+const cloudwatch = new CloudWatchClient({});
+
+let centralTopic: string;
+let teamTopic: string;
+let teamQueue: string;
+let digestOnlyQueue: string;
+
+async function topic(name: string): Promise<string> {
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-${RUN}` }));
+  return TopicArn ?? '';
+}
+
+function state(bucket: string, level: string): BucketState {
+  return {
+    accountId: ACCOUNT,
+    bucket,
+    region: 'us-east-1',
+    partition: 'aws',
+    declaration: {
+      tags: { DataClassification: level, SupportSNSTopic: teamTopic, Team: TEAM },
+      source: 'live',
+      readAt: '2025-05-30T00:00:00.000Z',
+    },
+    types: {
+      CREDIT_CARD_NUMBER: {
+        type: 'CREDIT_CARD_NUMBER',
+        category: 'FINANCIAL_INFORMATION',
+        custom: false,
+        count: 12,
+        findings: 3,
+        firstSeen: '2025-05-30T09:00:00.000Z',
+        lastSeen: '2025-05-31T09:00:00.000Z',
+        examples: [],
+      },
+    },
+    publiclyAccessible: false,
+    findings: 3,
+    findingsSinceNotice: 0,
+    openSince: '2025-05-30T09:00:00.000Z',
+    lastNotice: {
+      id: `n-${bucket}`,
+      kind: 'violation',
+      at: '2025-05-31T10:00:00.000Z',
+      topicArn: teamTopic,
+      delivery: 'sent',
+      verdict: 'violation',
+      severity: level === 'Internal' ? 'High' : 'Medium',
+      types: ['CREDIT_CARD_NUMBER'],
+      publiclyAccessible: false,
+    },
+  };
+}
+
+async function bucketsInViolation(severity: string): Promise<number> {
+  const { MetricDataResults = [] } = await cloudwatch.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(Date.now() - 3_600_000),
+      EndTime: new Date(Date.now() + 3_600_000),
+      MetricDataQueries: [
+        {
+          Id: 'buckets',
+          MetricStat: {
+            Metric: {
+              Namespace: NAMESPACE,
+              MetricName: 'BucketsInViolation',
+              Dimensions: [
+                { Name: 'Team', Value: TEAM },
+                { Name: 'Severity', Value: severity },
+              ],
+            },
+            Period: 60,
+            Stat: 'Maximum',
+          },
+        },
+      ],
+    }),
+  );
+  return Math.max(0, ...(MetricDataResults[0]?.Values ?? []));
+}
+
+const ledger = new DynamoDbLedger<BucketState>(TABLE, dynamodb);
+
+function summary() {
+  return createLedgerSummary({
+    settings: {
+      securityTopicArn: centralTopic,
+      metricsNamespace: NAMESPACE,
+      tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
+      allowedTopicAccounts: [],
+      policyFile: undefined,
+      waiversFile: undefined,
+      ledgerTable: TABLE,
+      reminderAfterMs: 24 * 3_600_000,
+    },
+    policy: loadPolicy(),
+    waivers: () => () => undefined,
+    ledger,
+    publisher: new SnsAlertPublisher(),
+    metrics: new CloudWatchMetricsSink(NAMESPACE),
+    logger: new Logger({ logLevel: 'SILENT' }),
+  });
+}
+
+beforeAll(async () => {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  centralTopic = await topic('central-security');
+  teamTopic = await topic('team-a-alerts');
+  teamQueue = (await subscribedQueue({ sns, sqs }, teamTopic, `team-a-${RUN}`)).url;
+  digestOnlyQueue = (
+    await subscribedQueue({ sns, sqs }, teamTopic, `team-a-digests-${RUN}`, { kind: ['digest'] })
+  ).url;
+  await ledger.save(state(`exports-${RUN}`, 'Confidential'), undefined);
+  await ledger.save(state(`archive-${RUN}`, 'Internal'), undefined);
+}, TIMEOUT);
+
+describe('the daily run against moto', () => {
+  it(
+    "delivers the team's digest to its topic with kind=digest",
+    async () => {
+      const outcome = await summary().run({ job: 'digest' });
+
+      expect(outcome).toEqual(expect.objectContaining({ job: 'digest', notices: [] }));
+      const digests = await drainQueue(
+        sqs,
+        digestOnlyQueue,
+        (body) => snsMessage(body) as DigestDocument,
+      );
+      expect(digests).toHaveLength(1);
+      expect(digests[0]).toEqual(
+        expect.objectContaining({
+          schema: 'bucket-classification-validator/digest/v1',
+          kind: 'digest',
+          team: TEAM,
+          severity: 'High',
+        }),
+      );
+      expect(digests[0]?.buckets.map((b) => b.name)).toEqual([`archive-${RUN}`, `exports-${RUN}`]);
+      await drainQueue(sqs, teamQueue, (body) => body);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'publishes BucketsInViolation, readable with GetMetricData',
+    async () => {
+      await summary().run({ job: 'metrics' });
+
+      expect(await bucketsInViolation('High')).toBe(1);
+      expect(await bucketsInViolation('Medium')).toBe(1);
+      expect(await bucketsInViolation('Critical')).toBe(0);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('the ledger CLI against moto', () => {
+  it(
+    'shows the buckets of the table',
+    async () => {
+      const run = await runCli(
+        'ledger',
+        'show',
+        '--table',
+        TABLE,
+        '--team',
+        TEAM,
+        '--format',
+        'json',
+      );
+
+      expect(run.code).toBe(0);
+      const shown = JSON.parse(run.stdout) as {
+        buckets: Array<{ bucket: string; severity: string }>;
+      };
+      expect(shown.buckets.map((b) => [b.bucket, b.severity])).toEqual([
+        [`archive-${RUN}`, 'High'],
+        [`exports-${RUN}`, 'Medium'],
+      ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "resolves a bucket, recording the caller's identity, and sends one resolved notice",
+    async () => {
+      const env = clearEnv(['SECURITY_TOPIC_ARN']);
+      process.env.SECURITY_TOPIC_ARN = centralTopic;
+      try {
+        const run = await runCli(
+          'ledger',
+          'resolve',
+          `exports-${RUN}`,
+          '--reason',
+          'exports deleted',
+          '--table',
+          TABLE,
+        );
+
+        expect(run).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
+        const stored = await ledger.bucket(ACCOUNT, `exports-${RUN}`);
+        expect(stored?.state.resolution).toEqual(
+          expect.objectContaining({
+            by: expect.stringContaining(ACCOUNT),
+            reason: 'exports deleted',
+            types: ['CREDIT_CARD_NUMBER'],
+          }),
+        );
+        expect(stored?.state.lastNotice).toEqual(
+          expect.objectContaining({ kind: 'resolved', delivery: 'sent' }),
+        );
+        const notices = await drainQueue(
+          sqs,
+          teamQueue,
+          (body) => snsMessage(body) as NoticeDocument,
+        );
+        expect(notices.map((n) => [n.kind, n.bucket.name])).toEqual([
+          ['resolved', `exports-${RUN}`],
+        ]);
+      } finally {
+        env.restore();
+      }
+    },
+    TIMEOUT,
+  );
+});
