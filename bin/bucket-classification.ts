@@ -44,9 +44,10 @@ const USAGE = `Usage:
   bucket-classification macie schedule [--frequency daily|weekly|monthly] [--exclude-tag KEY=VALUE]...
                                        [--name NAME] [--region REGION] [--dry-run] [--format text|json]
   bucket-classification ledger show [--table NAME] [--team T] [--bucket B]
-                                    [--format table|json|csv] [--region R] [--policy FILE]
+                                    [--format table|json|csv] [--region R] [--policy FILE] [--waivers FILE]
   bucket-classification ledger resolve <bucket> --reason TEXT [--account ID] [--table NAME]
                                        [--by NAME] [--notify|--no-notify] [--region R] [--policy FILE]
+                                       [--waivers FILE]
   bucket-classification --help | --version
 
 check     Judges Amazon Macie findings (EventBridge events, GetFindings output,
@@ -329,6 +330,7 @@ async function ledger(args: readonly string[], io: Io): Promise<number> {
     table: { type: 'string' },
     region: { type: 'string' },
     policy: { type: 'string' },
+    waivers: { type: 'string' },
   } as const;
   if (sub === 'show') {
     const { values, positionals } = parse(rest, {
@@ -347,6 +349,7 @@ async function ledger(args: readonly string[], io: Io): Promise<number> {
         table: values.table as string | undefined,
         region: values.region as string | undefined,
         policy: values.policy as string | undefined,
+        waivers: values.waivers as string | undefined,
         team: values.team as string | undefined,
         bucket: values.bucket as string | undefined,
         format: values.format as string,
@@ -374,6 +377,7 @@ async function ledger(args: readonly string[], io: Io): Promise<number> {
         table: values.table as string | undefined,
         region: values.region as string | undefined,
         policy: values.policy as string | undefined,
+        waivers: values.waivers as string | undefined,
         bucket: positionals[0],
         account: values.account as string | undefined,
         reason: values.reason as string | undefined,

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { LedgerLookupError, resolveBucketByHand } from '../flows/resolve-bucket';
-import type { WaiversOf } from '../flows/track-finding';
+import { type WaiversOf, waiversFrom } from '../flows/waivers';
 import { DynamoDbLedger, type Ledger } from '../lib/dynamodb-ledger';
 import { DEFAULT_REMINDER_AFTER_HOURS, parseAccountList, parseTableName } from '../lib/settings';
 import { type AlertPublisher, SnsAlertPublisher } from '../lib/sns-alert-publisher';
@@ -36,6 +36,7 @@ interface CommonOptions {
   readonly table: string;
   readonly region: string | undefined;
   readonly policy: Policy;
+  readonly waivers: WaiversOf;
   readonly tagKeys: TagKeys;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -62,10 +63,9 @@ export interface LedgerFlags {
   readonly table: string | undefined;
   readonly region: string | undefined;
   readonly policy: string | undefined;
+  /** The waivers file; default `WAIVERS_FILE`, else the one shipped with the code. */
+  readonly waivers?: string | undefined;
 }
-
-/** Waivers are not read by the CLI yet: nothing is waived. */
-const NO_WAIVERS: WaiversOf = () => () => undefined;
 const ACCOUNT_ID = /^\d{12}$/;
 const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/;
 
@@ -85,6 +85,7 @@ function commonOptions(
     ),
     region: flags.region?.trim() || env.AWS_REGION?.trim() || undefined,
     policy: loadPolicy(flags.policy ?? env.POLICY_FILE?.trim() ?? DEFAULT_POLICY_FILE),
+    waivers: waiversFrom(flags.waivers ?? (env.WAIVERS_FILE?.trim() || undefined)),
     tagKeys: tagKeysFromEnv(env),
     stdout: io.stdout,
     stderr: io.stderr,
@@ -201,7 +202,7 @@ export async function runLedgerShow(
         state,
         options.policy,
         options.tagKeys,
-        NO_WAIVERS(state.accountId, state.bucket, now),
+        options.waivers(state.accountId, state.bucket, now),
       );
       if (options.team !== undefined && assessment.team !== options.team) continue;
       rows.push({
@@ -262,7 +263,7 @@ export async function runLedgerResolve(
         logger: new Logger({ logLevel: 'SILENT' }),
         newId: () => crypto.randomUUID(),
         pause: (attempt) => new Promise((resolve) => setTimeout(resolve, 50 * attempt)),
-        waivers: NO_WAIVERS,
+        waivers: options.waivers,
         reminderAfterMs: DEFAULT_REMINDER_AFTER_HOURS * 3_600_000,
         clock: deps.clock,
       },

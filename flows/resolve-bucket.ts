@@ -12,7 +12,7 @@ import {
   saveBucketChange,
   sendPendingNotice,
 } from './bucket-notice';
-import type { WaiversOf } from './track-finding';
+import type { WaiversOf } from './waivers';
 
 /** The bucket named is not in the ledger, or not only once. */
 export class LedgerLookupError extends Error {

@@ -23,7 +23,7 @@ import {
   sendPendingNotice,
 } from './bucket-notice';
 import { deliverNotice } from './deliver-notice';
-import type { WaiversOf } from './track-finding';
+import type { WaiversOf } from './waivers';
 
 /**
  * A notice recorded as pending by a daily run or a resolution by hand, and not

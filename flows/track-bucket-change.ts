@@ -9,7 +9,7 @@ import {
   parseComplianceChangeEvent,
   parseConfigItemChangeEvent,
 } from '../lib/config-rule-event';
-import type { Ledger, StoredBucket } from '../lib/dynamodb-ledger';
+import type { Ledger } from '../lib/dynamodb-ledger';
 import { isPermanentTagReadError, type TagSource } from '../lib/s3-tag-source';
 import type { BucketChangeSettings } from '../lib/settings';
 import type { AlertPublisher } from '../lib/sns-alert-publisher';
@@ -28,21 +28,15 @@ import {
   withOpenSince,
 } from '../rules/bucket-state';
 import type { BucketTags } from '../rules/finding';
-import { composeNotice } from '../rules/notice';
-import {
-  decideNotice,
-  type NoticeDecision,
-  noticeRecord,
-  withNotice,
-} from '../rules/notice-decision';
+import { decideNotice } from '../rules/notice-decision';
 import { composeTagsNotice, type TagCompliance, tagsNoticeDue } from '../rules/tags-notice';
 import { teamOf } from '../rules/team';
-import { deliverNotice } from './deliver-notice';
-import type { WaiversOf } from './track-finding';
+import { type BucketNoticeContext, saveBucketChange, sendPendingNotice } from './bucket-notice';
+import { type Delivery, deliverNotice } from './deliver-notice';
+import type { WaiversOf } from './waivers';
 
 export const CONFIG_ITEM_CHANGE = 'Config Configuration Item Change';
 export const COMPLIANCE_CHANGE = 'Config Rules Compliance Change';
-const MAX_ATTEMPTS = 25;
 
 export interface BucketChangeDependencies {
   readonly settings: BucketChangeSettings;
@@ -74,6 +68,8 @@ export type BucketChangeOutcome =
       readonly outcome: 'tags';
       readonly bucket: string;
       readonly compliance: string;
+      /** Whether the ledger took the result (false: seen before, or older). */
+      readonly changed?: boolean;
       readonly notice?: { readonly topics: readonly string[] };
     };
 
@@ -99,31 +95,15 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
     ((attempt: number) =>
       new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 20 * attempt)));
 
-  /**
-   * Reads a bucket's entry, applies `change`, and writes it back unless another
-   * invocation wrote it in between (then reads and applies again).
-   */
-  async function update<T>(
-    accountId: string,
-    bucket: string,
-    change: (
-      stored: StoredBucket<BucketState> | undefined,
-    ) => { state: BucketState; result: T } | { skip: T },
-  ): Promise<{ saved?: BucketState; result: T }> {
-    for (let attempt = 1; ; attempt++) {
-      const stored = await ledger.bucket(accountId, bucket);
-      const next = change(stored);
-      if ('skip' in next) return { result: next.skip };
-      const outcome = await ledger.save(next.state, stored?.version);
-      if (outcome === 'committed') return { saved: next.state, result: next.result };
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new Error(
-          `the ledger entry of bucket ${bucket} kept changing under ${MAX_ATTEMPTS} attempts`,
-        );
-      }
-      await pause(attempt);
-    }
-  }
+  const noticeContext: BucketNoticeContext = {
+    settings,
+    policy,
+    ledger,
+    publisher,
+    logger,
+    newId,
+    pause,
+  };
 
   async function onConfigurationChange(event: unknown): Promise<BucketChangeOutcome> {
     const { message } = parseConfigItemChangeEvent(event);
@@ -178,63 +158,69 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
     const now = clock();
     const bucket = item.resourceId;
     const waiverFor = deps.waivers(item.awsAccountId, bucket, now);
-    let notice: { id: string; decision: NoticeDecision; before: BucketState } | undefined;
-    const { saved, result } = await update(item.awsAccountId, bucket, (stored) => {
-      const base =
-        stored?.state ??
-        emptyState({
-          accountId: item.awsAccountId,
-          bucket,
-          region: item.awsRegion,
-          partition: partitionOf(item.awsRegion),
+    let skipped: 'unchanged' | 'older' | undefined;
+    const saved = await saveBucketChange(
+      noticeContext,
+      { accountId: item.awsAccountId, bucket },
+      (stored) => {
+        const base =
+          stored?.state ??
+          emptyState({
+            accountId: item.awsAccountId,
+            bucket,
+            region: item.awsRegion,
+            partition: partitionOf(item.awsRegion),
+          });
+        skipped = sameDeclaration(base.declaration, declaration)
+          ? 'unchanged'
+          : currentDeclaration(base.declaration, declaration) !== declaration
+            ? 'older'
+            : undefined;
+        if (skipped) return undefined;
+        const state = { ...base, declaration };
+        const assessment = assessBucket(state, policy, keys, waiverFor);
+        const next = withOpenSince(state, assessment, now);
+        // A change of tags is news only when it changes the verdict: no reminder here.
+        const decision = decideNotice(next.lastNotice, assessment, {
+          now,
+          reminderAfterMs: Infinity,
         });
-      if (sameDeclaration(base.declaration, declaration)) return { skip: 'unchanged' as const };
-      if (currentDeclaration(base.declaration, declaration) !== declaration) {
-        return { skip: 'older' as const };
+        return {
+          state: next,
+          assessment,
+          decision: decision && {
+            kind: decision.kind,
+            changes: [
+              ...describeDeclarationChange(base.declaration, declaration, keys),
+              ...decision.changes,
+            ],
+          },
+        };
+      },
+      now,
+    );
+    if (saved.kind !== 'saved') {
+      if (skipped === 'older') {
+        logger.info('configuration change older than the recorded declaration', { bucket });
+        return { outcome: 'ignored', reason: 'older than the declaration the ledger holds' };
       }
-      const state = { ...base, declaration };
-      const assessment = assessBucket(state, policy, keys, waiverFor);
-      const next = withOpenSince(state, assessment, now);
-      const decision = decideNotice(next.lastNotice, assessment, {
-        now,
-        // A change of tags is news only if it changes the verdict; no reminder here.
-        reminderAfterMs: Number.POSITIVE_INFINITY,
-      });
-      if (!decision) {
-        notice = undefined;
-        return { state: next, result: 'changed' as const };
-      }
-      const changes = [
-        ...describeDeclarationChange(base.declaration, declaration, keys),
-        ...decision.changes,
-      ];
-      const full: NoticeDecision = { kind: decision.kind, changes };
-      const route = routeAlert(declaration.tags, keys, item.awsAccountId, settings);
-      notice = { id: newId(), decision: full, before: next };
-      return {
-        state: withNotice(next, noticeRecord(notice.id, full, assessment, route.topicArn, now)),
-        result: 'changed' as const,
-      };
-    });
-    if (result === 'older') {
-      logger.info('configuration change older than the recorded declaration', { bucket });
-      return { outcome: 'ignored', reason: 'older than the declaration the ledger holds' };
+      return { outcome: 'declaration', bucket, changed: false };
     }
-    if (!saved || !notice) {
-      logger.info('declaration recorded', { bucket, changed: result === 'changed' });
-      return { outcome: 'declaration', bucket, changed: result === 'changed' };
+    if (!saved.notice) {
+      logger.info('declaration recorded', { bucket });
+      return { outcome: 'declaration', bucket, changed: true };
     }
-    const topics = await deliver(saved, notice, { kind: 'tag-change' });
+    const delivery = await sendPendingNotice(noticeContext, saved.notice, { kind: 'tag-change' });
     logger.info('declaration changed the verdict', {
       bucket,
-      notice: notice.decision.kind,
-      topics,
+      notice: saved.notice.decision.kind,
+      topics: delivery.topics,
     });
     return {
       outcome: 'declaration',
       bucket,
       changed: true,
-      notice: { kind: notice.decision.kind, topics },
+      notice: { kind: saved.notice.decision.kind, topics: delivery.topics },
     };
   }
 
@@ -245,65 +231,35 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
   ): Promise<BucketChangeOutcome> {
     const now = clock();
     const waiverFor = deps.waivers(accountId, bucket, now);
-    let notice: { id: string; decision: NoticeDecision; before: BucketState } | undefined;
-    const { saved, result } = await update(accountId, bucket, (stored) => {
-      if (!stored || Object.keys(stored.state.types).length === 0) return { skip: false };
-      const state = bucketDeleted(stored.state, at.toISOString());
-      const assessment = assessBucket(state, policy, keys, waiverFor);
-      const next = withOpenSince(state, assessment, now);
-      const decision = decideNotice(next.lastNotice, assessment, {
-        now,
-        reminderAfterMs: Number.POSITIVE_INFINITY,
-      });
-      if (!decision) {
-        notice = undefined;
-        return { state: next, result: true };
-      }
-      const full: NoticeDecision = { kind: decision.kind, changes: ['the bucket was deleted'] };
-      const route = routeAlert(next.declaration?.tags ?? {}, keys, accountId, settings);
-      notice = { id: newId(), decision: full, before: next };
-      return {
-        state: withNotice(next, noticeRecord(notice.id, full, assessment, route.topicArn, now)),
-        result: true,
-      };
-    });
-    if (!saved || !notice) return { outcome: 'declaration', bucket, changed: result === true };
-    const topics = await deliver(saved, notice, { kind: 'tag-change' });
-    return { outcome: 'declaration', bucket, changed: true, notice: { kind: 'resolved', topics } };
-  }
-
-  async function deliver(
-    saved: BucketState,
-    notice: { id: string; decision: NoticeDecision; before: BucketState },
-    trigger: { kind: 'tag-change' },
-  ): Promise<readonly string[]> {
-    const waiverFor = deps.waivers(saved.accountId, saved.bucket, clock());
-    const assessment = assessBucket(notice.before, policy, keys, waiverFor);
-    const delivery = await deliverNotice(
-      publisher,
-      settings.securityTopicArn,
-      routeAlert(saved.declaration?.tags ?? {}, keys, saved.accountId, settings),
-      (route) =>
-        composeNotice({
-          state: notice.before,
+    const saved = await saveBucketChange(
+      noticeContext,
+      { accountId, bucket },
+      (stored) => {
+        if (!stored || Object.keys(stored.state.types).length === 0) return undefined;
+        const state = bucketDeleted(stored.state, at.toISOString());
+        const assessment = assessBucket(state, policy, keys, waiverFor);
+        const next = withOpenSince(state, assessment, now);
+        const decision = decideNotice(next.lastNotice, assessment, {
+          now,
+          reminderAfterMs: Infinity,
+        });
+        return {
+          state: next,
           assessment,
-          decision: notice.decision,
-          route,
-          trigger,
-          levels: policy.levels,
-          keys,
-        }),
-      assessment.verdict === 'unclassified' && notice.decision.kind !== 'resolved',
+          decision: decision && { kind: decision.kind, changes: ['the bucket was deleted'] },
+        };
+      },
+      now,
     );
-    try {
-      await ledger.noticeDelivered(saved.accountId, saved.bucket, notice.id, delivery);
-    } catch (error) {
-      logger.error('notice sent but not marked sent in the ledger', {
-        bucket: saved.bucket,
-        error: (error as Error).name,
-      });
-    }
-    return delivery.topics;
+    if (saved.kind !== 'saved') return { outcome: 'declaration', bucket, changed: false };
+    if (!saved.notice) return { outcome: 'declaration', bucket, changed: true };
+    const delivery = await sendPendingNotice(noticeContext, saved.notice, { kind: 'tag-change' });
+    return {
+      outcome: 'declaration',
+      bucket,
+      changed: true,
+      notice: { kind: saved.notice.decision.kind, topics: delivery.topics },
+    };
   }
 
   async function onComplianceChange(event: unknown): Promise<BucketChangeOutcome> {
@@ -322,54 +278,55 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
     const recordedAt = change.recordedAt.toISOString();
     const tags = await currentTags(change);
 
+    const now = clock();
+    const waiverFor = deps.waivers(change.awsAccountId, bucket, now);
+    const route = routeAlert(tags, keys, change.awsAccountId, settings);
     let pending: { id: string; previous: string | undefined } | undefined;
-    const { result } = await update(change.awsAccountId, bucket, (stored) => {
-      const base =
-        stored?.state ??
-        emptyState({
-          accountId: change.awsAccountId,
-          bucket,
-          region: change.awsRegion,
-          partition: partitionOf(change.awsRegion),
-        });
-      const recorded = base.tagCompliance;
-      if (recorded && recorded.at >= recordedAt) {
-        // The same change again (or an older one). Finish a notice left pending.
-        const unsent = recorded.at === recordedAt && recorded.notice?.delivery === 'pending';
-        pending =
-          unsent && recorded.notice
-            ? { id: recorded.notice.id, previous: change.previousCompliance }
-            : undefined;
-        return { skip: unsent ? ('resend' as const) : ('seen' as const) };
-      }
-      const previous = recorded?.compliance ?? change.previousCompliance;
-      const due = tagsNoticeDue(previous, compliance);
-      pending = due ? { id: newId(), previous } : undefined;
-      const route = routeAlert(tags, keys, change.awsAccountId, settings);
-      return {
-        state: {
+    const saved = await saveBucketChange(
+      noticeContext,
+      { accountId: change.awsAccountId, bucket },
+      (stored) => {
+        const base =
+          stored?.state ??
+          emptyState({
+            accountId: change.awsAccountId,
+            bucket,
+            region: change.awsRegion,
+            partition: partitionOf(change.awsRegion),
+          });
+        const recorded = base.tagCompliance;
+        if (recorded && recorded.at >= recordedAt) {
+          // The same change again (or an older one): finish a notice left pending.
+          const unsent = recorded.at === recordedAt && recorded.notice?.delivery === 'pending';
+          pending =
+            unsent && recorded.notice
+              ? { id: recorded.notice.id, previous: change.previousCompliance }
+              : undefined;
+          return undefined;
+        }
+        const previous = recorded?.compliance ?? change.previousCompliance;
+        pending = tagsNoticeDue(previous, compliance) ? { id: newId(), previous } : undefined;
+        const state: BucketState = {
           ...base,
           tagCompliance: {
             compliance,
             annotation: change.annotation,
             at: recordedAt,
             ...(pending
-              ? {
-                  notice: {
-                    id: pending.id,
-                    delivery: 'pending' as const,
-                    topicArn: route.topicArn,
-                  },
-                }
+              ? { notice: { id: pending.id, delivery: 'pending', topicArn: route.topicArn } }
               : {}),
           },
-        },
-        result: 'recorded' as const,
-      };
-    });
+        };
+        return {
+          state,
+          assessment: assessBucket(state, policy, keys, waiverFor),
+          decision: undefined,
+        };
+      },
+      now,
+    );
     const sending = pending;
-    if (result === 'seen' || !sending) return { outcome: 'tags', bucket, compliance };
-    const route = routeAlert(tags, keys, change.awsAccountId, settings);
+    if (!sending) return { outcome: 'tags', bucket, compliance, changed: saved.kind === 'saved' };
     const delivery = await deliverNotice(
       publisher,
       settings.securityTopicArn,
@@ -390,33 +347,52 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
         }),
       true,
     );
-    const id = sending.id;
-    await update(change.awsAccountId, bucket, (stored) => {
-      const notice = stored?.state.tagCompliance?.notice;
-      if (!stored || notice?.id !== id) return { skip: undefined };
-      return {
-        state: {
-          ...stored.state,
-          tagCompliance: {
-            ...(stored.state.tagCompliance as NonNullable<BucketState['tagCompliance']>),
-            notice: {
-              ...notice,
-              delivery: 'sent',
-              topicArn: delivery.topicArn,
-              messageId: delivery.messageId,
-            },
-          },
-        },
-        result: undefined,
-      };
-    }).catch((error: Error) =>
-      logger.error('tag notice sent but not marked sent in the ledger', {
-        bucket,
-        error: error.name,
-      }),
-    );
+    await markTagsNoticeSent(change.awsAccountId, bucket, sending.id, delivery, now);
     logger.info('tag notice sent', { bucket, compliance, topics: delivery.topics });
     return { outcome: 'tags', bucket, compliance, notice: { topics: delivery.topics } };
+  }
+
+  /** Marks a tag notice sent; a failure here must not fail the invocation (a retry would send it again). */
+  async function markTagsNoticeSent(
+    accountId: string,
+    bucket: string,
+    id: string,
+    delivery: Delivery,
+    now: Date,
+  ): Promise<void> {
+    try {
+      await saveBucketChange(
+        noticeContext,
+        { accountId, bucket },
+        (stored) => {
+          const record = stored?.state.tagCompliance;
+          if (!stored || !record?.notice || record.notice.id !== id) return undefined;
+          const state: BucketState = {
+            ...stored.state,
+            tagCompliance: {
+              ...record,
+              notice: {
+                ...record.notice,
+                delivery: 'sent',
+                topicArn: delivery.topicArn,
+                messageId: delivery.messageId,
+              },
+            },
+          };
+          return {
+            state,
+            assessment: assessBucket(state, policy, keys, deps.waivers(accountId, bucket, now)),
+            decision: undefined,
+          };
+        },
+        now,
+      );
+    } catch (error) {
+      logger.error('tag notice sent but not marked sent in the ledger', {
+        bucket,
+        error: (error as Error).name,
+      });
+    }
   }
 
   /** The bucket's tags now, to reach its team; unreadable ones leave central security only. */

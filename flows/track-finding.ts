@@ -34,6 +34,7 @@ import {
 } from './bucket-notice';
 import { deliverNotice } from './deliver-notice';
 import { recordMetricsOnce } from './record-metrics';
+import type { WaiversOf } from './waivers';
 
 /** Metric names; the dimensions are part of the contract (see README). */
 export const VIOLATIONS_METRIC = 'ClassificationViolations';
@@ -42,9 +43,6 @@ export const UNROUTABLE_METRIC = 'UnroutableAlerts';
 export const UNPROCESSABLE_METRIC = 'UnprocessableEvents';
 /** An event the validator cannot judge may hide a violation: central security should look soon. */
 const UNPROCESSABLE_SEVERITY: Severity = 'High';
-
-/** The waivers that apply in one bucket at one time; see `rules/waivers.ts`. */
-export type WaiversOf = (accountId: string, bucket: string, now: Date) => WaiverLookup;
 
 export interface FindingTrackerDependencies {
   readonly settings: FindingHandlerSettings;

@@ -9,6 +9,7 @@ import { DynamoDbLedger } from '../lib/dynamodb-ledger';
 import { summarizeLedgerSettings } from '../lib/settings';
 import { SnsAlertPublisher } from '../lib/sns-alert-publisher';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
+import { waiversFrom } from '../flows/waivers';
 
 /** Collaborators built once per container, from the environment. */
 function fromEnvironment(): LedgerSummaryDependencies {
@@ -16,7 +17,7 @@ function fromEnvironment(): LedgerSummaryDependencies {
   return {
     settings,
     policy: loadPolicy(settings.policyFile ?? DEFAULT_POLICY_FILE),
-    waivers: () => () => undefined,
+    waivers: waiversFrom(settings.waiversFile),
     ledger: new DynamoDbLedger(settings.ledgerTable),
     publisher: new SnsAlertPublisher(),
     metrics: new CloudWatchMetricsSink(settings.metricsNamespace),

@@ -10,17 +10,15 @@ import { S3TagSource } from '../lib/s3-tag-source';
 import { bucketChangeSettings } from '../lib/settings';
 import { SnsAlertPublisher } from '../lib/sns-alert-publisher';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
-import { DEFAULT_WAIVERS_FILE, loadWaivers } from '../policies/load-waivers';
-import { waiverLookup } from '../rules/waivers';
+import { waiversFrom } from '../flows/waivers';
 
 /** Collaborators built once per container, from the environment. */
 function fromEnvironment(): BucketChangeDependencies {
   const settings = bucketChangeSettings();
-  const waivers = loadWaivers(settings.waiversFile ?? DEFAULT_WAIVERS_FILE);
   return {
     settings,
     policy: loadPolicy(settings.policyFile ?? DEFAULT_POLICY_FILE),
-    waivers: (accountId, bucket, now) => waiverLookup(waivers, accountId, bucket, now),
+    waivers: waiversFrom(settings.waiversFile),
     ledger: new DynamoDbLedger(settings.ledgerTable),
     publisher: new SnsAlertPublisher(),
     history: new ConfigHistoryItemSource(),

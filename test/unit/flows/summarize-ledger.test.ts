@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createLedgerSummary } from '../../../flows/summarize-ledger';
-import type { WaiversOf } from '../../../flows/track-finding';
+import type { WaiversOf } from '../../../flows/waivers';
 import type { MetricCount, MetricsSink } from '../../../lib/cloudwatch-metrics';
 import type { AlertMessage, AlertPublisher, PublishResult } from '../../../lib/sns-alert-publisher';
 import { loadPolicy } from '../../../policies/load-policy';

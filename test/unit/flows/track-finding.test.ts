@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createFindingTracker, type WaiversOf } from '../../../flows/track-finding';
+import { createFindingTracker } from '../../../flows/track-finding';
+import type { WaiversOf } from '../../../flows/waivers';
 import type { MetricCount, MetricsSink } from '../../../lib/cloudwatch-metrics';
 import type { TagSource } from '../../../lib/s3-tag-source';
 import type { AlertMessage, AlertPublisher, PublishResult } from '../../../lib/sns-alert-publisher';
