@@ -4,12 +4,12 @@ import {
   type LedgerSummaryDependencies,
   type SummaryOutcome,
 } from '../flows/summarize-ledger';
+import { waiversFrom } from '../flows/waivers';
 import { CloudWatchMetricsSink } from '../lib/cloudwatch-metrics';
 import { DynamoDbLedger } from '../lib/dynamodb-ledger';
 import { summarizeLedgerSettings } from '../lib/settings';
 import { SnsAlertPublisher } from '../lib/sns-alert-publisher';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
-import { waiversFrom } from '../flows/waivers';
 
 /** Collaborators built once per container, from the environment. */
 function fromEnvironment(): LedgerSummaryDependencies {

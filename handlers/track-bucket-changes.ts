@@ -4,13 +4,13 @@ import {
   type BucketChangeOutcome,
   createBucketChangeTracker,
 } from '../flows/track-bucket-change';
+import { waiversFrom } from '../flows/waivers';
 import { ConfigHistoryItemSource } from '../lib/config-history';
 import { DynamoDbLedger } from '../lib/dynamodb-ledger';
 import { S3TagSource } from '../lib/s3-tag-source';
 import { bucketChangeSettings } from '../lib/settings';
 import { SnsAlertPublisher } from '../lib/sns-alert-publisher';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
-import { waiversFrom } from '../flows/waivers';
 
 /** Collaborators built once per container, from the environment. */
 function fromEnvironment(): BucketChangeDependencies {

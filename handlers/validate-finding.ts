@@ -5,13 +5,13 @@ import {
   type FindingTrackerDependencies,
   type TrackingOutcome,
 } from '../flows/track-finding';
+import { waiversFrom } from '../flows/waivers';
 import { CloudWatchMetricsSink } from '../lib/cloudwatch-metrics';
 import { DynamoDbLedger } from '../lib/dynamodb-ledger';
 import { S3TagSource } from '../lib/s3-tag-source';
 import { findingHandlerSettings } from '../lib/settings';
 import { SnsAlertPublisher } from '../lib/sns-alert-publisher';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
-import { waiversFrom } from '../flows/waivers';
 
 /** Collaborators built once per container, from the environment. */
 function fromEnvironment(): FindingTrackerDependencies {
