@@ -85,9 +85,24 @@ const EXPECTED = Object.freeze({
         REMINDER_AFTER_HOURS: '24',
       },
     },
+    summarizeLedger: {
+      handler: 'handlers/summarize-ledger.handler',
+      memorySize: 512,
+      timeout: 300,
+      environment: {
+        METRICS_NAMESPACE: 'DataClassification',
+        CLASSIFICATION_TAG_KEY: 'DataClassification',
+        TOPIC_TAG_KEY: 'SupportSNSTopic',
+        TEAM_TAG_KEY: 'Team',
+        ALLOWED_TOPIC_ACCOUNTS: '',
+        POLICY_FILE: 'policies/default-policy.yaml',
+        WAIVERS_FILE: 'policies/waivers.yaml',
+        REMINDER_AFTER_HOURS: '24',
+      },
+    },
   },
   /** Functions that keep the ledger: their LEDGER_TABLE and SECURITY_TOPIC_ARN are the stack's. */
-  ledgerFunctions: ['validateFinding', 'trackBucketChanges'],
+  ledgerFunctions: ['validateFinding', 'trackBucketChanges', 'summarizeLedger'],
   ledgerLogicalId: 'LedgerTable',
   findingRule: {
     pattern: {

@@ -73,6 +73,7 @@ test.each([
   'function validateFinding: runtime, architecture, handler, environment',
   'function checkBucketTags: runtime, architecture, handler, environment',
   'function trackBucketChanges: runtime, architecture, handler, environment',
+  'function summarizeLedger: runtime, architecture, handler, environment',
   'ledger table exists, keyed by pk, on demand, with TTL on expiresAt',
   'Macie findings rule: pattern and target validateFinding',
   'EventBridge may invoke validateFinding from the findings rule',
@@ -81,20 +82,22 @@ test.each([
   `log group /aws/lambda/${PREFIX}-validateFinding exists with its retention`,
   `log group /aws/lambda/${PREFIX}-checkBucketTags exists with its retention`,
   `log group /aws/lambda/${PREFIX}-trackBucketChanges exists with its retention`,
+  `log group /aws/lambda/${PREFIX}-summarizeLedger exists with its retention`,
   'serverless remove exits 0',
   'stack is gone (DELETE_COMPLETE or not listed)',
   'function validateFinding deleted',
   'function checkBucketTags deleted',
   'function trackBucketChanges deleted',
+  'function summarizeLedger deleted',
   'Macie findings rule deleted',
   'deployment bucket deleted',
 ])('%s', (name) => {
   expect(checkNamed(name)).toEqual({ name, ok: true, detail: expect.any(String) });
 });
 
-test('checks each of the bucket-change rules the stack declares', () => {
+test('checks each of the bucket-change rules and ledger schedules the stack declares', () => {
   const rules = report.checks.filter((entry) => /^rule \S+ exists as declared$/.test(entry.name));
-  expect(rules.map((entry) => entry.ok)).toEqual([true, true, true]);
+  expect(rules.map((entry) => entry.ok)).toEqual([true, true, true, true, true]);
 });
 
 test('every check passed', () => {

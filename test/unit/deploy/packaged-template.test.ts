@@ -44,6 +44,7 @@ type FnIf = { readonly 'Fn::If': [string, unknown, unknown] };
 const VALIDATE_FINDING = 'ValidateFindingLambdaFunction';
 const CHECK_BUCKET_TAGS = 'CheckBucketTagsLambdaFunction';
 const TRACK_BUCKET_CHANGES = 'TrackBucketChangesLambdaFunction';
+const SUMMARIZE_LEDGER = 'SummarizeLedgerLambdaFunction';
 const TOPIC = 'SecurityAlertsTopic';
 const KEY = 'StackKey';
 const QUEUE = 'FindingEventsDeadLetterQueue';
@@ -171,6 +172,40 @@ const FUNCTIONS = [
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:GetBucketTagging',
+      'sns:Publish',
+      'sqs:SendMessage',
+    ],
+  },
+  {
+    name: 'summarizeLedger',
+    id: SUMMARIZE_LEDGER,
+    role: 'SummarizeLedgerRole',
+    logGroup: 'SummarizeLedgerLogGroup',
+    handler: 'handlers/summarize-ledger.handler',
+    memorySize: 512,
+    timeout: 300,
+    environment: {
+      SECURITY_TOPIC_ARN: TOPIC_REF,
+      METRICS_NAMESPACE: 'DataClassification',
+      CLASSIFICATION_TAG_KEY: 'DataClassification',
+      TOPIC_TAG_KEY: 'SupportSNSTopic',
+      TEAM_TAG_KEY: 'Team',
+      ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
+      POLICY_FILE: 'policies/default-policy.yaml',
+      WAIVERS_FILE: 'policies/waivers.yaml',
+      LEDGER_TABLE: { Ref: 'LedgerTable' },
+      REMINDER_AFTER_HOURS: '24',
+    },
+    actions: [
+      'cloudwatch:PutMetricData',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
       'sns:Publish',
       'sqs:SendMessage',
     ],
@@ -387,8 +422,14 @@ function dashboardQueries(): MetricsQuery[] {
       return typeof expression === 'string' ? [expression] : [];
     })
     .map((expression) => {
-      const metric = /SELECT\s+\w+\(\s*(\w+)\s*\)/i.exec(expression)?.[1] ?? '';
-      const schema = /SCHEMA\(\s*"([^"]*)"((?:\s*,\s*\w+)*)\s*\)/i.exec(expression);
+      // Metrics Insights (SELECT ... FROM SCHEMA("ns", dims)) or SEARCH('{ns,dims} MetricName="m"').
+      const metric =
+        /SELECT\s+\w+\(\s*(\w+)\s*\)/i.exec(expression)?.[1] ??
+        /MetricName="(\w+)"/.exec(expression)?.[1] ??
+        '';
+      const schema =
+        /SCHEMA\(\s*"([^"]*)"((?:\s*,\s*\w+)*)\s*\)/i.exec(expression) ??
+        /SEARCH\('\{([^,}]*)((?:,\w+)*)\}/i.exec(expression);
       const groupBy = /GROUP BY\s+(\w+(?:\s*,\s*\w+)*)/i.exec(expression)?.[1] ?? '';
       const list = (text: string) =>
         text
@@ -459,10 +500,11 @@ describe.each(FUNCTIONS)('the $name function', (fn) => {
     expect(Architectures).toEqual(['arm64']);
   });
 
-  it(`points at ${fn.handler} with 256 MB and a ${fn.timeout} s timeout`, () => {
+  const memorySize = 'memorySize' in fn ? fn.memorySize : 256;
+  it(`points at ${fn.handler} with ${memorySize} MB and a ${fn.timeout} s timeout`, () => {
     expect(properties()).toMatchObject({
       Handler: fn.handler,
-      MemorySize: 256,
+      MemorySize: memorySize,
       Timeout: fn.timeout,
     });
   });
@@ -607,9 +649,9 @@ describe('the dead-letter queue', () => {
   });
 
   it('accepts messages from EventBridge for this stack’s rules only', () => {
-    const ruleNames = resourcesOfType('AWS::Events::Rule').map(([, rule]) =>
-      String(rule.Properties.Name),
-    );
+    const ruleNames = resourcesOfType('AWS::Events::Rule')
+      .filter(([, rule]) => rule.Properties.EventPattern !== undefined)
+      .map(([, rule]) => String(rule.Properties.Name));
     expect(policy().Properties.Queues).toEqual([{ Ref: QUEUE }]);
 
     const allows = statementsOf(policy().Properties.PolicyDocument).filter(
@@ -1093,6 +1135,12 @@ describe('the alarms', () => {
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: TRACK_BUCKET_CHANGES } }],
     },
+    {
+      alarm: 'SummarizeLedgerErrorsAlarm',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: SUMMARIZE_LEDGER } }],
+    },
   ])(
     '$alarm fires on $Namespace $MetricName >= 1 and notifies the central topic',
     ({ alarm, ...metric }) => {
@@ -1110,6 +1158,43 @@ describe('the alarms', () => {
     const alarms = resourcesOfType('AWS::CloudWatch::Alarm');
     expect(alarms.length).toBeGreaterThanOrEqual(3);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toContainEqual(TOPIC_REF);
+  });
+});
+
+describe('the ledger schedules', () => {
+  const schedules = (): Resource[] =>
+    resourcesOfType('AWS::Events::Rule')
+      .map(([, rule]) => rule)
+      .filter((rule) => rule.Properties.ScheduleExpression !== undefined);
+
+  it('run summarizeLedger daily for digests and hourly for bucket metrics, with a constant job', () => {
+    expect(
+      schedules().map((rule) => [
+        rule.Properties.ScheduleExpression,
+        onlyTarget(rule).Input,
+        (onlyTarget(rule).Arn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
+      ]),
+    ).toEqual([
+      ['cron(0 8 * * ? *)', '{"job":"digest"}', SUMMARIZE_LEDGER],
+      ['rate(1 hour)', '{"job":"metrics"}', SUMMARIZE_LEDGER],
+    ]);
+  });
+
+  it('never retry a failed run (digests would go out twice) and keep it in the dead-letter queue', () => {
+    const [, config] = onlyOne(
+      resourcesOfType('AWS::Lambda::EventInvokeConfig').filter(
+        ([, c]) => JSON.stringify(c.Properties.FunctionName) === `{"Ref":"${SUMMARIZE_LEDGER}"}`,
+      ),
+    );
+    expect(config.Properties).toMatchObject({
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: QUEUE_ARN } },
+    });
+  });
+
+  it('let summarizeLedger scan the ledger, which no other function may', () => {
+    const scanners = FUNCTIONS.filter((fn) => roleActions(fn.role).includes('dynamodb:Scan'));
+    expect(scanners.map((fn) => fn.name)).toEqual(['summarizeLedger']);
   });
 });
 
@@ -1160,10 +1245,12 @@ describe('the dashboard', () => {
     );
   });
 
-  it('queries the namespace and dimensions validateFinding publishes with', () => {
+  it('queries the namespace and dimensions the functions publish with', () => {
     const published: Record<string, string[]> = {
       ClassificationViolations: ['Severity', 'Team'],
       UnroutableAlerts: ['Reason'],
+      BucketsInViolation: ['Severity', 'Team'],
+      UnclassifiedBuckets: ['Team'],
     };
     const queries = dashboardQueries();
     expect(queries.length).toBeGreaterThan(0);
@@ -1185,6 +1272,16 @@ describe('the dashboard', () => {
         `{{${QUEUE}.QueueName}}`,
       ]),
     );
+  });
+
+  it('charts buckets in violation and unclassified buckets over 90 days, from the ledger metrics', () => {
+    const body = JSON.stringify(dashboardBody());
+    expect(body).toContain('MetricName=\\"BucketsInViolation\\"');
+    expect(body).toContain('MetricName=\\"UnclassifiedBuckets\\"');
+    const trends = dashboardBody().widgets.filter(
+      (widget) => (widget.properties as { start?: string }).start === '-P90D',
+    );
+    expect(trends).toHaveLength(2);
   });
 
   it('charts the errors of every function', () => {
