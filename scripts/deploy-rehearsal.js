@@ -845,11 +845,13 @@ async function answersHttp(endpoint) {
  * says its CloudFormation does not support.
  */
 async function startMoto({ readyTimeoutMs = 30_000 } = {}) {
-  const motoServer = path.join(ROOT, '.venv', 'bin', 'moto_server');
+  // moto's server with DynamoDB requests taken one at a time (see the script).
+  const python = path.join(ROOT, '.venv', 'bin', 'python');
+  const motoServer = path.join(ROOT, 'scripts', 'moto_server.py');
   for (let attempt = 1; ; attempt++) {
     const port = await findFreePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const child = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
+    const child = spawn(python, [motoServer, '-H', '127.0.0.1', '-p', String(port)], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, PYTHONUNBUFFERED: '1' },

@@ -76,7 +76,10 @@ async function delivered(queueUrl: string): Promise<Array<Record<string, unknown
 
 function patternOf(predicate: (properties: Record<string, unknown>) => boolean): unknown {
   const rule = Object.values(template.Resources).find(
-    (resource) => resource.Type === 'AWS::Events::Rule' && predicate(resource.Properties),
+    (resource) =>
+      resource.Type === 'AWS::Events::Rule' &&
+      resource.Properties.EventPattern !== undefined &&
+      predicate(resource.Properties),
   );
   if (!rule) throw new Error('no such rule in the template');
   return rule.Properties.EventPattern;

@@ -102,23 +102,6 @@ const track = (event: unknown, extra?: NodeJS.ProcessEnv) =>
     settings(extra),
   ) as Promise<Outcome>;
 
-/**
- * Invokes as Lambda's asynchronous invocation does: a failed invocation is tried
- * again, twice at most. moto's TransactWriteItems copies the whole table without a
- * lock, so concurrent transactions sometimes fail there with a server error that
- * DynamoDB would not give; a retried invocation then finds its finding recorded or
- * records it.
- */
-async function trackAsLambda(event: unknown): Promise<Outcome> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await track(event);
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
-}
-
 const change = (event: unknown) =>
   invokePackaged(
     changeRoot,
@@ -272,7 +255,7 @@ describe('the notice lifecycle against moto', () => {
     const tags = { DataClassification: 'Internal', SupportSNSTopic: team.topicArn };
 
     const outcomes = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => trackAsLambda(finding(bucket, `${bucket}-${i}`, tags))),
+      Array.from({ length: 8 }, (_, i) => track(finding(bucket, `${bucket}-${i}`, tags))),
     );
 
     expect(

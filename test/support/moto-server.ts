@@ -120,9 +120,11 @@ async function findFreePort(): Promise<number> {
 
 async function spawnMoto(port: number, readyTimeoutMs: number): Promise<MotoServer> {
   const endpoint = `http://${host}:${port}`;
+  // moto's server with DynamoDB requests taken one at a time: moto's DynamoDB is not
+  // safe across threads (see scripts/moto_server.py).
   const child = spawn(
-    path.join(repoRoot, '.venv', 'bin', 'moto_server'),
-    ['-H', host, '-p', String(port)],
+    path.join(repoRoot, '.venv', 'bin', 'python'),
+    [path.join(repoRoot, 'scripts', 'moto_server.py'), '-H', host, '-p', String(port)],
     {
       cwd: repoRoot,
       // stdout is unused; stderr carries moto's startup messages, request log and tracebacks.
