@@ -8,6 +8,7 @@ import type { TagKeys } from '../rules/finding';
 import { composeNotice, type NoticeTrigger } from '../rules/notice';
 import { type NoticeDecision, noticeRecord, withNotice } from '../rules/notice-decision';
 import { type Delivery, deliverNotice } from './deliver-notice';
+import type { WaiversOf } from './waivers';
 
 /** Concurrent writers of one bucket redo their change after a conflict; this many times at most. */
 export const MAX_SAVE_ATTEMPTS = 25;
@@ -22,6 +23,43 @@ export interface BucketNoticeContext {
   readonly newId: () => string;
   /** Waits before redoing a change that lost a race. */
   readonly pause: (attempt: number) => Promise<void>;
+}
+
+/** What every flow that writes the ledger and sends notices is given. */
+export interface LedgerFlowDependencies<
+  Settings extends BucketNoticeContext['settings'] = BucketNoticeContext['settings'],
+> {
+  readonly settings: Settings;
+  readonly policy: Policy;
+  readonly waivers: WaiversOf;
+  readonly ledger: Ledger<BucketState>;
+  readonly publisher: AlertPublisher;
+  readonly logger: Logger;
+  /** The time; the wall clock unless a test gives another. */
+  readonly clock?: () => Date;
+  /** Ids for notices; random UUIDs unless a test gives others. */
+  readonly newId?: () => string;
+  /** Waits before redoing a change that lost a race; a short random wait by default. */
+  readonly pause?: (attempt: number) => Promise<void>;
+}
+
+/** A flow's notice context and clock, with the defaults filled in. */
+export function noticeContextOf(
+  deps: LedgerFlowDependencies,
+): BucketNoticeContext & { readonly clock: () => Date } {
+  return {
+    settings: deps.settings,
+    policy: deps.policy,
+    ledger: deps.ledger,
+    publisher: deps.publisher,
+    logger: deps.logger,
+    clock: deps.clock ?? (() => new Date()),
+    newId: deps.newId ?? (() => crypto.randomUUID()),
+    pause:
+      deps.pause ??
+      ((attempt: number) =>
+        new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 20 * attempt))),
+  };
 }
 
 /** A bucket's new state, judged, and the notice it deserves (if any). */

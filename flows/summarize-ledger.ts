@@ -1,10 +1,7 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MetricsSink } from '../lib/cloudwatch-metrics';
-import type { Ledger, StoredBucket } from '../lib/dynamodb-ledger';
+import type { StoredBucket } from '../lib/dynamodb-ledger';
 import { type LedgerJob, parseLedgerJob } from '../lib/ledger-job';
 import type { SummarizeLedgerSettings } from '../lib/settings';
-import type { AlertPublisher } from '../lib/sns-alert-publisher';
-import type { Policy } from '../policies/policy';
 import type { AlertRoute } from '../rules/alert-route';
 import { assessBucket, type BucketState, withOpenSince } from '../rules/bucket-state';
 import {
@@ -17,13 +14,13 @@ import { ledgerMetrics } from '../rules/ledger-metrics';
 import type { NoticeTrigger } from '../rules/notice';
 import { decideNotice, type NoticeDecision } from '../rules/notice-decision';
 import {
-  type BucketNoticeContext,
+  type LedgerFlowDependencies,
+  noticeContextOf,
   routeNotice,
   saveBucketChange,
   sendPendingNotice,
 } from './bucket-notice';
 import { deliverNotice } from './deliver-notice';
-import type { WaiversOf } from './waivers';
 
 /**
  * A notice recorded as pending by a daily run or a resolution by hand, and not
@@ -34,18 +31,8 @@ import type { WaiversOf } from './waivers';
  */
 export const PENDING_NOTICE_GRACE_MS = 30 * 60_000;
 
-export interface LedgerSummaryDependencies {
-  readonly settings: SummarizeLedgerSettings;
-  readonly policy: Policy;
-  readonly waivers: WaiversOf;
-  readonly ledger: Ledger<BucketState>;
-  readonly publisher: AlertPublisher;
+export interface LedgerSummaryDependencies extends LedgerFlowDependencies<SummarizeLedgerSettings> {
   readonly metrics: MetricsSink;
-  readonly logger: Logger;
-  readonly clock?: () => Date;
-  readonly newId?: () => string;
-  /** Waits before redoing a change that lost a race; replaceable in tests. */
-  readonly pause?: (attempt: number) => Promise<void>;
 }
 
 /** A notice the daily run sent about one bucket. */
@@ -96,19 +83,8 @@ export class LedgerSummaryError extends Error {
 export function createLedgerSummary(deps: LedgerSummaryDependencies) {
   const { settings, policy, ledger, publisher, logger } = deps;
   const keys = settings.tagKeys;
-  const clock = deps.clock ?? (() => new Date());
-  const context: BucketNoticeContext = {
-    settings,
-    policy,
-    ledger,
-    publisher,
-    logger,
-    newId: deps.newId ?? (() => crypto.randomUUID()),
-    pause:
-      deps.pause ??
-      ((attempt: number) =>
-        new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 20 * attempt))),
-  };
+  const context = noticeContextOf(deps);
+  const { clock } = context;
 
   /** Runs the job a scheduled event names. */
   async function run(event: unknown): Promise<SummaryOutcome> {

@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ConfigItemSource } from '../lib/config-history';
 import {
   BUCKET_RESOURCE_TYPE,
@@ -9,11 +8,8 @@ import {
   parseComplianceChangeEvent,
   parseConfigItemChangeEvent,
 } from '../lib/config-rule-event';
-import type { Ledger } from '../lib/dynamodb-ledger';
 import { isPermanentTagReadError, type TagSource } from '../lib/s3-tag-source';
 import type { BucketChangeSettings } from '../lib/settings';
-import type { AlertPublisher } from '../lib/sns-alert-publisher';
-import type { Policy } from '../policies/policy';
 import { routeAlert } from '../rules/alert-route';
 import {
   assessBucket,
@@ -31,27 +27,23 @@ import type { BucketTags } from '../rules/finding';
 import { decideNotice } from '../rules/notice-decision';
 import { composeTagsNotice, type TagCompliance, tagsNoticeDue } from '../rules/tags-notice';
 import { teamOf } from '../rules/team';
-import { type BucketNoticeContext, saveBucketChange, sendPendingNotice } from './bucket-notice';
+import {
+  type LedgerFlowDependencies,
+  noticeContextOf,
+  type PendingNotice,
+  saveBucketChange,
+  sendPendingNotice,
+} from './bucket-notice';
 import { type Delivery, deliverNotice } from './deliver-notice';
-import type { WaiversOf } from './waivers';
 
 export const CONFIG_ITEM_CHANGE = 'Config Configuration Item Change';
 export const COMPLIANCE_CHANGE = 'Config Rules Compliance Change';
 
-export interface BucketChangeDependencies {
-  readonly settings: BucketChangeSettings;
-  readonly policy: Policy;
-  readonly waivers: WaiversOf;
-  readonly ledger: Ledger<BucketState>;
-  readonly publisher: AlertPublisher;
+export interface BucketChangeDependencies extends LedgerFlowDependencies<BucketChangeSettings> {
   /** Configuration items too large for their event. */
   readonly history: ConfigItemSource;
   /** The bucket's tags now, to route a tag notice. */
   readonly tags: TagSource;
-  readonly logger: Logger;
-  readonly clock?: () => Date;
-  readonly newId?: () => string;
-  readonly pause?: (attempt: number) => Promise<void>;
 }
 
 export type BucketChangeOutcome =
@@ -86,24 +78,10 @@ export type BucketChangeOutcome =
  *   is a valid topic); central security hears every one.
  */
 export function createBucketChangeTracker(deps: BucketChangeDependencies) {
-  const { settings, policy, ledger, publisher, logger } = deps;
+  const { settings, policy, publisher, logger } = deps;
   const keys = settings.tagKeys;
-  const clock = deps.clock ?? (() => new Date());
-  const newId = deps.newId ?? (() => crypto.randomUUID());
-  const pause =
-    deps.pause ??
-    ((attempt: number) =>
-      new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 20 * attempt)));
-
-  const noticeContext: BucketNoticeContext = {
-    settings,
-    policy,
-    ledger,
-    publisher,
-    logger,
-    newId,
-    pause,
-  };
+  const noticeContext = noticeContextOf(deps);
+  const { clock, newId } = noticeContext;
 
   async function onConfigurationChange(event: unknown): Promise<BucketChangeOutcome> {
     const { message } = parseConfigItemChangeEvent(event);
@@ -206,22 +184,7 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
       }
       return { outcome: 'declaration', bucket, changed: false };
     }
-    if (!saved.notice) {
-      logger.info('declaration recorded', { bucket });
-      return { outcome: 'declaration', bucket, changed: true };
-    }
-    const delivery = await sendPendingNotice(noticeContext, saved.notice, { kind: 'tag-change' });
-    logger.info('declaration changed the verdict', {
-      bucket,
-      notice: saved.notice.decision.kind,
-      topics: delivery.topics,
-    });
-    return {
-      outcome: 'declaration',
-      bucket,
-      changed: true,
-      notice: { kind: saved.notice.decision.kind, topics: delivery.topics },
-    };
+    return notifyChange(bucket, saved.notice);
   }
 
   async function onDeleted(
@@ -252,13 +215,29 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
       now,
     );
     if (saved.kind !== 'saved') return { outcome: 'declaration', bucket, changed: false };
-    if (!saved.notice) return { outcome: 'declaration', bucket, changed: true };
-    const delivery = await sendPendingNotice(noticeContext, saved.notice, { kind: 'tag-change' });
+    return notifyChange(bucket, saved.notice);
+  }
+
+  /** Sends the notice a saved change of the bucket's declaration or existence decided on. */
+  async function notifyChange(
+    bucket: string,
+    notice: PendingNotice | undefined,
+  ): Promise<BucketChangeOutcome> {
+    if (!notice) {
+      logger.info('bucket change recorded', { bucket });
+      return { outcome: 'declaration', bucket, changed: true };
+    }
+    const delivery = await sendPendingNotice(noticeContext, notice, { kind: 'tag-change' });
+    logger.info('bucket change notified', {
+      bucket,
+      notice: notice.decision.kind,
+      topics: delivery.topics,
+    });
     return {
       outcome: 'declaration',
       bucket,
       changed: true,
-      notice: { kind: saved.notice.decision.kind, topics: delivery.topics },
+      notice: { kind: notice.decision.kind, topics: delivery.topics },
     };
   }
 

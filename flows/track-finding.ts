@@ -1,12 +1,9 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MetricCount, MetricsSink } from '../lib/cloudwatch-metrics';
-import type { Ledger } from '../lib/dynamodb-ledger';
 import { FindingParseError } from '../lib/errors';
 import { type Finding, parseFinding, tagsOfFinding } from '../lib/macie-finding';
 import { isPermanentTagReadError, type TagSource } from '../lib/s3-tag-source';
 import type { FindingHandlerSettings } from '../lib/settings';
-import type { AlertPublisher } from '../lib/sns-alert-publisher';
-import type { Policy, Severity } from '../policies/policy';
+import type { Severity } from '../policies/policy';
 import {
   type Alert,
   type AlertFinding,
@@ -27,14 +24,14 @@ import {
 import { decideNotice, type NoticeDecision } from '../rules/notice-decision';
 import { evaluateFinding, ignoreReason, judgeDetections } from '../rules/verdict';
 import {
-  type BucketNoticeContext,
+  type LedgerFlowDependencies,
+  noticeContextOf,
   routeNotice,
   saveBucketChange,
   sendPendingNotice,
 } from './bucket-notice';
 import { deliverNotice } from './deliver-notice';
 import { recordMetricsOnce } from './record-metrics';
-import type { WaiversOf } from './waivers';
 
 /** Metric names; the dimensions are part of the contract (see README). */
 export const VIOLATIONS_METRIC = 'ClassificationViolations';
@@ -44,19 +41,9 @@ export const UNPROCESSABLE_METRIC = 'UnprocessableEvents';
 /** An event the validator cannot judge may hide a violation: central security should look soon. */
 const UNPROCESSABLE_SEVERITY: Severity = 'High';
 
-export interface FindingTrackerDependencies {
-  readonly settings: FindingHandlerSettings;
-  readonly policy: Policy;
-  readonly waivers: WaiversOf;
-  readonly ledger: Ledger<BucketState>;
-  readonly publisher: AlertPublisher;
+export interface FindingTrackerDependencies extends LedgerFlowDependencies<FindingHandlerSettings> {
   readonly metrics: MetricsSink;
   readonly tags: TagSource;
-  readonly logger: Logger;
-  readonly clock?: () => Date;
-  readonly newId?: () => string;
-  /** Waits before redoing a change that lost a race; replaceable in tests. */
-  readonly pause?: (attempt: number) => Promise<void>;
 }
 
 /** What became of one event; returned to Lambda so tests and logs can see it. */
@@ -95,25 +82,11 @@ type MacieEvent = unknown;
 export function createFindingTracker(deps: FindingTrackerDependencies) {
   const { settings, policy, publisher, ledger, logger } = deps;
   const keys = settings.tagKeys;
-  const clock = deps.clock ?? (() => new Date());
-  const newId = deps.newId ?? (() => crypto.randomUUID());
-  const pause =
-    deps.pause ??
-    ((attempt: number) =>
-      new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 20 * attempt)));
+  const noticeContext = noticeContextOf(deps);
+  const { clock } = noticeContext;
 
   const recordMetrics = (findingId: string, counts: readonly MetricCount[]) =>
     recordMetricsOnce(deps.metrics, ledger, logger, findingId, counts);
-
-  const noticeContext: BucketNoticeContext = {
-    settings,
-    policy,
-    ledger,
-    publisher,
-    logger,
-    newId,
-    pause,
-  };
 
   return async function track(event: MacieEvent): Promise<TrackingOutcome> {
     let finding: Finding;

@@ -1,27 +1,19 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import {
   createLedgerSummary,
   type LedgerSummaryDependencies,
   type SummaryOutcome,
 } from '../flows/summarize-ledger';
-import { waiversFrom } from '../flows/waivers';
 import { CloudWatchMetricsSink } from '../lib/cloudwatch-metrics';
-import { DynamoDbLedger } from '../lib/dynamodb-ledger';
 import { summarizeLedgerSettings } from '../lib/settings';
-import { SnsAlertPublisher } from '../lib/sns-alert-publisher';
-import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
+import { ledgerCollaborators } from './ledger-collaborators';
 
 /** Collaborators built once per container, from the environment. */
 function fromEnvironment(): LedgerSummaryDependencies {
   const settings = summarizeLedgerSettings();
   return {
     settings,
-    policy: loadPolicy(settings.policyFile ?? DEFAULT_POLICY_FILE),
-    waivers: waiversFrom(settings.waiversFile),
-    ledger: new DynamoDbLedger(settings.ledgerTable),
-    publisher: new SnsAlertPublisher(),
+    ...ledgerCollaborators(settings, 'summarizeLedger'),
     metrics: new CloudWatchMetricsSink(settings.metricsNamespace),
-    logger: new Logger({ serviceName: 'summarizeLedger' }),
   };
 }
 

@@ -35,6 +35,21 @@ const SERVICE = 'bucket-classification-validator';
 const REGION = 'us-east-1';
 const CREDENTIALS = Object.freeze({ accessKeyId: 'testing', secretAccessKey: 'testing' });
 
+/**
+ * The settings of every function that keeps the ledger, with serverless.yml's defaults;
+ * LEDGER_TABLE and SECURITY_TOPIC_ARN are compared with the stack's own resources.
+ */
+const LEDGER_ENVIRONMENT = Object.freeze({
+  METRICS_NAMESPACE: 'DataClassification',
+  CLASSIFICATION_TAG_KEY: 'DataClassification',
+  TOPIC_TAG_KEY: 'SupportSNSTopic',
+  TEAM_TAG_KEY: 'Team',
+  ALLOWED_TOPIC_ACCOUNTS: '',
+  POLICY_FILE: 'policies/default-policy.yaml',
+  WAIVERS_FILE: 'policies/waivers.yaml',
+  REMINDER_AFTER_HOURS: '24',
+});
+
 /** What the deployed stack must hold, mirroring serverless.yml's defaults. */
 const EXPECTED = Object.freeze({
   minNodeMajor: 22,
@@ -45,18 +60,7 @@ const EXPECTED = Object.freeze({
       handler: 'handlers/validate-finding.handler',
       memorySize: 256,
       timeout: 30,
-      environment: {
-        // SECURITY_TOPIC_ARN is compared with the stack's SecurityAlertsTopic.
-        METRICS_NAMESPACE: 'DataClassification',
-        CLASSIFICATION_TAG_KEY: 'DataClassification',
-        TOPIC_TAG_KEY: 'SupportSNSTopic',
-        TEAM_TAG_KEY: 'Team',
-        ALLOWED_TOPIC_ACCOUNTS: '',
-        POLICY_FILE: 'policies/default-policy.yaml',
-        WAIVERS_FILE: 'policies/waivers.yaml',
-        REMINDER_AFTER_HOURS: '24',
-        // LEDGER_TABLE and SECURITY_TOPIC_ARN are compared with the stack's own resources.
-      },
+      environment: LEDGER_ENVIRONMENT,
     },
     checkBucketTags: {
       handler: 'handlers/check-bucket-tags.handler',
@@ -74,31 +78,13 @@ const EXPECTED = Object.freeze({
       handler: 'handlers/track-bucket-changes.handler',
       memorySize: 256,
       timeout: 60,
-      environment: {
-        METRICS_NAMESPACE: 'DataClassification',
-        CLASSIFICATION_TAG_KEY: 'DataClassification',
-        TOPIC_TAG_KEY: 'SupportSNSTopic',
-        TEAM_TAG_KEY: 'Team',
-        ALLOWED_TOPIC_ACCOUNTS: '',
-        POLICY_FILE: 'policies/default-policy.yaml',
-        WAIVERS_FILE: 'policies/waivers.yaml',
-        REMINDER_AFTER_HOURS: '24',
-      },
+      environment: LEDGER_ENVIRONMENT,
     },
     summarizeLedger: {
       handler: 'handlers/summarize-ledger.handler',
       memorySize: 512,
       timeout: 300,
-      environment: {
-        METRICS_NAMESPACE: 'DataClassification',
-        CLASSIFICATION_TAG_KEY: 'DataClassification',
-        TOPIC_TAG_KEY: 'SupportSNSTopic',
-        TEAM_TAG_KEY: 'Team',
-        ALLOWED_TOPIC_ACCOUNTS: '',
-        POLICY_FILE: 'policies/default-policy.yaml',
-        WAIVERS_FILE: 'policies/waivers.yaml',
-        REMINDER_AFTER_HOURS: '24',
-      },
+      environment: LEDGER_ENVIRONMENT,
     },
   },
   /** Functions that keep the ledger: their LEDGER_TABLE and SECURITY_TOPIC_ARN are the stack's. */

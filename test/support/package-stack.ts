@@ -104,19 +104,7 @@ export async function invokePackaged(
       (result) => process.stdout.write(JSON.stringify(result)),
       (error) => { process.stderr.write(String((error && error.stack) || error)); process.exit(3); },
     ));`;
-  const child = spawn(process.execPath, ['-e', script], { cwd: taskRoot, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  child.stdin.end(JSON.stringify(event));
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`${handlerModule} failed (exit ${code}): ${stderr}`);
-  return JSON.parse(stdout);
+  return JSON.parse(await runScript(taskRoot, handlerModule, script, event, env));
 }
 
 /**
@@ -142,6 +130,17 @@ export async function invokePackagedWarm(
       }
       process.stdout.write(JSON.stringify(results));
     });`;
+  return JSON.parse(await runScript(taskRoot, handlerModule, script, events, env));
+}
+
+/** Runs a Node script in the task root with `input` as JSON on stdin; resolves with its stdout. */
+async function runScript(
+  taskRoot: string,
+  handlerModule: string,
+  script: string,
+  input: unknown,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
   const child = spawn(process.execPath, ['-e', script], { cwd: taskRoot, env });
   let stdout = '';
   let stderr = '';
@@ -151,8 +150,8 @@ export async function invokePackagedWarm(
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
   });
-  child.stdin.end(JSON.stringify(events));
+  child.stdin.end(JSON.stringify(input));
   const [code] = (await once(child, 'close')) as [number | null];
   if (code !== 0) throw new Error(`${handlerModule} failed (exit ${code}): ${stderr}`);
-  return JSON.parse(stdout) as Array<unknown | { error: string }>;
+  return stdout;
 }

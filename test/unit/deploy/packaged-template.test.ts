@@ -83,7 +83,21 @@ const SHARED_SETTINGS = [
   'POLICY_FILE',
 ];
 
-/** The two functions, with what each must be and may do. */
+/** The settings of every function that keeps the ledger, with their defaults. */
+const LEDGER_ENVIRONMENT = {
+  SECURITY_TOPIC_ARN: TOPIC_REF,
+  METRICS_NAMESPACE: 'DataClassification',
+  CLASSIFICATION_TAG_KEY: 'DataClassification',
+  TOPIC_TAG_KEY: 'SupportSNSTopic',
+  TEAM_TAG_KEY: 'Team',
+  ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
+  POLICY_FILE: 'policies/default-policy.yaml',
+  WAIVERS_FILE: 'policies/waivers.yaml',
+  LEDGER_TABLE: { Ref: 'LedgerTable' },
+  REMINDER_AFTER_HOURS: '24',
+};
+
+/** The functions, with what each must be and may do. */
 const FUNCTIONS = [
   {
     name: 'validateFinding',
@@ -92,18 +106,7 @@ const FUNCTIONS = [
     logGroup: 'ValidateFindingLogGroup',
     handler: 'handlers/validate-finding.handler',
     timeout: 30,
-    environment: {
-      SECURITY_TOPIC_ARN: TOPIC_REF,
-      METRICS_NAMESPACE: 'DataClassification',
-      CLASSIFICATION_TAG_KEY: 'DataClassification',
-      TOPIC_TAG_KEY: 'SupportSNSTopic',
-      TEAM_TAG_KEY: 'Team',
-      ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
-      POLICY_FILE: 'policies/default-policy.yaml',
-      WAIVERS_FILE: 'policies/waivers.yaml',
-      LEDGER_TABLE: { Ref: 'LedgerTable' },
-      REMINDER_AFTER_HOURS: '24',
-    },
+    environment: LEDGER_ENVIRONMENT,
     actions: [
       'cloudwatch:PutMetricData',
       'dynamodb:GetItem',
@@ -150,16 +153,7 @@ const FUNCTIONS = [
     handler: 'handlers/track-bucket-changes.handler',
     timeout: 60,
     environment: {
-      SECURITY_TOPIC_ARN: TOPIC_REF,
-      METRICS_NAMESPACE: 'DataClassification',
-      CLASSIFICATION_TAG_KEY: 'DataClassification',
-      TOPIC_TAG_KEY: 'SupportSNSTopic',
-      TEAM_TAG_KEY: 'Team',
-      ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
-      POLICY_FILE: 'policies/default-policy.yaml',
-      WAIVERS_FILE: 'policies/waivers.yaml',
-      LEDGER_TABLE: { Ref: 'LedgerTable' },
-      REMINDER_AFTER_HOURS: '24',
+      ...LEDGER_ENVIRONMENT,
       CONFIG_RULE_NAME: 'bucket-classification-validator-dev-bucket-tags',
     },
     actions: [
@@ -184,18 +178,7 @@ const FUNCTIONS = [
     handler: 'handlers/summarize-ledger.handler',
     memorySize: 512,
     timeout: 300,
-    environment: {
-      SECURITY_TOPIC_ARN: TOPIC_REF,
-      METRICS_NAMESPACE: 'DataClassification',
-      CLASSIFICATION_TAG_KEY: 'DataClassification',
-      TOPIC_TAG_KEY: 'SupportSNSTopic',
-      TEAM_TAG_KEY: 'Team',
-      ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
-      POLICY_FILE: 'policies/default-policy.yaml',
-      WAIVERS_FILE: 'policies/waivers.yaml',
-      LEDGER_TABLE: { Ref: 'LedgerTable' },
-      REMINDER_AFTER_HOURS: '24',
-    },
+    environment: LEDGER_ENVIRONMENT,
     actions: [
       'cloudwatch:PutMetricData',
       'dynamodb:GetItem',
