@@ -6,6 +6,7 @@ import {
   currentDeclaration,
   type Declaration,
   type DeclarationSource,
+  declarationTags,
   describeDeclarationChange,
   emptyState,
   MAX_EXAMPLES,
@@ -235,6 +236,14 @@ describe('recordFinding', () => {
     const state = recordFinding(fresh(), found(), undefined, NOW);
 
     expect(state).not.toHaveProperty('declaration');
+  });
+});
+
+describe('declarationTags', () => {
+  it('keeps only the tags that carry a declaration', () => {
+    const tags = { DataClassification: 'Internal', Team: 'a', CostCentre: '42', Owner: 'x' };
+
+    expect(declarationTags(tags, KEYS)).toEqual({ DataClassification: 'Internal', Team: 'a' });
   });
 });
 
