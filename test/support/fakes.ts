@@ -6,8 +6,26 @@ import type { MetricCount, MetricsSink } from '../../lib/cloudwatch-metrics';
 import type { ConfigItemSource } from '../../lib/config-history';
 import type { BucketItem } from '../../lib/config-rule-event';
 import type { TagSource } from '../../lib/s3-tag-source';
+import type { FindingHandlerSettings } from '../../lib/settings';
 import type { AlertMessage, AlertPublisher, PublishResult } from '../../lib/sns-alert-publisher';
 import type { NoticeDocument } from '../../rules/notice';
+
+/** The central security topic of {@link ledgerSettings}. */
+export const CENTRAL_TOPIC = 'arn:aws:sns:us-east-1:999988887777:central-security';
+
+/** The settings of the ledger's functions as the flows' tests run them: defaults, a day's reminders. */
+export function ledgerSettings(): FindingHandlerSettings {
+  return {
+    securityTopicArn: CENTRAL_TOPIC,
+    metricsNamespace: 'DataClassification',
+    tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
+    allowedTopicAccounts: [],
+    policyFile: undefined,
+    waiversFile: undefined,
+    ledgerTable: 'ledger',
+    reminderAfterMs: 24 * 3_600_000,
+  };
+}
 
 /** Publishes into a list; a topic can be set to refuse, or every publish to throw. */
 export class FakePublisher implements AlertPublisher {

@@ -4,11 +4,17 @@ import type { WaiversOf } from '../../../flows/waivers';
 import { loadPolicy } from '../../../policies/load-policy';
 import type { AlertDocument } from '../../../rules/alert';
 import { awsError } from '../../support/aws-errors';
-import { FakeMetrics, FakePublisher, FakeTags } from '../../support/fakes';
+import {
+  CENTRAL_TOPIC,
+  FakeMetrics,
+  FakePublisher,
+  FakeTags,
+  ledgerSettings,
+} from '../../support/fakes';
 import { loadMacieEvent, type RawEvent } from '../../support/fixtures';
 import { MemoryLedger } from '../../support/memory-ledger';
 
-const CENTRAL = 'arn:aws:sns:us-east-1:999988887777:central-security';
+const CENTRAL = CENTRAL_TOPIC;
 const TEAM_TOPIC = 'arn:aws:sns:us-east-1:111122223333:team-a-alerts';
 const ACCOUNT = '111122223333';
 const BUCKET = 'team-a-ledger';
@@ -29,16 +35,7 @@ function setup(
   const clock = { now: new Date(options.start ?? '2025-05-21T00:00:00Z') };
   let ids = 0;
   const track = createFindingTracker({
-    settings: {
-      securityTopicArn: CENTRAL,
-      metricsNamespace: 'DataClassification',
-      tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
-      allowedTopicAccounts: [],
-      policyFile: undefined,
-      waiversFile: undefined,
-      ledgerTable: 'ledger',
-      reminderAfterMs: 24 * HOUR,
-    },
+    settings: ledgerSettings(),
     policy: loadPolicy(),
     waivers: options.waivers ?? (() => () => undefined),
     ledger,
