@@ -3,7 +3,12 @@
  * test/integration/dynamodb-ledger.test.ts.
  */
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbLedger, type LedgerEntry } from '../../../lib/dynamodb-ledger';
 import { awsError } from '../../support/aws-errors';
@@ -55,5 +60,17 @@ describe('DynamoDbLedger faults', () => {
     documents.on(PutCommand).rejects(error);
 
     await expect(ledger.save(entry, undefined)).rejects.toBe(error);
+  });
+
+  it('rethrows an unexpected error when marking a notice delivered', async () => {
+    const error = awsError('ProvisionedThroughputExceededException', 'slow down');
+    documents.on(UpdateCommand).rejects(error);
+
+    await expect(
+      ledger.noticeDelivered(entry.accountId, entry.bucket, 'notice-1', {
+        topicArn: 'arn:aws:sns:us-east-1:111122223333:team-a-alerts',
+        messageId: 'm-1',
+      }),
+    ).rejects.toBe(error);
   });
 });
