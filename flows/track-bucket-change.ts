@@ -255,11 +255,11 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
     const compliance: TagCompliance = change.compliance;
     const bucket = change.resourceId;
     const recordedAt = change.recordedAt.toISOString();
-    const tags = await currentTags(change);
+    const { tags, tagsUnreadable } = await currentTags(change);
 
     const now = clock();
     const waiverFor = deps.waivers(change.awsAccountId, bucket, now);
-    const route = routeAlert(tags, keys, change.awsAccountId, settings);
+    const route = routeAlert(tags, keys, change.awsAccountId, settings, tagsUnreadable);
     let pending: { id: string; previous: string | undefined } | undefined;
     const saved = await saveBucketChange(
       noticeContext,
@@ -374,14 +374,19 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
     }
   }
 
-  /** The bucket's tags now, to reach its team; unreadable ones leave central security only. */
-  async function currentTags(change: ComplianceChangeEvent): Promise<BucketTags> {
+  /**
+   * The bucket's tags now, to reach its team; unreadable ones leave central security
+   * only, and the notice says why (not that the topic tag is missing).
+   */
+  async function currentTags(
+    change: ComplianceChangeEvent,
+  ): Promise<{ tags: BucketTags; tagsUnreadable?: string }> {
     try {
-      return declarationTags(await deps.tags.tagsOf(change.resourceId), keys);
+      return { tags: declarationTags(await deps.tags.tagsOf(change.resourceId), keys) };
     } catch (error) {
       if (!isPermanentTagReadError(error)) throw error;
       logger.warn('bucket tags unreadable', { bucket: change.resourceId, error: error.name });
-      return {};
+      return { tags: {}, tagsUnreadable: error.name };
     }
   }
 

@@ -118,6 +118,37 @@ export function bucketChangeEvent(change: BucketChange): JsonObject {
   };
 }
 
+/**
+ * An `OversizedConfigurationItemChangeNotification` on EventBridge: the summary of
+ * `oversized.json` for this bucket, status and capture time (the item itself is not in it).
+ */
+export function oversizedBucketChangeEvent(
+  change: Omit<BucketChange, 'tags'> & { readonly resourceType?: string },
+): JsonObject {
+  const detail = JSON.parse(loadConfigEvent('oversized.json').invokingEvent);
+  Object.assign(detail.configurationItemSummary, {
+    resourceType: change.resourceType ?? 'AWS::S3::Bucket',
+    resourceId: change.bucket,
+    resourceName: change.bucket,
+    ARN: `arn:aws:s3:::${change.bucket}`,
+    awsAccountId: change.accountId,
+    awsRegion: change.region,
+    configurationItemCaptureTime: change.captureTime.toISOString(),
+    configurationItemStatus: change.status ?? 'OK',
+  });
+  return {
+    version: '0',
+    id: `${change.bucket}-oversized-${change.captureTime.getTime()}`,
+    'detail-type': 'Config Configuration Item Change',
+    source: 'aws.config',
+    account: change.accountId,
+    time: change.captureTime.toISOString(),
+    region: change.region,
+    resources: [`arn:aws:s3:::${change.bucket}`],
+    detail,
+  };
+}
+
 /** What a compliance-change event says. */
 export interface ComplianceChange {
   readonly ruleName: string;
@@ -130,11 +161,20 @@ export interface ComplianceChange {
   readonly recordedAt: Date;
 }
 
-/** `eventbridge-compliance-change.json`, about this bucket, rule and result. */
-export function complianceChangeEvent(change: ComplianceChange): JsonObject {
-  const event = JSON.parse(
+/** A fresh copy of `eventbridge-compliance-change.json`, as EventBridge delivers it. */
+export function loadComplianceChangeEvent(): JsonObject & { detail: JsonObject } {
+  return readComplianceChange();
+}
+
+function readComplianceChange() {
+  return JSON.parse(
     readFileSync(path.join(CONFIG_EVENTS_DIR, 'eventbridge-compliance-change.json'), 'utf8'),
   );
+}
+
+/** `eventbridge-compliance-change.json`, about this bucket, rule and result. */
+export function complianceChangeEvent(change: ComplianceChange): JsonObject {
+  const event = readComplianceChange();
   const { detail } = event;
   Object.assign(detail, {
     resourceId: change.bucket,

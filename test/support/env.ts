@@ -20,3 +20,27 @@ export function clearEnv(names: readonly string[]): ClearedEnv {
     },
   };
 }
+
+/**
+ * Loads a module afresh, as a Lambda cold start does, with exactly these variables among
+ * `names` (and the region set, the logger silent), and puts the environment back after.
+ *
+ * @param modulePath an absolute path (`require.resolve` it in the test).
+ */
+export function coldStart(
+  modulePath: string,
+  names: readonly string[],
+  env: Readonly<Record<string, string>>,
+): unknown {
+  const cleared = clearEnv([...names, 'AWS_REGION', 'POWERTOOLS_LOG_LEVEL']);
+  Object.assign(process.env, { AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' }, env);
+  try {
+    let loaded: unknown;
+    jest.isolateModules(() => {
+      loaded = require(modulePath);
+    });
+    return loaded;
+  } finally {
+    cleared.restore();
+  }
+}

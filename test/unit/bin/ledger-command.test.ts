@@ -6,11 +6,11 @@ import {
   runLedgerResolve,
   runLedgerShow,
 } from '../../../bin/ledger-command';
-import type { AlertMessage, AlertPublisher, PublishResult } from '../../../lib/sns-alert-publisher';
 import type { BucketState } from '../../../rules/bucket-state';
 import type { NoticeDocument } from '../../../rules/notice';
 import { parseCsv, runCli } from '../../support/cli';
 import { type ClearedEnv, clearEnv } from '../../support/env';
+import { FakePublisher } from '../../support/fakes';
 import { MemoryLedger } from '../../support/memory-ledger';
 
 const CENTRAL = 'arn:aws:sns:us-east-1:999988887777:central-security';
@@ -18,14 +18,6 @@ const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
 const TOPIC_A = `arn:aws:sns:us-east-1:${ACCOUNT}:team-a-alerts`;
 const NOW = new Date('2025-06-01T06:00:00.000Z');
-
-class FakePublisher implements AlertPublisher {
-  readonly sent: Array<{ topicArn: string; message: AlertMessage }> = [];
-  async publish(topicArn: string, message: AlertMessage): Promise<PublishResult> {
-    this.sent.push({ topicArn, message });
-    return { kind: 'published', messageId: `m-${this.sent.length}` };
-  }
-}
 
 function bucketState(
   bucket: string,

@@ -1,21 +1,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createLedgerSummary } from '../../../flows/summarize-ledger';
 import type { WaiversOf } from '../../../flows/waivers';
-import type { MetricCount, MetricsSink } from '../../../lib/cloudwatch-metrics';
 import type { AlertMessage, AlertPublisher, PublishResult } from '../../../lib/sns-alert-publisher';
 import { loadPolicy } from '../../../policies/load-policy';
 import type { BucketState, NoticeRecord, WaiverMatch } from '../../../rules/bucket-state';
 import type { DigestDocument } from '../../../rules/digest';
 import type { NoticeDocument } from '../../../rules/notice';
+import { CENTRAL_TOPIC, FakeMetrics, ledgerSettings } from '../../support/fakes';
 import { MemoryLedger } from '../../support/memory-ledger';
 
-const CENTRAL = 'arn:aws:sns:us-east-1:999988887777:central-security';
+const CENTRAL = CENTRAL_TOPIC;
 const ACCOUNT = '111122223333';
 const TOPIC_A = `arn:aws:sns:us-east-1:${ACCOUNT}:team-a-alerts`;
 const TOPIC_A2 = `arn:aws:sns:us-east-1:${ACCOUNT}:team-a-oncall`;
 const TOPIC_B = `arn:aws:sns:us-east-1:${ACCOUNT}:team-b-alerts`;
 const NOW = '2025-06-01T06:00:00.000Z';
-const DAY = 24 * 3_600_000;
 
 class FakePublisher implements AlertPublisher {
   readonly sent: Array<{ topicArn: string; message: AlertMessage }> = [];
@@ -42,13 +41,6 @@ class FakePublisher implements AlertPublisher {
     return this.sent
       .filter(({ message }) => message.attributes.kind !== 'digest')
       .map(({ topicArn, message }) => ({ topicArn, document: message.document as NoticeDocument }));
-  }
-}
-
-class FakeMetrics implements MetricsSink {
-  readonly calls: MetricCount[][] = [];
-  async record(counts: readonly MetricCount[]): Promise<void> {
-    this.calls.push([...counts]);
   }
 }
 
@@ -132,16 +124,7 @@ function setup(options: { waivers?: WaiversOf; ledger?: MemoryLedger; now?: stri
   const clock = { now: new Date(options.now ?? NOW) };
   let ids = 0;
   const summary = createLedgerSummary({
-    settings: {
-      securityTopicArn: CENTRAL,
-      metricsNamespace: 'DataClassification',
-      tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
-      allowedTopicAccounts: [],
-      policyFile: undefined,
-      waiversFile: undefined,
-      ledgerTable: 'ledger',
-      reminderAfterMs: DAY,
-    },
+    settings: ledgerSettings(),
     policy: loadPolicy(),
     waivers: options.waivers ?? (() => () => undefined),
     ledger,

@@ -1,69 +1,24 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createFindingTracker } from '../../../flows/track-finding';
 import type { WaiversOf } from '../../../flows/waivers';
-import type { MetricCount, MetricsSink } from '../../../lib/cloudwatch-metrics';
-import type { TagSource } from '../../../lib/s3-tag-source';
-import type { AlertMessage, AlertPublisher, PublishResult } from '../../../lib/sns-alert-publisher';
 import { loadPolicy } from '../../../policies/load-policy';
 import type { AlertDocument } from '../../../rules/alert';
-import type { NoticeDocument } from '../../../rules/notice';
 import { awsError } from '../../support/aws-errors';
+import {
+  CENTRAL_TOPIC,
+  FakeMetrics,
+  FakePublisher,
+  FakeTags,
+  ledgerSettings,
+} from '../../support/fakes';
 import { loadMacieEvent, type RawEvent } from '../../support/fixtures';
 import { MemoryLedger } from '../../support/memory-ledger';
 
-const CENTRAL = 'arn:aws:sns:us-east-1:999988887777:central-security';
+const CENTRAL = CENTRAL_TOPIC;
 const TEAM_TOPIC = 'arn:aws:sns:us-east-1:111122223333:team-a-alerts';
 const ACCOUNT = '111122223333';
 const BUCKET = 'team-a-ledger';
 const HOUR = 3_600_000;
-
-class FakePublisher implements AlertPublisher {
-  readonly sent: Array<{ topicArn: string; message: AlertMessage }> = [];
-  readonly refusing = new Map<string, string>();
-  failing: Error | undefined;
-
-  async publish(topicArn: string, message: AlertMessage): Promise<PublishResult> {
-    if (this.failing) throw this.failing;
-    const refusal = this.refusing.get(topicArn);
-    if (refusal) return { kind: 'refused', errorName: refusal };
-    this.sent.push({ topicArn, message });
-    return { kind: 'published', messageId: `m-${this.sent.length}` };
-  }
-
-  notices(): NoticeDocument[] {
-    return this.sent.map(({ message }) => message.document as NoticeDocument);
-  }
-
-  kinds(): string[] {
-    return this.sent.map(({ message }) => message.attributes.kind ?? '');
-  }
-}
-
-class FakeMetrics implements MetricsSink {
-  readonly calls: MetricCount[][] = [];
-  failing: Error | undefined;
-  async record(counts: readonly MetricCount[]): Promise<void> {
-    if (this.failing) throw this.failing;
-    this.calls.push([...counts]);
-  }
-  total(name: string): number {
-    return this.calls
-      .flat()
-      .filter((c) => c.name === name)
-      .reduce((sum, c) => sum + c.count, 0);
-  }
-}
-
-class FakeTags implements TagSource {
-  readonly asked: string[] = [];
-  constructor(private readonly byBucket: Record<string, Record<string, string> | Error> = {}) {}
-  async tagsOf(bucket: string): Promise<Record<string, string>> {
-    this.asked.push(bucket);
-    const tags = this.byBucket[bucket];
-    if (tags instanceof Error) throw tags;
-    return tags ?? {};
-  }
-}
 
 function setup(
   options: {
@@ -80,16 +35,7 @@ function setup(
   const clock = { now: new Date(options.start ?? '2025-05-21T00:00:00Z') };
   let ids = 0;
   const track = createFindingTracker({
-    settings: {
-      securityTopicArn: CENTRAL,
-      metricsNamespace: 'DataClassification',
-      tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
-      allowedTopicAccounts: [],
-      policyFile: undefined,
-      waiversFile: undefined,
-      ledgerTable: 'ledger',
-      reminderAfterMs: 24 * HOUR,
-    },
+    settings: ledgerSettings(),
     policy: loadPolicy(),
     waivers: options.waivers ?? (() => () => undefined),
     ledger,

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Evaluation, EvaluationReporter } from '../../../lib/config-evaluations';
-import type { ConfigItemSource } from '../../../lib/config-history';
 import { type BucketItem, bucketItemFromHistory } from '../../../lib/config-rule-event';
 import { ConfigEventError } from '../../../lib/errors';
 import type { BucketInventory } from '../../../lib/s3-bucket-inventory';
@@ -13,6 +12,7 @@ import {
   loadHistoryItem,
 } from '../../support/config-events';
 import { clearEnv } from '../../support/env';
+import { FakeHistory } from '../../support/fakes';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:team-a-alerts';
 
@@ -31,15 +31,6 @@ class RecordingReporter implements EvaluationReporter {
   }
   evaluations(): Evaluation[] {
     return this.reports.flatMap((r) => [...r.evaluations]);
-  }
-}
-
-class FakeHistory implements ConfigItemSource {
-  readonly asked: Array<[string, string, Date]> = [];
-  constructor(private readonly item: BucketItem | undefined) {}
-  async itemAt(type: string, id: string, at: Date): Promise<BucketItem | undefined> {
-    this.asked.push([type, id, at]);
-    return this.item;
   }
 }
 

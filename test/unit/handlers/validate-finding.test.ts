@@ -1,5 +1,6 @@
 import { SettingsError } from '../../../lib/settings';
-import { clearEnv } from '../../support/env';
+import { clearEnv, coldStart } from '../../support/env';
+import { loadMacieEvent } from '../../support/fixtures';
 
 describe('validateFinding cold start', () => {
   it.each([
@@ -21,5 +22,20 @@ describe('validateFinding cold start', () => {
     } finally {
       env.restore();
     }
+  });
+});
+
+describe('validateFinding handler', () => {
+  it('ignores a policy finding without calling AWS', async () => {
+    const names = ['SECURITY_TOPIC_ARN', 'LEDGER_TABLE'];
+    const { handler } = coldStart(require.resolve('../../../handlers/validate-finding'), names, {
+      SECURITY_TOPIC_ARN: 'arn:aws:sns:us-east-1:999988887777:central-security',
+      LEDGER_TABLE: 'bucket-classification-ledger',
+    }) as typeof import('../../../handlers/validate-finding');
+    const event = loadMacieEvent('policy-bucket-public.json');
+
+    const outcome = await handler(event as unknown as Parameters<typeof handler>[0]);
+
+    expect(outcome.outcome).toBe('ignored');
   });
 });

@@ -7,17 +7,23 @@ import {
   bucketItemFromHistory,
   type ConfigMessage,
   type ConfigRuleInvocation,
+  detailTypeOf,
   ITEM_STATUSES,
   type ItemSummary,
   isApplicable,
+  parseComplianceChangeEvent,
+  parseConfigItemChangeEvent,
   parseConfigRuleEvent,
 } from '../../../lib/config-rule-event';
 import { ConfigEventError } from '../../../lib/errors';
 import {
+  bucketChangeEvent,
   CONFIG_EVENT_NAMES,
   type ConfigEventName,
+  loadComplianceChangeEvent,
   loadConfigEvent,
   loadHistoryItem,
+  oversizedBucketChangeEvent,
   type RawConfigEvent,
 } from '../../support/config-events';
 import { isJsonObject, type JsonObject } from '../../support/fixtures';
@@ -966,5 +972,233 @@ describe('real AWS Config events (../shared/fixtures/config/events)', () => {
     expect(untaggedItem).toMatchObject({ status: 'ResourceDiscovered', tags: {} });
     expect(deletedItem).toMatchObject({ status: 'ResourceDeleted', tags: {} });
     expect(deletedItem).not.toHaveProperty('resourceName');
+  });
+});
+
+// --- EventBridge events from AWS Config ----------------------------------------------------------
+
+const CAPTURED = new Date('2025-05-20T10:00:00.000Z');
+const change = {
+  bucket: 'team-a-ledger',
+  accountId: '111122223333',
+  region: 'us-east-1',
+  tags: COMPLIANT_TAGS,
+  captureTime: CAPTURED,
+};
+
+describe('parseConfigItemChangeEvent', () => {
+  it('reads the configuration item of a change, and the event id', () => {
+    const event = bucketChangeEvent(change);
+
+    const parsed = parseConfigItemChangeEvent(event);
+
+    expect(parsed).toEqual({
+      eventId: `team-a-ledger-${CAPTURED.getTime()}`,
+      message: {
+        kind: 'change',
+        item: {
+          resourceType: 'AWS::S3::Bucket',
+          resourceId: 'team-a-ledger',
+          resourceName: 'team-a-ledger',
+          awsAccountId: '111122223333',
+          awsRegion: 'us-east-1',
+          captureTime: CAPTURED,
+          status: 'OK',
+          tags: COMPLIANT_TAGS,
+        },
+      },
+    });
+  });
+
+  it('reads the summary of an oversized change', () => {
+    const event = oversizedBucketChangeEvent(change);
+
+    expect(parseConfigItemChangeEvent(event).message).toEqual({
+      kind: 'oversized',
+      summary: {
+        resourceType: 'AWS::S3::Bucket',
+        resourceId: 'team-a-ledger',
+        awsAccountId: '111122223333',
+        awsRegion: 'us-east-1',
+        captureTime: CAPTURED,
+        status: 'OK',
+      },
+    });
+  });
+
+  it('marks another message type as unsupported', () => {
+    const event = bucketChangeEvent(change);
+    (event.detail as JsonObject).messageType = 'ConfigurationHistoryDeliveryCompleted';
+
+    expect(parseConfigItemChangeEvent(event).message).toEqual({
+      kind: 'unsupported',
+      messageType: 'ConfigurationHistoryDeliveryCompleted',
+    });
+  });
+
+  it('reads a detail given as JSON text', () => {
+    const event = bucketChangeEvent(change);
+    event.detail = JSON.stringify(event.detail);
+
+    expect(parseConfigItemChangeEvent(event).message.kind).toBe('change');
+  });
+
+  it('leaves out the event id when the event has none', () => {
+    const event = bucketChangeEvent(change);
+    delete event.id;
+
+    expect(parseConfigItemChangeEvent(event)).not.toHaveProperty('eventId');
+  });
+
+  it('refuses an event of another detail-type, naming both', () => {
+    const event = bucketChangeEvent(change);
+    event['detail-type'] = 'Config Rules Compliance Change';
+
+    const error = rejectionOf(ConfigEventError, () => parseConfigItemChangeEvent(event));
+
+    expect(error.message).toBe(
+      'expected detail-type "Config Configuration Item Change", got "Config Rules Compliance Change"',
+    );
+  });
+
+  it('refuses an event from another source', () => {
+    const event = bucketChangeEvent(change);
+    event.source = 'aws.s3';
+
+    const error = rejectionOf(ConfigEventError, () => parseConfigItemChangeEvent(event));
+
+    expect(error.problems).toEqual(['source: expected "aws.config"']);
+  });
+
+  it.each([
+    [null, 'null'],
+    ['text', 'a string'],
+    [[], 'an array'],
+  ])('refuses %p, saying it got %s', (value, described) => {
+    const error = rejectionOf(ConfigEventError, () => parseConfigItemChangeEvent(value));
+
+    expect(error.message).toBe(`expected an EventBridge event object, got ${described}`);
+  });
+
+  it('names the path of a malformed item from detail', () => {
+    const event = bucketChangeEvent(change);
+    const item = (event.detail as { configurationItem: JsonObject }).configurationItem;
+    item.configurationItemCaptureTime = 'yesterday';
+    delete item.resourceId;
+
+    const error = rejectionOf(ConfigEventError, () => parseConfigItemChangeEvent(event));
+
+    expect(error.message).toMatch(/^malformed Config configuration item change: /);
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        'detail.configurationItem.resourceId: is required',
+        'detail.configurationItem.configurationItemCaptureTime: not an ISO 8601 timestamp: "yesterday"',
+      ]),
+    );
+    expect(error.problems).toHaveLength(2);
+  });
+
+  it('says detail is not JSON when its text is not', () => {
+    const event = bucketChangeEvent(change);
+    event.detail = '{"messageType":';
+
+    const error = rejectionOf(ConfigEventError, () => parseConfigItemChangeEvent(event));
+
+    expect(error.problems).toEqual(['detail: not valid JSON']);
+  });
+});
+
+describe('parseComplianceChangeEvent', () => {
+  it('reads the rule, the bucket, the new and old results and when Config recorded it', () => {
+    const event = loadComplianceChangeEvent();
+
+    expect(parseComplianceChangeEvent(event)).toEqual({
+      eventId: '5d0f3c1a-8b2e-4f61-9a7c-2e4b6d8f0a13',
+      configRuleName: 'check-bucket-tags',
+      resourceType: 'AWS::S3::Bucket',
+      resourceId: 'team-a-scratch',
+      awsAccountId: '111122223333',
+      awsRegion: 'us-east-1',
+      compliance: 'NON_COMPLIANT',
+      annotation:
+        'DataClassification "TopSecret" is not a level (Public, Internal, Confidential, Restricted).',
+      previousCompliance: 'COMPLIANT',
+      recordedAt: new Date('2024-05-14T09:22:30.918Z'),
+    });
+  });
+
+  it("leaves out the previous result of a resource's first evaluation", () => {
+    const event = loadComplianceChangeEvent();
+    delete event.detail.oldEvaluationResult;
+
+    expect(parseComplianceChangeEvent(event)).not.toHaveProperty('previousCompliance');
+  });
+
+  it('reads a missing annotation as empty', () => {
+    const event = loadComplianceChangeEvent();
+    delete (event.detail.newEvaluationResult as JsonObject).annotation;
+
+    expect(parseComplianceChangeEvent(event).annotation).toBe('');
+  });
+
+  it('dates the result by the notification when it has no resultRecordedTime', () => {
+    const event = loadComplianceChangeEvent();
+    delete (event.detail.newEvaluationResult as JsonObject).resultRecordedTime;
+
+    expect(parseComplianceChangeEvent(event).recordedAt).toEqual(
+      new Date('2024-05-14T09:22:31.004Z'),
+    );
+  });
+
+  it('refuses a change with neither time, naming resultRecordedTime', () => {
+    const event = loadComplianceChangeEvent();
+    delete (event.detail.newEvaluationResult as JsonObject).resultRecordedTime;
+    delete event.detail.notificationCreationTime;
+
+    const error = rejectionOf(ConfigEventError, () => parseComplianceChangeEvent(event));
+
+    expect(error.problems).toEqual(['detail.newEvaluationResult.resultRecordedTime: is required']);
+  });
+
+  it('names the path of each malformed field', () => {
+    const event = loadComplianceChangeEvent();
+    delete event.detail.configRuleName;
+    (event.detail.newEvaluationResult as JsonObject).complianceType = '';
+
+    const error = rejectionOf(ConfigEventError, () => parseComplianceChangeEvent(event));
+
+    expect(error.message).toMatch(/^malformed Config rules compliance change: /);
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        'detail.configRuleName: is required',
+        'detail.newEvaluationResult.complianceType: must not be empty',
+      ]),
+    );
+  });
+
+  it('refuses an event of another detail-type', () => {
+    const event = bucketChangeEvent(change);
+
+    const error = rejectionOf(ConfigEventError, () => parseComplianceChangeEvent(event));
+
+    expect(error.message).toBe(
+      'expected detail-type "Config Rules Compliance Change", got "Config Configuration Item Change"',
+    );
+  });
+});
+
+describe('detailTypeOf', () => {
+  it.each([
+    [
+      'an EventBridge event',
+      { 'detail-type': 'Config Rules Compliance Change' },
+      'Config Rules Compliance Change',
+    ],
+    ['an event without one', { source: 'aws.config' }, undefined],
+    ['a detail-type that is not text', { 'detail-type': 42 }, undefined],
+    ['a string', 'Config Rules Compliance Change', undefined],
+    ['null', null, undefined],
+  ])('gives the detail-type of %s', (_, event, expected) => {
+    expect(detailTypeOf(event)).toBe(expected);
   });
 });

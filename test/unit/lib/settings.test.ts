@@ -1,4 +1,5 @@
 import {
+  bucketChangeSettings,
   findingHandlerSettings,
   parseTableName,
   SettingsError,
@@ -98,5 +99,39 @@ describe('parseTableName', () => {
     expect(() => parseTableName('my table', '--table')).toThrow(
       '--table must be a DynamoDB table name',
     );
+  });
+});
+
+describe('bucketChangeSettings', () => {
+  it("reads validateFinding's settings and the name of the tag rule", () => {
+    const env = {
+      SECURITY_TOPIC_ARN: CENTRAL,
+      LEDGER_TABLE: 'ledger',
+      REMINDER_AFTER_HOURS: '12',
+      CONFIG_RULE_NAME: ' check-bucket-tags ',
+    };
+
+    expect(bucketChangeSettings(env)).toEqual({
+      ...findingHandlerSettings(env),
+      configRuleName: 'check-bucket-tags',
+    });
+  });
+
+  it.each([
+    [
+      { SECURITY_TOPIC_ARN: CENTRAL, LEDGER_TABLE: 'ledger' },
+      'CONFIG_RULE_NAME is required but not set',
+    ],
+    [
+      { SECURITY_TOPIC_ARN: CENTRAL, LEDGER_TABLE: 'ledger', CONFIG_RULE_NAME: ' ' },
+      'CONFIG_RULE_NAME is required but not set',
+    ],
+    [
+      { LEDGER_TABLE: 'ledger', CONFIG_RULE_NAME: 'rule' },
+      'SECURITY_TOPIC_ARN is required but not set',
+    ],
+  ])('fails with a message naming the setting (%j)', (env, message) => {
+    expect(() => bucketChangeSettings(env)).toThrow(SettingsError);
+    expect(() => bucketChangeSettings(env)).toThrow(message);
   });
 });

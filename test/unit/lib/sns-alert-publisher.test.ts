@@ -77,4 +77,14 @@ describe('SnsAlertPublisher', () => {
       await expect(publisher.publish(TOPIC, message)).rejects.toThrow(`${name} from SNS`);
     },
   );
+
+  it("by default, publishes with a client made for the topic's region", async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-3' });
+    const publisher = new SnsAlertPublisher();
+
+    await publisher.publish(TOPIC, message);
+
+    const client = sns.call(0).thisValue as SNSClient;
+    await expect(client.config.region()).resolves.toBe('eu-west-1');
+  });
 });

@@ -68,4 +68,14 @@ describe('SnsTopicDirectory', () => {
     expect(regions).toEqual(['eu-west-1', 'us-east-2']);
     expect(sns.commandCalls(GetTopicAttributesCommand)).toHaveLength(4);
   });
+
+  it("by default, asks with a client made for the topic's region", async () => {
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: { TopicArn: TOPIC } });
+    const directory = new SnsTopicDirectory();
+
+    await directory.exists(TOPIC);
+
+    const client = sns.call(0).thisValue as SNSClient;
+    await expect(client.config.region()).resolves.toBe('eu-west-1');
+  });
 });

@@ -6,6 +6,7 @@ import {
   isActive,
   type WaiverSubject,
   waiverFor,
+  waiverLookup,
 } from '../../../rules/waivers';
 
 interface Entry {
@@ -262,5 +263,39 @@ describe('expiringWithin', () => {
 
   it('lists every active waiver with enough days', () => {
     expect(expiring(30)).toEqual(['SEC-4 0', 'SEC-3 7', 'SEC-5 8', 'SEC-1 30']);
+  });
+});
+
+describe('waiverLookup', () => {
+  it("answers for a bucket's types with the waiver's facts and its expiry as ISO text", () => {
+    const lookup = waiverLookup(waiversOf({}), SUBJECT.accountId, SUBJECT.bucket, NOW);
+
+    expect(lookup('USA_SOCIAL_SECURITY_NUMBER')).toEqual({
+      status: 'active',
+      waiver: {
+        ticket: 'SEC-1',
+        approver: 'jane.doe@example.com',
+        reason: 'Migration',
+        expiresAt: '2026-07-01T00:00:00.000Z',
+        source: 'waivers.json:3',
+      },
+    });
+  });
+
+  it('says a waiver expired once it has', () => {
+    const lookup = waiverLookup(
+      waiversOf({}),
+      SUBJECT.accountId,
+      SUBJECT.bucket,
+      new Date('2026-07-01T00:00:00Z'),
+    );
+
+    expect(lookup('USA_SOCIAL_SECURITY_NUMBER')?.status).toBe('expired');
+  });
+
+  it('answers nothing for a type no waiver names', () => {
+    const lookup = waiverLookup(waiversOf({}), SUBJECT.accountId, SUBJECT.bucket, NOW);
+
+    expect(lookup('NAME')).toBeUndefined();
   });
 });

@@ -1,0 +1,572 @@
+import { loadPolicy } from '../../../policies/load-policy';
+import {
+  assessBucket,
+  type BucketState,
+  bucketDeleted,
+  currentDeclaration,
+  type Declaration,
+  type DeclarationSource,
+  declarationTags,
+  describeDeclarationChange,
+  emptyState,
+  MAX_EXAMPLES,
+  type RecordableFinding,
+  recordFinding,
+  resolveByHand,
+  sameDeclaration,
+  typeKey,
+  type WaiverLookup,
+  type WaiverMatch,
+  withOpenSince,
+} from '../../../rules/bucket-state';
+import { type Found, finding, KEYS } from './finding-builder';
+
+const policy = loadPolicy();
+const NOW = new Date('2025-05-21T00:00:00.000Z');
+const HOUR = 3_600_000;
+const TOPIC = 'arn:aws:sns:us-east-1:111122223333:team-a-alerts';
+const noWaivers: WaiverLookup = () => undefined;
+
+const fresh = (): BucketState =>
+  emptyState({
+    accountId: '111122223333',
+    bucket: 'team-a-bucket',
+    region: 'us-east-1',
+    partition: 'aws',
+  });
+
+/** A finding the ledger records: these detections, created at `at`, in object `key`. */
+function found(
+  options: {
+    managed?: readonly Found[];
+    custom?: readonly { name: string; count?: number }[];
+    at?: string | null;
+    key?: string | null;
+    public?: boolean;
+  } = {},
+): RecordableFinding {
+  const base = finding({
+    managed: options.managed ?? [{ type: 'NAME', count: 1 }],
+    custom: options.custom ?? [],
+    effectivePermission: options.public ? 'PUBLIC' : 'NOT_PUBLIC',
+  });
+  return {
+    ...base,
+    createdAt: options.at === undefined ? '2025-05-20T09:00:00.000Z' : options.at,
+    resourcesAffected: {
+      ...base.resourcesAffected,
+      s3Object: options.key === undefined ? { key: 'exports/people.csv' } : { key: options.key },
+    },
+  };
+}
+
+function declaration(
+  tags: Record<string, string>,
+  source: DeclarationSource = 'live',
+  readAt = '2025-05-20T00:00:00.000Z',
+): Declaration {
+  return { tags, source, readAt };
+}
+
+/** A bucket declared at `level` that holds what `findings` reported. */
+function holding(level: string | undefined, ...findings: RecordableFinding[]): BucketState {
+  const tags: Record<string, string> =
+    level === undefined ? {} : { DataClassification: level, SupportSNSTopic: TOPIC };
+  let state: BucketState = { ...fresh(), declaration: declaration(tags) };
+  for (const each of findings) state = recordFinding(state, each, undefined, NOW);
+  return state;
+}
+
+function waiving(types: Record<string, WaiverMatch['status']>): WaiverLookup {
+  return (type) => {
+    const status = types[type];
+    return status === undefined
+      ? undefined
+      : {
+          status,
+          waiver: {
+            ticket: `SEC-${type.length}`,
+            approver: 'ciso@example.com',
+            reason: 'migration',
+            expiresAt: '2025-06-30T23:59:59.999Z',
+            source: 'policies/waivers.yaml:2',
+          },
+        };
+  };
+}
+
+describe('recordFinding', () => {
+  it('adds the counts of a type over findings and counts the findings', () => {
+    const first = recordFinding(
+      fresh(),
+      found({ managed: [{ type: 'NAME', count: 3 }] }),
+      undefined,
+      NOW,
+    );
+
+    const second = recordFinding(
+      first,
+      found({ managed: [{ type: 'NAME', count: 4 }] }),
+      undefined,
+      NOW,
+    );
+
+    expect(second.types.NAME).toEqual(expect.objectContaining({ count: 7, findings: 2 }));
+    expect(second.findings).toBe(2);
+    expect(second.findingsSinceNotice).toBe(2);
+  });
+
+  it('keeps the earliest first seen and the latest last seen, whatever order findings arrive in', () => {
+    const late = found({ at: '2025-05-20T12:00:00.000Z', key: 'b.csv' });
+    const early = found({ at: '2025-05-19T08:00:00.000Z', key: 'a.csv' });
+
+    const state = recordFinding(
+      recordFinding(fresh(), late, undefined, NOW),
+      early,
+      undefined,
+      NOW,
+    );
+
+    expect(state.types.NAME?.firstSeen).toBe('2025-05-19T08:00:00.000Z');
+    expect(state.types.NAME?.lastSeen).toBe('2025-05-20T12:00:00.000Z');
+    expect(state.lastFindingAt).toBe('2025-05-20T12:00:00.000Z');
+  });
+
+  it('dates a finding without a valid creation time by the clock', () => {
+    const state = recordFinding(fresh(), found({ at: 'yesterday' }), undefined, NOW);
+
+    expect(state.types.NAME?.firstSeen).toBe(NOW.toISOString());
+    expect(state.lastFindingAt).toBe(NOW.toISOString());
+  });
+
+  it(`keeps at most ${MAX_EXAMPLES} example object keys per type`, () => {
+    let state = fresh();
+    for (let i = 0; i < MAX_EXAMPLES + 2; i++) {
+      state = recordFinding(state, found({ key: `part-${i}.csv` }), undefined, NOW);
+    }
+
+    expect(state.types.NAME?.examples).toEqual([
+      'part-0.csv',
+      'part-1.csv',
+      'part-2.csv',
+      'part-3.csv',
+      'part-4.csv',
+    ]);
+  });
+
+  it('cuts an example object key at 256 characters', () => {
+    const state = recordFinding(fresh(), found({ key: 'k'.repeat(1000) }), undefined, NOW);
+
+    const [example] = state.types.NAME?.examples ?? [];
+    expect(example).toHaveLength(256);
+    expect(example).toBe(`${'k'.repeat(255)}…`);
+  });
+
+  it('does not keep the same example twice', () => {
+    const once = recordFinding(fresh(), found({ key: 'same.csv' }), undefined, NOW);
+
+    const twice = recordFinding(once, found({ key: 'same.csv' }), undefined, NOW);
+
+    expect(twice.types.NAME?.examples).toEqual(['same.csv']);
+  });
+
+  it('keeps no example for a finding without an object key', () => {
+    const state = recordFinding(fresh(), found({ key: null }), undefined, NOW);
+
+    expect(state.types.NAME?.examples).toEqual([]);
+  });
+
+  it('takes the exposure from the newest finding only', () => {
+    const newestPublic = recordFinding(
+      fresh(),
+      found({ at: '2025-05-20T12:00:00.000Z', public: true }),
+      undefined,
+      NOW,
+    );
+
+    const olderPrivate = recordFinding(
+      newestPublic,
+      found({ at: '2025-05-20T06:00:00.000Z', public: false }),
+      undefined,
+      NOW,
+    );
+    const newerPrivate = recordFinding(
+      olderPrivate,
+      found({ at: '2025-05-20T18:00:00.000Z', public: false }),
+      undefined,
+      NOW,
+    );
+
+    expect(olderPrivate.publiclyAccessible).toBe(true);
+    expect(newerPrivate.publiclyAccessible).toBe(false);
+  });
+
+  it('keeps a custom identifier apart from a managed type of the same name', () => {
+    const state = recordFinding(
+      fresh(),
+      found({ managed: [{ type: 'NAME', count: 2 }], custom: [{ name: 'NAME', count: 5 }] }),
+      undefined,
+      NOW,
+    );
+
+    expect(Object.keys(state.types).sort()).toEqual(['NAME', 'custom:NAME']);
+    expect(state.types['custom:NAME']).toEqual(expect.objectContaining({ custom: true, count: 5 }));
+    expect(state.types.NAME).toEqual(expect.objectContaining({ custom: false, count: 2 }));
+    expect(typeKey({ type: 'NAME', custom: true })).toBe('custom:NAME');
+  });
+
+  it('judges by the newer declaration: the recorded one, or the one this finding brings', () => {
+    const live = declaration(
+      { DataClassification: 'Restricted' },
+      'live',
+      '2025-05-20T00:00:00.000Z',
+    );
+    const snapshot = declaration(
+      { DataClassification: 'Public' },
+      'finding',
+      '2025-05-20T09:00:00.000Z',
+    );
+
+    const state = recordFinding({ ...fresh(), declaration: live }, found(), snapshot, NOW);
+
+    expect(state.declaration).toBe(live);
+  });
+
+  it('keeps no declaration when none was ever known', () => {
+    const state = recordFinding(fresh(), found(), undefined, NOW);
+
+    expect(state).not.toHaveProperty('declaration');
+  });
+});
+
+describe('declarationTags', () => {
+  it('keeps only the tags that carry a declaration', () => {
+    const tags = { DataClassification: 'Internal', Team: 'a', CostCentre: '42', Owner: 'x' };
+
+    expect(declarationTags(tags, KEYS)).toEqual({ DataClassification: 'Internal', Team: 'a' });
+  });
+});
+
+describe('currentDeclaration', () => {
+  const tagChange = declaration(
+    { DataClassification: 'Restricted' },
+    'tag-change',
+    '2025-05-20T00:00:00.000Z',
+  );
+  const snapshotAt = (hoursAfter: number) =>
+    declaration(
+      { DataClassification: 'Public' },
+      'finding',
+      new Date(Date.parse(tagChange.readAt) + hoursAfter * HOUR).toISOString(),
+    );
+
+  it('prefers a tag change over a finding created within 24 hours after it', () => {
+    expect(currentDeclaration(tagChange, snapshotAt(23))).toBe(tagChange);
+  });
+
+  it("takes the finding's snapshot once the finding is more than 24 hours newer", () => {
+    const snapshot = snapshotAt(25);
+
+    expect(currentDeclaration(tagChange, snapshot)).toBe(snapshot);
+  });
+
+  it('takes the newer of two tags read live or from a tag change', () => {
+    const later = declaration({ DataClassification: 'Public' }, 'live', '2025-05-20T00:00:01.000Z');
+
+    expect(currentDeclaration(tagChange, later)).toBe(later);
+    expect(currentDeclaration(later, tagChange)).toBe(later);
+  });
+
+  it('takes the candidate when both hold from the same time', () => {
+    const same = declaration({ DataClassification: 'Internal' }, 'live', tagChange.readAt);
+
+    expect(currentDeclaration(tagChange, same)).toBe(same);
+    expect(currentDeclaration(tagChange, snapshotAt(24))).toEqual(snapshotAt(24));
+  });
+
+  it('takes whichever exists when the other does not', () => {
+    expect(currentDeclaration(undefined, tagChange)).toBe(tagChange);
+    expect(currentDeclaration(tagChange, undefined)).toBe(tagChange);
+    expect(currentDeclaration(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe('sameDeclaration', () => {
+  it('is true for the same tags read elsewhere and at another time', () => {
+    const a = declaration(
+      { DataClassification: 'Internal', Team: 'a' },
+      'live',
+      '2025-05-01T00:00:00Z',
+    );
+    const b = declaration(
+      { Team: 'a', DataClassification: 'Internal' },
+      'finding',
+      '2025-05-02T00:00:00Z',
+    );
+
+    expect(sameDeclaration(a, b)).toBe(true);
+  });
+
+  it('is false when a value differs or a tag is missing on one side', () => {
+    const a = declaration({ DataClassification: 'Internal', Team: 'a' });
+
+    expect(sameDeclaration(a, declaration({ DataClassification: 'Internal', Team: 'b' }))).toBe(
+      false,
+    );
+    expect(sameDeclaration(a, declaration({ DataClassification: 'Internal' }))).toBe(false);
+  });
+
+  it('is true for two absent declarations and false for one', () => {
+    expect(sameDeclaration(undefined, undefined)).toBe(true);
+    expect(sameDeclaration(declaration({}), undefined)).toBe(false);
+  });
+});
+
+describe('describeDeclarationChange', () => {
+  it('says which tag was set, removed or changed', () => {
+    const before = declaration({ DataClassification: 'Restricted', Team: 'team-a' });
+    const after = declaration({ DataClassification: 'Internal', SupportSNSTopic: TOPIC });
+
+    expect(describeDeclarationChange(before, after, KEYS)).toEqual([
+      'DataClassification changed from "Restricted" to "Internal"',
+      `SupportSNSTopic was set to "${TOPIC}"`,
+      'Team was removed (was "team-a")',
+    ]);
+  });
+
+  it('says nothing of tags that did not change, nor of tags that carry no declaration', () => {
+    const before = declaration({ DataClassification: 'Internal', Owner: 'x' });
+    const after = declaration({ DataClassification: 'Internal', Owner: 'y' });
+
+    expect(describeDeclarationChange(before, after, KEYS)).toEqual([]);
+  });
+
+  it('describes every tag as set for a bucket with no declaration before', () => {
+    expect(
+      describeDeclarationChange(undefined, declaration({ DataClassification: 'Public' }), KEYS),
+    ).toEqual(['DataClassification was set to "Public"']);
+  });
+});
+
+describe('assessBucket', () => {
+  it('is clear when nothing was recorded', () => {
+    const assessment = assessBucket(holding('Public'), policy, KEYS, noWaivers);
+
+    expect(assessment).toEqual({
+      verdict: 'clear',
+      team: 'team-a-alerts',
+      declaredLevel: 'Public',
+      publiclyAccessible: false,
+      violations: [],
+      waived: [],
+      waiverExpired: [],
+    });
+  });
+
+  it('is clear when every recorded type is allowed at the declared level', () => {
+    const state = holding(
+      'Restricted',
+      found({ managed: [{ type: 'CREDIT_CARD_NUMBER', category: 'FINANCIAL_INFORMATION' }] }),
+    );
+
+    expect(assessBucket(state, policy, KEYS, noWaivers).verdict).toBe('clear');
+  });
+
+  it('is a violation with the worst severity over the types not allowed', () => {
+    const state = holding(
+      'Internal',
+      found({
+        managed: [{ type: 'NAME', count: 2 }],
+        at: '2025-05-19T00:00:00.000Z',
+        key: 'a.csv',
+      }),
+      found({
+        managed: [{ type: 'CREDIT_CARD_NUMBER', category: 'FINANCIAL_INFORMATION', count: 3 }],
+        key: 'b.csv',
+      }),
+    );
+
+    const assessment = assessBucket(state, policy, KEYS, noWaivers);
+
+    expect(assessment.verdict).toBe('violation');
+    expect(assessment.severity).toBe('High');
+    expect(assessment.violations).toEqual([
+      {
+        type: 'NAME',
+        category: 'PERSONAL_INFORMATION',
+        requiredLevel: 'Confidential',
+        count: 2,
+        findings: 1,
+        examples: ['a.csv'],
+        firstSeen: '2025-05-19T00:00:00.000Z',
+        lastSeen: '2025-05-19T00:00:00.000Z',
+      },
+      {
+        type: 'CREDIT_CARD_NUMBER',
+        category: 'FINANCIAL_INFORMATION',
+        requiredLevel: 'Restricted',
+        count: 3,
+        findings: 1,
+        examples: ['b.csv'],
+        firstSeen: '2025-05-20T09:00:00.000Z',
+        lastSeen: '2025-05-20T09:00:00.000Z',
+      },
+    ]);
+  });
+
+  it('raises the severity of a publicly accessible bucket', () => {
+    const state = holding('Internal', found({ public: true }));
+
+    const assessment = assessBucket(state, policy, KEYS, noWaivers);
+
+    expect(assessment).toEqual(
+      expect.objectContaining({ severity: 'High', publiclyAccessible: true }),
+    );
+  });
+
+  it('is unclassified, every recorded type open, when there is no declaration', () => {
+    const state = recordFinding(fresh(), found(), undefined, NOW);
+
+    const assessment = assessBucket(state, policy, KEYS, noWaivers);
+
+    expect(assessment.verdict).toBe('unclassified');
+    expect(assessment.severity).toBe('High');
+    expect(assessment.violations.map((v) => v.type)).toEqual(['NAME']);
+    expect(assessment).not.toHaveProperty('declaredLevel');
+  });
+
+  it('is unclassified when the classification tag names no level', () => {
+    const state = holding('Top Secret', found());
+
+    expect(assessBucket(state, policy, KEYS, noWaivers).verdict).toBe('unclassified');
+  });
+
+  it('lists waived types apart, and they do not raise the severity', () => {
+    const state = holding(
+      'Internal',
+      found({
+        managed: [
+          { type: 'NAME' },
+          { type: 'CREDIT_CARD_NUMBER', category: 'FINANCIAL_INFORMATION' },
+        ],
+      }),
+    );
+
+    const assessment = assessBucket(state, policy, KEYS, waiving({ CREDIT_CARD_NUMBER: 'active' }));
+
+    expect(assessment.verdict).toBe('violation');
+    expect(assessment.severity).toBe('Medium');
+    expect(assessment.violations.map((v) => v.type)).toEqual(['NAME']);
+    expect(assessment.waived).toEqual([
+      expect.objectContaining({
+        type: 'CREDIT_CARD_NUMBER',
+        waiver: expect.objectContaining({ ticket: 'SEC-18' }),
+      }),
+    ]);
+    expect(assessment.waiverExpired).toEqual([]);
+  });
+
+  it('still counts a type whose waiver expired as a violation, and lists it as expired', () => {
+    const state = holding('Internal', found({ managed: [{ type: 'NAME' }] }));
+
+    const assessment = assessBucket(state, policy, KEYS, waiving({ NAME: 'expired' }));
+
+    expect(assessment.verdict).toBe('violation');
+    expect(assessment.violations.map((v) => v.type)).toEqual(['NAME']);
+    expect(assessment.waiverExpired.map((v) => v.type)).toEqual(['NAME']);
+    expect(assessment.waived).toEqual([]);
+  });
+
+  it('is clear, with the waived types listed, when every type not allowed is waived', () => {
+    const state = holding(
+      'Public',
+      found({ managed: [{ type: 'NAME' }, { type: 'EMAIL_ADDRESS' }] }),
+    );
+
+    const assessment = assessBucket(
+      state,
+      policy,
+      KEYS,
+      waiving({ NAME: 'active', EMAIL_ADDRESS: 'active' }),
+    );
+
+    expect(assessment.verdict).toBe('clear');
+    expect(assessment).not.toHaveProperty('severity');
+    expect(assessment.waived.map((v) => v.type)).toEqual(['EMAIL_ADDRESS', 'NAME']);
+  });
+});
+
+describe('withOpenSince', () => {
+  const open = holding('Public', found());
+  const openAssessment = assessBucket(open, policy, KEYS, noWaivers);
+
+  it('marks when the bucket opened', () => {
+    expect(withOpenSince(open, openAssessment, NOW).openSince).toBe(NOW.toISOString());
+  });
+
+  it('keeps the first time while it stays open', () => {
+    const since = { ...open, openSince: '2025-05-01T00:00:00.000Z' };
+
+    expect(withOpenSince(since, openAssessment, NOW).openSince).toBe('2025-05-01T00:00:00.000Z');
+  });
+
+  it('clears the time once the bucket is clear', () => {
+    const since = { ...holding('Restricted', found()), openSince: '2025-05-01T00:00:00.000Z' };
+    const clear = assessBucket(since, policy, KEYS, noWaivers);
+
+    expect(withOpenSince(since, clear, NOW)).not.toHaveProperty('openSince');
+  });
+});
+
+describe('resolveByHand', () => {
+  it('removes the open types, keeps the allowed and waived ones, and records who and why', () => {
+    const state = holding(
+      'Internal',
+      found({
+        managed: [
+          { type: 'NAME' },
+          { type: 'CREDIT_CARD_NUMBER', category: 'FINANCIAL_INFORMATION' },
+          { type: 'EMAIL_ADDRESS' },
+        ],
+        custom: [{ name: 'employee-id' }],
+      }),
+    );
+    const lookup = waiving({ EMAIL_ADDRESS: 'active' });
+    const assessment = assessBucket(state, policy, KEYS, lookup);
+
+    const resolved = resolveByHand(state, assessment, {
+      at: NOW.toISOString(),
+      by: 'jane.doe@example.com',
+      reason: 'objects deleted',
+    });
+
+    expect(Object.keys(resolved.types).sort()).toEqual(['EMAIL_ADDRESS']);
+    expect(resolved.resolution).toEqual({
+      at: NOW.toISOString(),
+      by: 'jane.doe@example.com',
+      reason: 'objects deleted',
+      types: ['CREDIT_CARD_NUMBER', 'NAME', 'employee-id'],
+    });
+    expect(assessBucket(resolved, policy, KEYS, lookup).verdict).toBe('clear');
+  });
+});
+
+describe('bucketDeleted', () => {
+  it('forgets every recorded type and records the deletion by AWS Config', () => {
+    const state = holding(
+      'Public',
+      found({ managed: [{ type: 'NAME' }, { type: 'EMAIL_ADDRESS' }] }),
+    );
+
+    const deleted = bucketDeleted(state, '2025-05-22T00:00:00.000Z');
+
+    expect(deleted.types).toEqual({});
+    expect(deleted.resolution).toEqual({
+      at: '2025-05-22T00:00:00.000Z',
+      by: 'AWS Config',
+      reason: 'the bucket was deleted',
+      types: ['EMAIL_ADDRESS', 'NAME'],
+    });
+    expect(deleted.findings).toBe(state.findings);
+  });
+});

@@ -1,0 +1,166 @@
+import { loadPolicy } from '../../../policies/load-policy';
+import type { AlertRoute } from '../../../rules/alert-route';
+import {
+  composeTagsNotice,
+  TAGS_NOTICE_SCHEMA,
+  type TagsNoticeInput,
+  tagsNoticeDue,
+} from '../../../rules/tags-notice';
+import { KEYS } from './finding-builder';
+
+const policy = loadPolicy();
+const TOPIC = 'arn:aws:sns:us-east-1:111122223333:team-a-alerts';
+const CENTRAL = 'arn:aws:sns:us-east-1:999988887777:central-security';
+
+describe('tagsNoticeDue', () => {
+  it.each([
+    [undefined, 'NON_COMPLIANT', true],
+    ['COMPLIANT', 'NON_COMPLIANT', true],
+    ['NOT_APPLICABLE', 'NON_COMPLIANT', true],
+    ['NON_COMPLIANT', 'NON_COMPLIANT', false],
+    [undefined, 'COMPLIANT', false],
+    ['COMPLIANT', 'COMPLIANT', false],
+    ['NOT_APPLICABLE', 'COMPLIANT', false],
+    ['NON_COMPLIANT', 'COMPLIANT', true],
+  ] as const)('from %s to %s: %s', (previous, current, due) => {
+    expect(tagsNoticeDue(previous, current)).toBe(due);
+  });
+});
+
+function input(overrides: Partial<TagsNoticeInput> = {}): TagsNoticeInput {
+  return {
+    bucket: 'team-a-scratch',
+    accountId: '111122223333',
+    region: 'us-east-1',
+    compliance: 'NON_COMPLIANT',
+    previous: 'COMPLIANT',
+    annotation:
+      'DataClassification "TopSecret" is not a level (Public, Internal, Confidential, Restricted).',
+    recordedAt: '2024-05-14T09:22:30.918Z',
+    team: 'team-a',
+    route: { kind: 'team', topicArn: TOPIC },
+    keys: KEYS,
+    levels: policy.levels,
+    ...overrides,
+  };
+}
+
+describe('composeTagsNotice', () => {
+  describe('a bucket that turned NON_COMPLIANT', () => {
+    const notice = composeTagsNotice(input());
+
+    it('says so in the subject, the summary and the attributes, at Medium', () => {
+      expect(notice.subject).toBe('[Medium] Bucket tags not compliant: team-a-scratch');
+      expect(notice.document.summary).toBe(
+        'S3 bucket team-a-scratch no longer declares a valid classification and alert topic.',
+      );
+      expect(notice.attributes).toEqual({
+        severity: 'Medium',
+        team: 'team-a',
+        bucket: 'team-a-scratch',
+        kind: 'tags',
+        sample: 'false',
+      });
+    });
+
+    it("quotes Config's annotation and the change of result", () => {
+      expect(notice.text).toContain('Result:          NON_COMPLIANT (was COMPLIANT)');
+      expect(notice.text).toContain(
+        'AWS Config says: DataClassification "TopSecret" is not a level (Public, Internal, Confidential, Restricted).',
+      );
+      expect(notice.document).toEqual(
+        expect.objectContaining({
+          schema: TAGS_NOTICE_SCHEMA,
+          kind: 'tags',
+          compliance: 'NON_COMPLIANT',
+          previousCompliance: 'COMPLIANT',
+          recordedAt: '2024-05-14T09:22:30.918Z',
+          bucket: { name: 'team-a-scratch', accountId: '111122223333', region: 'us-east-1' },
+        }),
+      );
+    });
+
+    it('lists the tags every bucket needs and the command that sets them', () => {
+      expect(notice.document.requiredTags).toEqual({
+        DataClassification: 'one of Public, Internal, Confidential, Restricted',
+        SupportSNSTopic: 'the ARN of your team’s SNS topic',
+        Team: 'your team’s name (optional unless required)',
+      });
+      expect(notice.text).toContain(
+        '  - DataClassification: one of Public, Internal, Confidential, Restricted',
+      );
+      expect(notice.text).toContain(
+        "aws s3api put-bucket-tagging --bucket team-a-scratch --tagging 'TagSet=[{Key=DataClassification,Value=Restricted},{Key=SupportSNSTopic,Value=arn:aws:sns:us-east-1:111122223333:<your-topic>},{Key=Team,Value=<your-team>}]'",
+      );
+      expect(notice.text).toContain('findings in this bucket are judged as unclassified');
+    });
+  });
+
+  describe('a bucket that is COMPLIANT again', () => {
+    const notice = composeTagsNotice(
+      input({
+        compliance: 'COMPLIANT',
+        previous: 'NON_COMPLIANT',
+        annotation: 'Declares Internal.',
+      }),
+    );
+
+    it('says so at Low, with nothing to do and no command', () => {
+      expect(notice.subject).toBe('[Low] Bucket tags compliant again: team-a-scratch');
+      expect(notice.document.summary).toBe(
+        'S3 bucket team-a-scratch declares a valid classification and alert topic again.',
+      );
+      expect(notice.text).toContain('Nothing to do.');
+      expect(notice.text).not.toContain('put-bucket-tagging');
+      expect(notice.text).not.toContain('What to do');
+    });
+  });
+
+  it('leaves out the previous result when there was none', () => {
+    const notice = composeTagsNotice(input({ previous: undefined }));
+
+    expect(notice.document.previousCompliance).toBeNull();
+    expect(notice.text).toContain('Result:          NON_COMPLIANT\n');
+  });
+
+  it('cleans control characters out of the annotation and the team', () => {
+    const notice = composeTagsNotice(
+      input({ annotation: 'DataClassification "x\ny" is not a level', team: 'team\u0007a' }),
+    );
+
+    expect(notice.document.annotation).toBe('DataClassification "x y" is not a level');
+    expect(notice.document.team).toBe('team a');
+    expect(notice.text).not.toContain('\u0007');
+    expect(notice.text).toContain('AWS Config says: DataClassification "x y" is not a level');
+  });
+
+  it('gives the reason in the text when the notice went to central security', () => {
+    const route: AlertRoute = {
+      kind: 'fallback',
+      topicArn: CENTRAL,
+      reason: 'TopicTagMissing',
+      detail: 'the bucket has no SupportSNSTopic tag',
+    };
+
+    const notice = composeTagsNotice(input({ route }));
+
+    expect(notice.document.routing).toEqual({
+      topicArn: CENTRAL,
+      fallbackReason: 'TopicTagMissing',
+      detail: 'the bucket has no SupportSNSTopic tag',
+    });
+    expect(notice.text).toContain(
+      'Sent to central security: the bucket has no SupportSNSTopic tag.',
+    );
+  });
+
+  it('says nothing of central security when the team got it', () => {
+    expect(composeTagsNotice(input()).text).not.toContain('central security:');
+  });
+
+  it('suggests the highest level of a policy in the command', () => {
+    const notice = composeTagsNotice(input({ levels: ['Open', 'Secret'] }));
+
+    expect(notice.text).toContain('Key=DataClassification,Value=Secret}');
+  });
+});
