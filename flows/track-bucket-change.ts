@@ -377,7 +377,7 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
   /** The bucket's tags now, to reach its team; unreadable ones leave central security only. */
   async function currentTags(change: ComplianceChangeEvent): Promise<BucketTags> {
     try {
-      return declarationTags(await deps.tags.tagsOf(change.resourceId), keys);
+      return declarationTags(await deps.tags.tagsOf(change.resourceId, change.awsAccountId), keys);
     } catch (error) {
       if (!isPermanentTagReadError(error)) throw error;
       logger.warn('bucket tags unreadable', { bucket: change.resourceId, error: error.name });

@@ -56,9 +56,11 @@ class FakeMetrics implements MetricsSink {
 
 class FakeTags implements TagSource {
   readonly asked: string[] = [];
+  readonly expectedOwners: Array<string | undefined> = [];
   constructor(private readonly byBucket: Record<string, Record<string, string> | Error> = {}) {}
-  async tagsOf(bucket: string): Promise<Record<string, string>> {
+  async tagsOf(bucket: string, expectedOwner?: string): Promise<Record<string, string>> {
     this.asked.push(bucket);
+    this.expectedOwners.push(expectedOwner);
     const tags = this.byBucket[bucket];
     if (tags instanceof Error) throw tags;
     return tags ?? {};
@@ -489,6 +491,15 @@ describe('tracking findings in the ledger', () => {
       expect(tags.asked).toEqual([bucketOf(found)]);
       expect(publisher.notices()[0]?.team).toBe('team-b');
       expect(publisher.notices()[0]?.declaration?.source).toBe('live');
+    });
+
+    it("reads them only from a bucket of the finding's account", async () => {
+      const found = event();
+      const { track, tags } = setup();
+
+      await track(found);
+
+      expect(tags.expectedOwners).toEqual(['111122223333']);
     });
 
     it('notifies central security when S3 refuses for good, instead of failing', async () => {
