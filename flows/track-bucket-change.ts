@@ -382,7 +382,9 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
     change: ComplianceChangeEvent,
   ): Promise<{ tags: BucketTags; tagsUnreadable?: string }> {
     try {
-      return { tags: declarationTags(await deps.tags.tagsOf(change.resourceId), keys) };
+      return {
+        tags: declarationTags(await deps.tags.tagsOf(change.resourceId, change.awsAccountId), keys),
+      };
     } catch (error) {
       if (!isPermanentTagReadError(error)) throw error;
       logger.warn('bucket tags unreadable', { bucket: change.resourceId, error: error.name });

@@ -211,7 +211,7 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
     }
     const bucket = finding.resourcesAffected.s3Bucket.name;
     try {
-      const tags = await deps.tags.tagsOf(bucket);
+      const tags = await deps.tags.tagsOf(bucket, finding.accountId);
       return {
         declaration: {
           tags: declarationTags(tags, keys),

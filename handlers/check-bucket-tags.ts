@@ -126,7 +126,13 @@ export function createTagRule(deps: TagRuleDependencies) {
       }
       case 'scheduled': {
         const buckets = await deps.inventory.bucketNames(settings.region);
-        const reads = await readBucketTags(buckets, deps.tags, settings.tagReadConcurrency);
+        // The inventory lists this account's buckets: a read must not reach another's.
+        const reads = await readBucketTags(
+          buckets,
+          deps.tags,
+          settings.tagReadConcurrency,
+          message.awsAccountId,
+        );
         evaluations = [];
         for (const read of reads) {
           if ('error' in read) {

@@ -35,6 +35,7 @@ export async function readBucketTags(
   buckets: readonly string[],
   source: TagSource,
   concurrency: number,
+  expectedOwner?: string,
 ): Promise<BucketTagsRead[]> {
   const results: BucketTagsRead[] = new Array(buckets.length);
   let next = 0;
@@ -43,7 +44,7 @@ export async function readBucketTags(
       const index = next++;
       const bucket = buckets[index] as string;
       try {
-        results[index] = { bucket, tags: await source.tagsOf(bucket) };
+        results[index] = { bucket, tags: await source.tagsOf(bucket, expectedOwner) };
       } catch (error) {
         results[index] = { bucket, error: error as Error };
       }

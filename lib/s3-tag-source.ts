@@ -2,7 +2,12 @@ import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** Port: the tags of a bucket, as key -> value. */
 export interface TagSource {
-  tagsOf(bucket: string): Promise<Record<string, string>>;
+  /**
+   * @param expectedOwner the account that owns the bucket, when the caller knows it:
+   *   the read then fails (`AccessDenied`, permanent) rather than return the tags of
+   *   a bucket of the same name in another account.
+   */
+  tagsOf(bucket: string, expectedOwner?: string): Promise<Record<string, string>>;
 }
 
 /**
@@ -21,8 +26,10 @@ export function isPermanentTagReadError(error: unknown): error is Error {
 export const TAG_CACHE_MS = 5 * 60 * 1000;
 
 /**
- * Reads tags with S3 `GetBucketTagging`, caching them per container. A bucket
- * without tags answers `NoSuchTagSet`, which means no tags. Any other error
+ * Reads tags with S3 `GetBucketTagging`, caching them per container, with
+ * `ExpectedBucketOwner` when the caller names the owner (S3 answers `AccessDenied`
+ * when another account owns the bucket). A bucket without tags answers
+ * `NoSuchTagSet`, which means no tags. Any other error
  * propagates, so the invocation fails and EventBridge retries it.
  */
 export class S3TagSource implements TagSource {
@@ -34,17 +41,24 @@ export class S3TagSource implements TagSource {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async tagsOf(bucket: string): Promise<Record<string, string>> {
-    const cached = this.cache.get(bucket);
+  async tagsOf(bucket: string, expectedOwner?: string): Promise<Record<string, string>> {
+    // Keyed by owner too: a read checked against one owner says nothing of another.
+    const key = `${expectedOwner ?? ''}/${bucket}`;
+    const cached = this.cache.get(key);
     if (cached && cached.expires > this.now()) return cached.tags;
-    const tags = await this.read(bucket);
-    this.cache.set(bucket, { tags, expires: this.now() + this.ttlMs });
+    const tags = await this.read(bucket, expectedOwner);
+    this.cache.set(key, { tags, expires: this.now() + this.ttlMs });
     return tags;
   }
 
-  private async read(bucket: string): Promise<Record<string, string>> {
+  private async read(bucket: string, expectedOwner?: string): Promise<Record<string, string>> {
     try {
-      const output = await this.client.send(new GetBucketTaggingCommand({ Bucket: bucket }));
+      const output = await this.client.send(
+        new GetBucketTaggingCommand({
+          Bucket: bucket,
+          ...(expectedOwner === undefined ? {} : { ExpectedBucketOwner: expectedOwner }),
+        }),
+      );
       return Object.fromEntries(
         (output.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']),
       );

@@ -19,10 +19,17 @@ export interface AlertPublisher {
 }
 
 /**
- * Errors after which the same publish cannot succeed: the topic is missing, the
- * caller may not publish, the request is invalid, or the topic's KMS key is
- * unusable. Throttling and server errors are not here: the SDK retries them and
- * then the invocation fails, so EventBridge retries the event.
+ * Error names after which the same publish cannot succeed:
+ * - the topic is missing, or its ARN or the request is invalid (`NotFound`,
+ *   `InvalidParameter`, `ValidationError`, ...);
+ * - the caller may not publish, or the topic's KMS key is unusable;
+ * - the topic's region does not accept this account's credentials: a region not
+ *   enabled for the account (`OptInRequired`), or a regional endpoint that does not
+ *   know the access key (`InvalidClientTokenId`, `UnrecognizedClientException`,
+ *   `InvalidAccessKeyId`). The Lambda's own credentials work in its own region, so
+ *   these say the topic's region is not one the account can use.
+ * Throttling and server errors are not here: the SDK retries them and then the
+ * invocation fails, so EventBridge retries the event.
  */
 const REFUSALS = new Set([
   'NotFoundException',
@@ -30,8 +37,11 @@ const REFUSALS = new Set([
   'AuthorizationErrorException',
   'AuthorizationError',
   'InvalidParameterException',
+  'InvalidParameter',
   'InvalidParameterValueException',
+  'InvalidParameterValue',
   'ValidationException',
+  'ValidationError',
   'InvalidSecurityException',
   'KMSAccessDeniedException',
   'KMSDisabledException',
@@ -40,7 +50,57 @@ const REFUSALS = new Set([
   'KMSOptInRequired',
   'AccessDeniedException',
   'AccessDenied',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'OptInRequired',
 ]);
+
+/** Node's errors for a host name that does not resolve (no such name; resolver unsure). */
+const NAME_RESOLUTION_ERRORS = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * The shape of every AWS region name: a partition prefix (`us`, `eu`, `ap`, `us-gov`,
+ * `us-iso`, `eusc-de`, ...), a compass direction, a number: `eu-west-1`,
+ * `ap-southeast-7`, `us-gov-west-1`, `us-isob-east-1`, `il-central-1`.
+ */
+const REGION_NAME =
+  /^[a-z]{2,4}(-(gov|iso[a-z]?|[a-z]{2}))?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+
+/**
+ * What a failed publish to `topicArn` means. `refused`: retrying cannot succeed, so
+ * the notice falls back to central security. `retry`: it may succeed later (the
+ * error is rethrown, the invocation fails and is retried, finally into the DLQ).
+ *
+ * The rule, in order:
+ * 1. A server fault (`$fault: 'server'`, 5xx) is retried, whatever its name.
+ * 2. An error named in {@link REFUSALS} is refused.
+ * 3. A name-resolution error (`ENOTFOUND`, `EAI_AGAIN`) for a topic whose region
+ *    is not shaped like an AWS region name (`eu-wset-1`, `EU-WEST-1`, `local`) is
+ *    refused: that endpoint will never exist. For a region shaped like one, the
+ *    resolver failed for a real endpoint, which is transient: retried.
+ * 4. Anything else (throttling, time-outs, connection resets) is retried.
+ */
+function publishFailure(
+  error: unknown,
+  topicArn: string,
+): { readonly kind: 'refused'; readonly errorName: string } | { readonly kind: 'retry' } {
+  const { name, code, $fault } = (error ?? {}) as {
+    name?: unknown;
+    code?: unknown;
+    $fault?: unknown;
+  };
+  if ($fault === 'server') return { kind: 'retry' };
+  if (typeof name === 'string' && REFUSALS.has(name)) return { kind: 'refused', errorName: name };
+  if (
+    typeof code === 'string' &&
+    NAME_RESOLUTION_ERRORS.has(code) &&
+    !REGION_NAME.test(regionOf(topicArn))
+  ) {
+    return { kind: 'refused', errorName: code };
+  }
+  return { kind: 'retry' };
+}
 
 /** Publishes with SNS `MessageStructure: json`: JSON for machines, text for e-mail. */
 export class SnsAlertPublisher implements AlertPublisher {
@@ -72,8 +132,8 @@ export class SnsAlertPublisher implements AlertPublisher {
       const output = await this.client(regionOf(topicArn)).send(command);
       return { kind: 'published', messageId: output.MessageId ?? '' };
     } catch (error) {
-      const name = (error as Error).name;
-      if (REFUSALS.has(name)) return { kind: 'refused', errorName: name };
+      const failure = publishFailure(error, topicArn);
+      if (failure.kind === 'refused') return failure;
       throw error;
     }
   }

@@ -75,11 +75,14 @@ export class FakeMetrics implements MetricsSink {
 /** Each bucket's tags, or the error reading them throws; a bucket not named has none. */
 export class FakeTags implements TagSource {
   readonly asked: string[] = [];
+  /** The owner each read named (`ExpectedBucketOwner`), in order. */
+  readonly expectedOwners: Array<string | undefined> = [];
 
   constructor(private readonly byBucket: Record<string, Record<string, string> | Error> = {}) {}
 
-  async tagsOf(bucket: string): Promise<Record<string, string>> {
+  async tagsOf(bucket: string, expectedOwner?: string): Promise<Record<string, string>> {
     this.asked.push(bucket);
+    this.expectedOwners.push(expectedOwner);
     const tags = this.byBucket[bucket];
     if (tags instanceof Error) throw tags;
     return tags ?? {};

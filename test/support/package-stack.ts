@@ -55,15 +55,39 @@ export function runNode(args: readonly string[], cwd: string, env: NodeJS.Proces
   }
 }
 
-export function packageStack(stage = 'dev'): PackagedStack {
+export interface PackageOptions {
+  /** Files written into the copy before packaging, by path inside the project. */
+  readonly files?: Readonly<Record<string, string>>;
+  /** Stack params given on the command line (`--param key=value`). */
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Packages a copy of the project. When packaging fails, the copy is removed and the
+ * error carries serverless' output.
+ */
+export function packageStack(stage = 'dev', options: PackageOptions = {}): PackagedStack {
   const work = createTempDir();
-  const service = copyProject(work.path);
   const output = path.join(work.path, 'package');
-  runNode(
-    [SERVERLESS_CLI, 'package', '--stage', stage, '--package', output],
-    service,
-    offlineEnv(work.path),
-  );
+  try {
+    const service = copyProject(work.path);
+    for (const [file, content] of Object.entries(options.files ?? {})) {
+      mkdirSync(path.dirname(path.join(service, file)), { recursive: true });
+      writeFileSync(path.join(service, file), content);
+    }
+    const params = Object.entries(options.params ?? {}).flatMap(([name, value]) => [
+      '--param',
+      `${name}=${value}`,
+    ]);
+    runNode(
+      [SERVERLESS_CLI, 'package', '--stage', stage, '--package', output, ...params],
+      service,
+      offlineEnv(work.path),
+    );
+  } catch (error) {
+    work.remove();
+    throw error;
+  }
   const zipEntries = (functionName: string): ZipEntry[] =>
     readZip(readFileSync(path.join(output, `${functionName}.zip`)));
   return {

@@ -210,13 +210,25 @@ if (names === undefined) {
         const isPublic =
           field(finding, 'resourcesAffected', 's3Bucket', 'publicAccess', 'effectivePermission') ===
           'PUBLIC';
-        const hasCredentials = list(
+        const sensitiveData = list(
           field(finding, 'classificationDetails', 'result', 'sensitiveData'),
-        ).some((item) => field(item, 'category') === 'CREDENTIALS');
+        );
+        const hasCredentials = sensitiveData.some(
+          (item) => field(item, 'category') === 'CREDENTIALS',
+        );
+        // Card security codes and magnetic stripe data are forbidden (PCI DSS 3.3.1).
+        const hasSensitiveAuthenticationData = sensitiveData
+          .flatMap((item) => list(field(item, 'detections')))
+          .some((detection) =>
+            ['CREDIT_CARD_SECURITY_CODE', 'CREDIT_CARD_MAGNETIC_STRIPE'].includes(
+              String(field(detection, 'type')),
+            ),
+          );
         return {
           bucket,
           verdict: 'unclassified',
-          severity: isPublic || hasCredentials ? 'Critical' : 'High',
+          severity:
+            isPublic || hasCredentials || hasSensitiveAuthenticationData ? 'Critical' : 'High',
           declaredLevel: null,
           sample,
         };

@@ -199,8 +199,14 @@ let stack: PackagedStack;
 let template: Template;
 let zipEntries: ZipEntry[];
 
+/** Policy files as a team may add them beside the default one, YAML or JSON. */
+const EXTRA_POLICY_FILES = {
+  'policies/team-policy.yml': 'description: a team policy in YAML with the short extension\n',
+  'policies/team-policy.json': '{ "description": "a team policy in JSON" }\n',
+};
+
 beforeAll(() => {
-  stack = packageStack('dev');
+  stack = packageStack('dev', { files: EXTRA_POLICY_FILES });
   template = stack.template<Template>();
   zipEntries = stack.zipEntries('validateFinding');
 }, 120_000);
@@ -1341,6 +1347,17 @@ describe('the function zip', () => {
   it('holds the bundled handler and the policy file POLICY_FILE names', () => {
     expect(names()).toEqual(
       expect.arrayContaining([handlerModule(), functionEnvironment().POLICY_FILE]),
+    );
+  });
+
+  it('holds every policy and waivers file under policies/, YAML (.yaml, .yml) or JSON', () => {
+    expect(names()).toEqual(
+      expect.arrayContaining([
+        'policies/default-policy.yaml',
+        'policies/waivers.yaml',
+        'policies/team-policy.yml',
+        'policies/team-policy.json',
+      ]),
     );
   });
 

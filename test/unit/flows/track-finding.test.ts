@@ -437,6 +437,15 @@ describe('tracking findings in the ledger', () => {
       expect(publisher.notices()[0]?.declaration?.source).toBe('live');
     });
 
+    it("reads them only from a bucket of the finding's account", async () => {
+      const found = event();
+      const { track, tags } = setup();
+
+      await track(found);
+
+      expect(tags.expectedOwners).toEqual(['111122223333']);
+    });
+
     it('notifies central security when S3 refuses for good, instead of failing', async () => {
       const found = event();
       const { track, publisher } = setup({

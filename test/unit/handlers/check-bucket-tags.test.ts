@@ -45,7 +45,9 @@ class FakeAccount implements BucketInventory, TagSource, TopicDirectory {
     this.regionsListed.push(region);
     return Object.keys(this.buckets);
   }
-  async tagsOf(bucket: string): Promise<Record<string, string>> {
+  readonly expectedOwners: Array<string | undefined> = [];
+  async tagsOf(bucket: string, expectedOwner?: string): Promise<Record<string, string>> {
+    this.expectedOwners.push(expectedOwner);
     const tags = this.buckets[bucket];
     if (tags instanceof Error) throw tags;
     return tags ?? {};
@@ -260,6 +262,19 @@ describe('checkBucketTags', () => {
       await rule(loadConfigEvent('periodic.json'));
 
       expect(reporter.evaluations()[3]?.annotation).toBe('Tags could not be read: AccessDenied.');
+    });
+
+    it("reads tags only from buckets of the rule's account", async () => {
+      const { rule, account } = setup({ account: new FakeAccount(buckets) });
+
+      await rule(loadConfigEvent('periodic.json'));
+
+      expect(account.expectedOwners).toEqual([
+        '111122223333',
+        '111122223333',
+        '111122223333',
+        '111122223333',
+      ]);
     });
 
     it('looks up each topic once per invocation', async () => {

@@ -33,6 +33,53 @@ describe('S3TagSource', () => {
     await expect(new S3TagSource(new S3Client({})).tagsOf('acme')).rejects.toThrow('AccessDenied');
   });
 
+  it('sends ExpectedBucketOwner when the caller names the owner', async () => {
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: [] });
+
+    await new S3TagSource(new S3Client({})).tagsOf('acme', '111122223333');
+
+    expect(s3.commandCalls(GetBucketTaggingCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'acme',
+      ExpectedBucketOwner: '111122223333',
+    });
+  });
+
+  it('sends no ExpectedBucketOwner when the caller does not know the owner', async () => {
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: [] });
+
+    await new S3TagSource(new S3Client({})).tagsOf('acme');
+
+    expect(s3.commandCalls(GetBucketTaggingCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'acme',
+    });
+  });
+
+  it('fails with a permanent read error when another account owns the bucket', async () => {
+    s3.on(GetBucketTaggingCommand, { ExpectedBucketOwner: '111122223333' }).rejects(
+      awsError('AccessDenied'),
+    );
+
+    const error = await new S3TagSource(new S3Client({}))
+      .tagsOf('acme', '111122223333')
+      .catch((failure: unknown) => failure);
+
+    expect(isPermanentTagReadError(error)).toBe(true);
+  });
+
+  it('does not answer a read for one owner with tags read for another', async () => {
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'Team', Value: 'a' }] });
+    const source = new S3TagSource(new S3Client({}));
+
+    await source.tagsOf('acme', '111122223333');
+    await source.tagsOf('acme', '444455556666');
+
+    expect(
+      s3
+        .commandCalls(GetBucketTaggingCommand)
+        .map((call) => call.args[0].input.ExpectedBucketOwner),
+    ).toEqual(['111122223333', '444455556666']);
+  });
+
   it('reuses tags it read until they expire', async () => {
     s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'Team', Value: 'a' }] });
     let now = 0;

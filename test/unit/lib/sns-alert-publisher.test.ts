@@ -49,35 +49,116 @@ describe('SnsAlertPublisher', () => {
     expect(regions).toEqual(['eu-west-1', 'us-east-2']);
   });
 
+  // Every error name SNS (or the regional endpoint in front of it) answers when the
+  // same publish can never succeed, one by one.
   it.each([
     ['NotFoundException'],
+    ['NotFound'],
     ['AuthorizationErrorException'],
+    ['AuthorizationError'],
     ['InvalidParameterException'],
+    ['InvalidParameter'],
+    ['InvalidParameterValueException'],
+    ['InvalidParameterValue'],
+    ['ValidationException'],
+    ['ValidationError'],
+    ['InvalidSecurityException'],
     ['KMSAccessDeniedException'],
     ['KMSDisabledException'],
+    ['KMSInvalidStateException'],
     ['KMSNotFoundException'],
+    ['KMSOptInRequired'],
+    ['AccessDeniedException'],
+    ['AccessDenied'],
+    ['InvalidClientTokenId'],
+    ['UnrecognizedClientException'],
+    ['InvalidAccessKeyId'],
+    ['OptInRequired'],
   ])('reports %s as a refusal, so the alert can fall back', async (name) => {
     sns.on(PublishCommand).rejects(awsError(name, `${name} from SNS`));
     const publisher = new SnsAlertPublisher((region) => new SNSClient({ region }));
 
-    await expect(publisher.publish(TOPIC, message)).resolves.toEqual({
-      kind: 'refused',
-      errorName: name,
-    });
+    const result = await publisher.publish(TOPIC, message);
+
+    expect(result).toEqual({ kind: 'refused', errorName: name });
   });
 
-  it.each([['ThrottledException'], ['InternalErrorException'], ['TimeoutError']])(
-    'lets %s fail the call, so the event is retried',
-    async (name) => {
-      sns.on(PublishCommand).rejects(awsError(name, `${name} from SNS`));
-      const publisher = new SnsAlertPublisher(
-        (region) => new SNSClient({ region, maxAttempts: 1 }),
+  it.each([
+    ['ThrottlingException', 'client'],
+    ['Throttled', 'client'],
+    ['ThrottledException', 'client'],
+    ['InternalErrorException', 'server'],
+    ['InternalFailure', 'server'],
+    ['ServiceUnavailable', 'server'],
+    ['TimeoutError', 'client'],
+  ] as const)('lets %s (%s fault) fail the call, so the event is retried', async (name, fault) => {
+    sns.on(PublishCommand).rejects(awsError(name, `${name} from SNS`, fault));
+    const publisher = new SnsAlertPublisher((region) => new SNSClient({ region, maxAttempts: 1 }));
+
+    const publishing = publisher.publish(TOPIC, message);
+
+    await expect(publishing).rejects.toThrow(`${name} from SNS`);
+  });
+
+  it('retries a server fault even when its name would be a refusal', async () => {
+    sns.on(PublishCommand).rejects(awsError('AccessDenied', 'AccessDenied (503)', 'server'));
+    const publisher = new SnsAlertPublisher((region) => new SNSClient({ region, maxAttempts: 1 }));
+
+    const publishing = publisher.publish(TOPIC, message);
+
+    await expect(publishing).rejects.toThrow('AccessDenied (503)');
+  });
+
+  describe('when the regional endpoint does not resolve', () => {
+    it.each([
+      ['ENOTFOUND', 'arn:aws:sns:eu-wset-1:111122223333:payments-alerts'],
+      ['EAI_AGAIN', 'arn:aws:sns:eu-wset-1:111122223333:payments-alerts'],
+      ['ENOTFOUND', 'arn:aws:sns:EU-WEST-1:111122223333:payments-alerts'],
+      ['ENOTFOUND', 'arn:aws:sns:local:111122223333:payments-alerts'],
+    ])(
+      'reports %s for %s, whose region is not an AWS region name, as a refusal',
+      async (code, topic) => {
+        sns.on(PublishCommand).rejects(dnsError(code));
+        const publisher = new SnsAlertPublisher((region) => new SNSClient({ region }));
+
+        const result = await publisher.publish(topic, message);
+
+        expect(result).toEqual({ kind: 'refused', errorName: code });
+      },
+    );
+
+    it.each([
+      ['ENOTFOUND', 'arn:aws:sns:eu-west-1:111122223333:payments-alerts'],
+      ['EAI_AGAIN', 'arn:aws:sns:eu-west-1:111122223333:payments-alerts'],
+      ['ENOTFOUND', 'arn:aws:sns:ap-southeast-7:111122223333:payments-alerts'],
+      ['ENOTFOUND', 'arn:aws:sns:il-central-1:111122223333:payments-alerts'],
+      ['ENOTFOUND', 'arn:aws-us-gov:sns:us-gov-west-1:111122223333:payments-alerts'],
+      ['ENOTFOUND', 'arn:aws-iso-b:sns:us-isob-east-1:111122223333:payments-alerts'],
+      ['ENOTFOUND', 'arn:aws-eusc:sns:eusc-de-east-1:111122223333:payments-alerts'],
+    ])(
+      'lets %s for %s, a real region name, fail the call: the resolver may recover',
+      async (code, topic) => {
+        sns.on(PublishCommand).rejects(dnsError(code));
+        const publisher = new SnsAlertPublisher((region) => new SNSClient({ region }));
+
+        const publishing = publisher.publish(topic, message);
+
+        await expect(publishing).rejects.toThrow(`getaddrinfo ${code}`);
+      },
+    );
+
+    it('lets a refused connection fail the call even for a region that is not a name', async () => {
+      sns.on(PublishCommand).rejects(dnsError('ECONNREFUSED', 'connect'));
+      const publisher = new SnsAlertPublisher((region) => new SNSClient({ region }));
+
+      const publishing = publisher.publish(
+        'arn:aws:sns:eu-wset-1:111122223333:payments-alerts',
+        message,
       );
 
-      await expect(publisher.publish(TOPIC, message)).rejects.toThrow(`${name} from SNS`);
-    },
-  );
-
+      await expect(publishing).rejects.toThrow('connect ECONNREFUSED');
+    });
+  });
   it("by default, publishes with a client made for the topic's region", async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-3' });
     const publisher = new SnsAlertPublisher();
@@ -88,3 +169,12 @@ describe('SnsAlertPublisher', () => {
     await expect(client.config.region()).resolves.toBe('eu-west-1');
   });
 });
+
+/** What Node's HTTP stack rejects with when it cannot reach the endpoint (by default: its name does not resolve). */
+function dnsError(code: string, syscall = 'getaddrinfo'): Error {
+  return Object.assign(new Error(`${syscall} ${code} sns.example.amazonaws.com`), {
+    code,
+    syscall,
+    hostname: 'sns.example.amazonaws.com',
+  });
+}

@@ -18,10 +18,12 @@ function needs(type: string, category: string): string {
 /** What the default policy promises, by the identifier's name and category. */
 function expectedLevel(type: string, category: string): string {
   if (category === 'CREDENTIALS') return 'forbidden';
+  // PCI DSS 3.3.1: sensitive authentication data is not stored after authorisation.
+  if (type === 'CREDIT_CARD_SECURITY_CODE' || type === 'CREDIT_CARD_MAGNETIC_STRIPE') {
+    return 'forbidden';
+  }
   if (category === 'FINANCIAL_INFORMATION') {
-    return /^CREDIT_CARD_NUMBER|MAGNETIC_STRIPE|BANK_ACCOUNT_NUMBER$/.test(type)
-      ? 'Restricted'
-      : 'Confidential';
+    return /^CREDIT_CARD_NUMBER|BANK_ACCOUNT_NUMBER$/.test(type) ? 'Restricted' : 'Confidential';
   }
   const restricted =
     /(PASSPORT|NATIONAL_IDENTIFICATION|SOCIAL_SECURITY|SOCIAL_INSURANCE|NATIONAL_INSURANCE|DRIVERS_LICENSE|HEALTH|MEDIC|NHS|DRUG|PROVIDER_IDENTIFIER|_UDI$|DNI|NIE_|NIF_|CURP|AADHAAR|RG_NUMBER|RUT_NUMBER|CITIZENSHIP|CPF|INDIVIDUAL|TAX_FILE|PERMANENT_ACCOUNT|^(FRANCE|GERMANY|SPAIN|UK)_TAX_IDENTIFICATION)/;
