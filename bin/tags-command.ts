@@ -8,7 +8,11 @@ import {
 } from '../lib/s3-bucket-inventory';
 import { S3TagSource, type TagSource } from '../lib/s3-tag-source';
 import { parseAccountList } from '../lib/settings';
-import { SnsTopicDirectory, type TopicDirectory } from '../lib/sns-topic-directory';
+import {
+  SnsTopicDirectory,
+  type TopicDirectory,
+  type TopicStatus,
+} from '../lib/sns-topic-directory';
 import { StsCallerAccount } from '../lib/sts-caller-account';
 import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
@@ -277,7 +281,7 @@ async function judgeLive(
         ? topicToVerify(read.tags, accountId, accountId, options.requirements)
         : undefined,
     );
-    const topicExists = await lookUpTopics(
+    const topicStatus = await lookUpTopics(
       topics.filter((arn) => arn !== undefined),
       aws.topics,
       options.stderr,
@@ -292,7 +296,7 @@ async function judgeLive(
           accountId,
           options.policy,
           options.requirements,
-          topic === undefined ? undefined : topicExists.get(topic),
+          topic === undefined ? undefined : topicStatus.get(topic),
         ),
       };
     });
@@ -314,27 +318,27 @@ async function attempt<T>(what: string, action: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Looks each distinct topic up once. A topic that cannot be looked up (an error
- * other than not found or not authorised) is not held against its buckets, as
- * when the directory cannot tell; a warning says so.
+ * Looks each distinct topic up once, as the Config rule does: one that does not
+ * exist, is a FIFO topic, has no confirmed subscription or is in a region the
+ * account cannot reach is held against its buckets. One that cannot be checked
+ * (not authorised, or an error that outlasted the retries) is not; a warning says so.
  */
 async function lookUpTopics(
   arns: readonly string[],
   topics: TopicDirectory,
   stderr: (text: string) => void,
-): Promise<Map<string, boolean | undefined>> {
-  const exists = new Map<string, boolean | undefined>();
+): Promise<Map<string, TopicStatus>> {
+  const statuses = new Map<string, TopicStatus>();
   for (const arn of new Set(arns)) {
-    try {
-      exists.set(arn, await topics.exists(arn));
-    } catch (error) {
-      exists.set(arn, undefined);
+    const status = await topics.check(arn);
+    statuses.set(arn, status);
+    if (status.kind === 'unknown') {
       stderr(
-        `warning: could not look up topic ${printable(arn)} (${printable((error as Error).name)}); not held against its buckets.\n`,
+        `warning: could not look up topic ${printable(arn)} (${printable(status.reason)}); not held against its buckets.\n`,
       );
     }
   }
-  return exists;
+  return statuses;
 }
 
 const MAX_ERROR_NAME = 100;

@@ -2,6 +2,7 @@ import {
   type Evaluation as ConfigEvaluation,
   ConfigServiceClient,
   PutEvaluationsCommand,
+  paginateGetComplianceDetailsByConfigRule,
 } from '@aws-sdk/client-config-service';
 
 /** One resource's result, as AWS Config records it. */
@@ -73,4 +74,45 @@ function toConfig(evaluation: Evaluation): ConfigEvaluation {
     OrderingTimestamp: evaluation.orderingTimestamp,
     ...(evaluation.annotation ? { Annotation: evaluation.annotation } : {}),
   };
+}
+
+/** A resource that a rule has a current result for. */
+export interface EvaluatedResource {
+  readonly resourceType: string;
+  readonly resourceId: string;
+}
+
+/** Port: the resources a rule has a COMPLIANT or NON_COMPLIANT result for. */
+export interface EvaluatedResources {
+  evaluatedBy(configRuleName: string): Promise<EvaluatedResource[]>;
+}
+
+/**
+ * Config `GetComplianceDetailsByConfigRule`, every page (100 results each), only
+ * COMPLIANT and NON_COMPLIANT results: resources already NOT_APPLICABLE need
+ * nothing more.
+ */
+export class ConfigEvaluatedResources implements EvaluatedResources {
+  constructor(
+    private readonly client: ConfigServiceClient = new ConfigServiceClient({ maxAttempts: 8 }),
+  ) {}
+
+  async evaluatedBy(configRuleName: string): Promise<EvaluatedResource[]> {
+    const resources: EvaluatedResource[] = [];
+    for await (const page of paginateGetComplianceDetailsByConfigRule(
+      { client: this.client, pageSize: MAX_EVALUATIONS_PER_CALL },
+      { ConfigRuleName: configRuleName, ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'] },
+    )) {
+      for (const result of page.EvaluationResults ?? []) {
+        const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
+        if (qualifier?.ResourceType && qualifier.ResourceId) {
+          resources.push({
+            resourceType: qualifier.ResourceType,
+            resourceId: qualifier.ResourceId,
+          });
+        }
+      }
+    }
+    return resources;
+  }
 }

@@ -1,14 +1,52 @@
-import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  GetTopicAttributesCommand,
+  paginateListSubscriptionsByTopic,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 
-/** Port: does a topic exist? `undefined` when it cannot be told. */
+/**
+ * What looking a topic up found (the same cases as the tag rule's `TopicCheck`):
+ * it can deliver, it does not exist, it is a FIFO topic, it has no confirmed
+ * subscription, its region cannot be reached for good, or it could not be checked.
+ */
+export type TopicStatus =
+  | { readonly kind: 'deliverable' }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'fifo' }
+  | { readonly kind: 'unconfirmed' }
+  | { readonly kind: 'unreachable'; readonly reason: string }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/** Port: can alerts sent to a topic reach anyone? Never throws for one topic. */
 export interface TopicDirectory {
-  exists(topicArn: string): Promise<boolean | undefined>;
+  check(topicArn: string): Promise<TopicStatus>;
 }
 
 /**
- * SNS `GetTopicAttributes`, with a client per topic region. Not found means the
- * topic does not exist; a refusal to look (authorization) means it cannot be
- * told, which the rule does not hold against the bucket.
+ * Errors that say the topic's region cannot be reached from this account at all:
+ * no such endpoint (a region that does not exist), credentials the region does not
+ * know (a region not enabled for the account), or an opt-in region not opted in.
+ * Retrying does not help; the bucket's tag is what is wrong.
+ */
+const UNREACHABLE = new Set([
+  'ENOTFOUND',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'OptInRequired',
+]);
+const NOT_FOUND = new Set(['NotFoundException', 'NotFound']);
+
+/**
+ * SNS, with a client per topic region. `GetTopicAttributes` tells whether the topic
+ * exists and whether it is a FIFO topic. Whether anyone listens comes from
+ * `ListSubscriptionsByTopic`, page by page until one subscription is confirmed (its
+ * ARN is an ARN, not `PendingConfirmation`): `GetTopicAttributes` also counts
+ * confirmed subscriptions, but only approximately (the count lags behind changes),
+ * while the list is exact, and it is what local emulators answer as AWS does.
+ *
+ * A refusal to look (authorization) or a failure that outlasted the SDK's retries
+ * (throttling, server errors) is `unknown`, which the rule does not hold against the
+ * bucket; a region that cannot be reached is `unreachable`, which it does.
  */
 export class SnsTopicDirectory implements TopicDirectory {
   private readonly clients = new Map<string, SNSClient>();
@@ -18,7 +56,7 @@ export class SnsTopicDirectory implements TopicDirectory {
       new SNSClient({ region }),
   ) {}
 
-  async exists(topicArn: string): Promise<boolean | undefined> {
+  async check(topicArn: string): Promise<TopicStatus> {
     const region = topicArn.split(':')[3] ?? '';
     let client = this.clients.get(region);
     if (!client) {
@@ -26,13 +64,31 @@ export class SnsTopicDirectory implements TopicDirectory {
       this.clients.set(region, client);
     }
     try {
-      await client.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
-      return true;
+      const { Attributes } = await client.send(
+        new GetTopicAttributesCommand({ TopicArn: topicArn }),
+      );
+      if (Attributes?.FifoTopic === 'true') return { kind: 'fifo' };
+      for await (const page of paginateListSubscriptionsByTopic(
+        { client },
+        { TopicArn: topicArn },
+      )) {
+        if (page.Subscriptions?.some((s) => s.SubscriptionArn?.startsWith('arn:'))) {
+          return { kind: 'deliverable' };
+        }
+      }
+      return { kind: 'unconfirmed' };
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'NotFoundException' || name === 'NotFound') return false;
-      if (name === 'AuthorizationErrorException' || name === 'AuthorizationError') return undefined;
-      throw error;
+      const reason = errorName(error);
+      if (NOT_FOUND.has(reason)) return { kind: 'missing' };
+      if (UNREACHABLE.has(reason)) return { kind: 'unreachable', reason };
+      return { kind: 'unknown', reason };
     }
   }
+}
+
+/** The SDK's error name; for network errors (named `Error`) the system code, e.g. ENOTFOUND. */
+function errorName(error: unknown): string {
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  return typeof name === 'string' && name ? name : 'Error';
 }

@@ -22,6 +22,26 @@ export interface TagRequirements {
   readonly requireTeam: boolean;
 }
 
+/**
+ * What looking up a bucket's topic (in the rule's own account) found:
+ * - `deliverable`: it exists, is a standard topic, and at least one subscription is confirmed;
+ * - `missing`: SNS says it does not exist;
+ * - `fifo`: a FIFO topic, which refuses every publish without a message group;
+ * - `unconfirmed`: no confirmed subscription, so every notice is dropped;
+ * - `unreachable`: its region cannot be reached from this account for good (not a
+ *   region, or not enabled), with the reason;
+ * - `unknown`: it could not be checked (not authorised, or throttling and server
+ *   errors that outlasted the retries), with the reason. Not held against the bucket:
+ *   the next sweep looks again.
+ */
+export type TopicCheck =
+  | { readonly kind: 'deliverable' }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'fifo' }
+  | { readonly kind: 'unconfirmed' }
+  | { readonly kind: 'unreachable'; readonly reason: string }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
 /** Config limits annotations to 256 characters. */
 export const MAX_ANNOTATION = 256;
 const MAX_QUOTED = 40;
@@ -50,9 +70,12 @@ export function topicToVerify(
  * Judges a bucket's declaration for the Config rule `checkBucketTags`: the
  * classification tag must name a level of the policy (matched as the validator
  * matches it: case-insensitively, trimmed), and the topic tag must be a
- * well-formed SNS topic ARN in an allowed account that, when checked, exists.
+ * well-formed SNS topic ARN in an allowed account that can deliver: not a FIFO
+ * topic (its name ends in `.fifo`, or the lookup says so: alerts carry no message
+ * group, so SNS refuses them) and, when checked, one that exists, in a region the
+ * account can reach, with at least one confirmed subscription.
  *
- * @param topicExists whether the topic exists, when the caller could check
+ * @param topic what looking the topic up found, when the caller could look
  *   (see `topicToVerify`); `undefined` when it was not checked.
  * @example
  * ```ts
@@ -65,7 +88,7 @@ export function judgeBucketTags(
   bucketAccountId: string,
   policy: Policy,
   requirements: TagRequirements,
-  topicExists?: boolean,
+  topic?: TopicCheck,
 ): TagJudgement {
   const { keys } = requirements;
   const problems: string[] = [];
@@ -78,28 +101,30 @@ export function judgeBucketTags(
     problems.push(`${keys.classification} ${quote(declaration.value)} is not a level (${levels}).`);
   }
 
-  const topic = readTopicTag(tags, keys, bucketAccountId, requirements.allowedTopicAccounts);
-  switch (topic.kind) {
+  const tag = readTopicTag(tags, keys, bucketAccountId, requirements.allowedTopicAccounts);
+  switch (tag.kind) {
     case 'missing':
       problems.push(`${keys.topic} is missing: tag it with your team's SNS topic ARN.`);
       break;
     case 'malformed':
       problems.push(
-        `${keys.topic} ${quote(topic.value)} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>).`,
+        `${keys.topic} ${quote(tag.value)} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>).`,
       );
       break;
     case 'foreign':
       problems.push(
-        `${keys.topic} is in account ${topic.topic.accountId}; allowed: ${topic.allowedAccounts.join(', ')}.`,
+        `${keys.topic} is in account ${tag.topic.accountId}; allowed: ${tag.allowedAccounts.join(', ')}.`,
       );
       break;
-    case 'valid':
-      if (topicExists === false) {
-        problems.push(
-          `${keys.topic} topic ${topic.topic.name} does not exist in ${topic.topic.region}.`,
-        );
-      }
+    case 'valid': {
+      const problem = undeliverable(
+        keys.topic,
+        tag.topic,
+        tag.topic.name.endsWith('.fifo') ? { kind: 'fifo' } : topic,
+      );
+      if (problem) problems.push(problem);
       break;
+    }
   }
 
   if (requirements.requireTeam && !tags[keys.team]?.trim()) {
@@ -108,7 +133,7 @@ export function judgeBucketTags(
 
   if (problems.length === 0) {
     const level = declaration.kind === 'declared' ? declaration.level : '';
-    const arn = topic.kind === 'valid' ? topic.arn : '';
+    const arn = tag.kind === 'valid' ? tag.arn : '';
     return {
       compliance: 'COMPLIANT',
       annotation: withinAnnotationLimit(`Declares ${level}; alerts go to ${arn}.`),
@@ -120,6 +145,35 @@ export function judgeBucketTags(
     annotation: withinAnnotationLimit(problems.join(' ')),
     problems,
   };
+}
+
+/**
+ * Why alerts to a well-formed topic would not arrive, and what to do; `undefined`
+ * when they would, or when it could not be checked.
+ */
+function undeliverable(
+  key: string,
+  topic: { readonly region: string; readonly name: string },
+  check: TopicCheck | undefined,
+): string | undefined {
+  switch (check?.kind) {
+    case 'missing':
+      return `${key} topic ${topic.name} does not exist in ${topic.region}.`;
+    case 'unreachable':
+      return `${key} is in region ${topic.region}, which this account cannot reach (${bounded(check.reason)}).`;
+    case 'fifo':
+      return `${key} topic ${topic.name} is a FIFO topic, which refuses alerts (they have no message group): use a standard topic.`;
+    case 'unconfirmed':
+      return `${key} topic ${topic.name} has no confirmed subscription, so alerts reach nobody: subscribe your team and confirm it.`;
+    default:
+      return undefined;
+  }
+}
+
+/** Error names come from the SDK, but keep them short and printable all the same. */
+function bounded(reason: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  return reason.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 60);
 }
 
 /** Tag values are untrusted and may be long: quote a bounded, printable excerpt. */

@@ -6,6 +6,7 @@ import {
   type TagsCheckOptions,
   type TagsSummary,
 } from '../../../bin/tags-command';
+import type { TopicStatus } from '../../../lib/sns-topic-directory';
 import { DEFAULT_TAG_KEYS } from '../../../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../policies/load-policy';
 import { awsError } from '../../support/aws-errors';
@@ -531,8 +532,12 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
   interface FakeSetup {
     readonly account?: string | Error;
     readonly buckets?: Record<string, Record<string, string> | Error> | Error;
-    /** Topic ARN -> what the directory answers; ARNs not listed do not exist. */
-    readonly topics?: Record<string, boolean | undefined | Error>;
+    /**
+     * Topic ARN -> what the directory answers: a status, or `true` (deliverable),
+     * `false` (missing), `undefined` (not authorised), an error (what could not be
+     * checked). ARNs not listed do not exist.
+     */
+    readonly topics?: Record<string, TopicStatus | boolean | undefined | Error>;
   }
 
   function fakeAws(setup: FakeSetup): FakeAws {
@@ -561,10 +566,12 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
         },
       },
       topics: {
-        exists: async (arn) => {
+        check: async (arn) => {
           topicsLookedUp.push(arn);
           const answer = Object.hasOwn(topics, arn) ? topics[arn] : false;
-          if (answer instanceof Error) throw answer;
+          if (answer instanceof Error) return { kind: 'unknown', reason: answer.name };
+          if (answer === undefined) return { kind: 'unknown', reason: 'AuthorizationError' };
+          if (typeof answer === 'boolean') return { kind: answer ? 'deliverable' : 'missing' };
           return answer;
         },
       },
@@ -707,13 +714,37 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
     expect(jsonOf(stdout).summary).toMatchObject({ compliant: 3, nonCompliant: 0 });
   });
 
-  it('does not hold a topic against its buckets when the directory cannot tell', async () => {
+  it('warns and does not hold a topic against its buckets when it may not be looked up', async () => {
     const setup = { buckets: { 'acme-good': compliantTags }, topics: { [TOPIC]: undefined } };
 
     const { stdout, stderr } = await runLive(setup);
 
     expect(resultsOf(stdout)['acme-good']?.compliance).toBe('COMPLIANT');
-    expect(stderr).toBe('');
+    expect(stderr).toBe(
+      `warning: could not look up topic ${TOPIC} (AuthorizationError); not held against its buckets.\n`,
+    );
+  });
+
+  it.each<[string, TopicStatus, string]>([
+    [
+      'a FIFO topic',
+      { kind: 'fifo' },
+      'SupportSNSTopic topic analytics-alerts is a FIFO topic, which refuses alerts (they have no message group): use a standard topic.',
+    ],
+    [
+      'a topic without a confirmed subscription',
+      { kind: 'unconfirmed' },
+      'SupportSNSTopic topic analytics-alerts has no confirmed subscription, so alerts reach nobody: subscribe your team and confirm it.',
+    ],
+  ])('holds %s against its buckets, as the rule does', async (_case, status, annotation) => {
+    const setup = { buckets: { 'acme-good': compliantTags }, topics: { [TOPIC]: status } };
+
+    const { stdout } = await runLive(setup);
+
+    expect(resultsOf(stdout)['acme-good']).toMatchObject({
+      compliance: 'NON_COMPLIANT',
+      annotation,
+    });
   });
 
   it('warns and does not hold a topic against its buckets when the lookup fails', async () => {

@@ -136,6 +136,7 @@ const FUNCTIONS = [
       POLICY_FILE: 'policies/default-policy.yaml',
     },
     actions: [
+      'config:GetComplianceDetailsByConfigRule',
       'config:GetResourceConfigHistory',
       'config:PutEvaluations',
       'logs:CreateLogStream',
@@ -143,6 +144,7 @@ const FUNCTIONS = [
       's3:GetBucketTagging',
       's3:ListAllMyBuckets',
       'sns:GetTopicAttributes',
+      'sns:ListSubscriptionsByTopic',
     ],
   },
   {
@@ -965,6 +967,23 @@ describe('what checkBucketTags may do', () => {
   it('looks up topics of this account only', () => {
     const lookups = statementsWithAction(ROLE, (a) => a === 'sns:GetTopicAttributes');
     expect(lookups.flatMap(resourcesOf)).toEqual([THIS_ACCOUNTS_TOPICS]);
+  });
+
+  it('lists the subscriptions of topics of this account only', () => {
+    const lookups = statementsWithAction(ROLE, (a) => a === 'sns:ListSubscriptionsByTopic');
+    expect(lookups.flatMap(resourcesOf)).toEqual([THIS_ACCOUNTS_TOPICS]);
+  });
+
+  it('reads the results of Config rules of its own account and region only', () => {
+    const reads = statementsWithAction(
+      ROLE,
+      (a) => a === 'config:GetComplianceDetailsByConfigRule',
+    );
+    expect(reads.flatMap(resourcesOf)).toEqual([
+      {
+        'Fn::Sub': 'arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/*',
+      },
+    ]);
   });
 
   it('cannot publish alerts', () => {

@@ -1,69 +1,146 @@
-import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SnsTopicDirectory } from '../../../lib/sns-topic-directory';
 import { awsError } from '../../support/aws-errors';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:team-a-alerts';
+const CONFIRMED = `${TOPIC}:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
+
+/**
+ * A client that tries once, so the tests see what happens once the SDK's retries are
+ * spent (aws-sdk-client-mock answers `send` itself, before the retry middleware).
+ */
+const oneAttempt = (region: string) => new SNSClient({ region, maxAttempts: 1 });
 
 describe('SnsTopicDirectory', () => {
   const sns = mockClient(SNSClient);
   beforeEach(() => sns.reset());
   afterAll(() => sns.restore());
 
-  it('says a topic exists when SNS returns its attributes', async () => {
+  it('says a standard topic with a confirmed subscription is deliverable', async () => {
     sns.on(GetTopicAttributesCommand).resolves({ Attributes: { TopicArn: TOPIC } });
-    const directory = new SnsTopicDirectory((region) => new SNSClient({ region }));
+    sns.on(ListSubscriptionsByTopicCommand).resolves({
+      Subscriptions: [{ TopicArn: TOPIC, SubscriptionArn: CONFIRMED, Protocol: 'sqs' }],
+    });
+    const directory = new SnsTopicDirectory(oneAttempt);
 
-    await expect(directory.exists(TOPIC)).resolves.toBe(true);
+    await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'deliverable' });
     expect(sns.commandCalls(GetTopicAttributesCommand)[0]?.args[0].input).toEqual({
       TopicArn: TOPIC,
     });
+  });
+
+  it('says a FIFO topic is FIFO, without listing its subscriptions', async () => {
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: { FifoTopic: 'true' } });
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'fifo' });
+    expect(sns.commandCalls(ListSubscriptionsByTopicCommand)).toHaveLength(0);
+  });
+
+  it('says a topic whose only subscription is pending confirmation has none confirmed', async () => {
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: {} });
+    sns.on(ListSubscriptionsByTopicCommand).resolves({
+      Subscriptions: [{ SubscriptionArn: 'PendingConfirmation', Protocol: 'email' }],
+    });
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'unconfirmed' });
+  });
+
+  it('says a topic without subscriptions has none confirmed', async () => {
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: {} });
+    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] });
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'unconfirmed' });
+  });
+
+  it('reads further pages until it finds a confirmed subscription', async () => {
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: {} });
+    sns
+      .on(ListSubscriptionsByTopicCommand, { TopicArn: TOPIC, NextToken: undefined })
+      .resolves({ Subscriptions: [{ SubscriptionArn: 'PendingConfirmation' }], NextToken: 'p2' })
+      .on(ListSubscriptionsByTopicCommand, { TopicArn: TOPIC, NextToken: 'p2' })
+      .resolves({ Subscriptions: [{ SubscriptionArn: CONFIRMED }] });
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'deliverable' });
+    expect(sns.commandCalls(ListSubscriptionsByTopicCommand)).toHaveLength(2);
   });
 
   it.each([['NotFoundException'], ['NotFound']])(
     'says a topic does not exist on %s',
     async (name) => {
       sns.on(GetTopicAttributesCommand).rejects(awsError(name, `${name} from SNS`));
-      const directory = new SnsTopicDirectory((region) => new SNSClient({ region }));
+      const directory = new SnsTopicDirectory(oneAttempt);
 
-      await expect(directory.exists(TOPIC)).resolves.toBe(false);
+      await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'missing' });
     },
   );
 
-  it.each([['AuthorizationErrorException'], ['AuthorizationError']])(
-    'cannot tell on %s',
+  it.each([['InvalidClientTokenId'], ['UnrecognizedClientException'], ['OptInRequired']])(
+    'says the region cannot be reached on %s',
     async (name) => {
       sns.on(GetTopicAttributesCommand).rejects(awsError(name, `${name} from SNS`));
-      const directory = new SnsTopicDirectory((region) => new SNSClient({ region }));
+      const directory = new SnsTopicDirectory(oneAttempt);
 
-      await expect(directory.exists(TOPIC)).resolves.toBeUndefined();
+      await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'unreachable', reason: name });
     },
   );
 
-  it.each([['InvalidParameterException'], ['ThrottledException'], ['InternalErrorException']])(
-    'lets %s through',
-    async (name) => {
-      sns.on(GetTopicAttributesCommand).rejects(awsError(name, `${name} from SNS`));
-      const directory = new SnsTopicDirectory(
-        (region) => new SNSClient({ region, maxAttempts: 1 }),
-      );
+  it('says the region cannot be reached when its endpoint has no address (ENOTFOUND)', async () => {
+    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND sns.xx-fake-1.amazonaws.com'), {
+      code: 'ENOTFOUND',
+    });
+    sns.on(GetTopicAttributesCommand).rejects(dns);
+    const directory = new SnsTopicDirectory(oneAttempt);
 
-      await expect(directory.exists(TOPIC)).rejects.toThrow(`${name} from SNS`);
-    },
-  );
+    await expect(directory.check('arn:aws:sns:xx-fake-1:111122223333:t')).resolves.toEqual({
+      kind: 'unreachable',
+      reason: 'ENOTFOUND',
+    });
+  });
+
+  it.each([
+    ['AuthorizationErrorException', 'client'],
+    ['ThrottledException', 'client'],
+    ['InternalErrorException', 'server'],
+  ] as const)('cannot tell on %s, and does not throw', async (name, fault) => {
+    sns.on(GetTopicAttributesCommand).rejects(awsError(name, `${name} from SNS`, fault));
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'unknown', reason: name });
+  });
+
+  it('cannot tell when the subscriptions may not be listed', async () => {
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: {} });
+    sns.on(ListSubscriptionsByTopicCommand).rejects(awsError('AuthorizationError'));
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.check(TOPIC)).resolves.toEqual({
+      kind: 'unknown',
+      reason: 'AuthorizationError',
+    });
+  });
 
   it("asks with one client per topic region, made when the region's first topic is seen", async () => {
     sns.on(GetTopicAttributesCommand).resolves({});
+    sns.on(ListSubscriptionsByTopicCommand).resolves({});
     const regions: string[] = [];
     const directory = new SnsTopicDirectory((region) => {
       regions.push(region);
       return new SNSClient({ region });
     });
 
-    await directory.exists(TOPIC);
-    await directory.exists('arn:aws:sns:eu-west-1:111122223333:team-b-alerts');
-    await directory.exists('arn:aws:sns:us-east-2:111122223333:team-c-alerts');
-    await directory.exists(TOPIC);
+    await directory.check(TOPIC);
+    await directory.check('arn:aws:sns:eu-west-1:111122223333:team-b-alerts');
+    await directory.check('arn:aws:sns:us-east-2:111122223333:team-c-alerts');
+    await directory.check(TOPIC);
 
     expect(regions).toEqual(['eu-west-1', 'us-east-2']);
     expect(sns.commandCalls(GetTopicAttributesCommand)).toHaveLength(4);
@@ -73,7 +150,7 @@ describe('SnsTopicDirectory', () => {
     sns.on(GetTopicAttributesCommand).resolves({ Attributes: { TopicArn: TOPIC } });
     const directory = new SnsTopicDirectory();
 
-    await directory.exists(TOPIC);
+    await directory.check(TOPIC);
 
     const client = sns.call(0).thisValue as SNSClient;
     await expect(client.config.region()).resolves.toBe('eu-west-1');

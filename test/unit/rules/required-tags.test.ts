@@ -4,6 +4,7 @@ import {
   judgeBucketTags,
   MAX_ANNOTATION,
   type TagRequirements,
+  type TopicCheck,
   topicToVerify,
 } from '../../../rules/required-tags';
 import { KEYS } from './finding-builder';
@@ -97,11 +98,69 @@ describe('judgeBucketTags', () => {
   });
 
   it('rejects a topic that was checked and does not exist', () => {
-    const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, false);
+    const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, { kind: 'missing' });
 
     expect(judgement.problems).toEqual([
       'SupportSNSTopic topic team-a-alerts does not exist in us-east-1.',
     ]);
+  });
+
+  it.each<[string, TopicCheck, string]>([
+    [
+      'a topic whose region cannot be reached',
+      { kind: 'unreachable', reason: 'UnrecognizedClientException' },
+      'SupportSNSTopic is in region us-east-1, which this account cannot reach (UnrecognizedClientException).',
+    ],
+    [
+      'a FIFO topic',
+      { kind: 'fifo' },
+      'SupportSNSTopic topic team-a-alerts is a FIFO topic, which refuses alerts (they have no message group): use a standard topic.',
+    ],
+    [
+      'a topic without a confirmed subscription',
+      { kind: 'unconfirmed' },
+      'SupportSNSTopic topic team-a-alerts has no confirmed subscription, so alerts reach nobody: subscribe your team and confirm it.',
+    ],
+  ])('rejects %s, saying why and what to do', (_case, check, annotation) => {
+    const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, check);
+
+    expect(judgement).toEqual({ compliance: 'NON_COMPLIANT', annotation, problems: [annotation] });
+    expect(annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION);
+  });
+
+  it('names the region of the topic that cannot be reached', () => {
+    const tags = { ...valid, SupportSNSTopic: `arn:aws:sns:xx-fake-1:${ACCOUNT}:t` };
+
+    const judgement = judgeBucketTags(tags, ACCOUNT, policy, requirements, {
+      kind: 'unreachable',
+      reason: 'ENOTFOUND',
+    });
+
+    expect(judgement.annotation).toBe(
+      'SupportSNSTopic is in region xx-fake-1, which this account cannot reach (ENOTFOUND).',
+    );
+  });
+
+  it('rejects a topic whose name ends in .fifo even when it was not looked up', () => {
+    const tags = { ...valid, SupportSNSTopic: 'arn:aws:sns:us-east-1:444455556666:alerts.fifo' };
+
+    const judgement = judgeBucketTags(tags, ACCOUNT, policy, {
+      ...requirements,
+      allowedTopicAccounts: ['444455556666'],
+    });
+
+    expect(judgement.annotation).toBe(
+      'SupportSNSTopic topic alerts.fifo is a FIFO topic, which refuses alerts (they have no message group): use a standard topic.',
+    );
+  });
+
+  it('does not hold a topic that could not be checked against the bucket', () => {
+    const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, {
+      kind: 'unknown',
+      reason: 'ThrottlingException',
+    });
+
+    expect(judgement.compliance).toBe('COMPLIANT');
   });
 
   it('requires the team tag only when asked to', () => {

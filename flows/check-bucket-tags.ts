@@ -1,0 +1,168 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { EvaluatedResources, Evaluation, EvaluationReporter } from '../lib/config-evaluations';
+import type { ConfigItemSource } from '../lib/config-history';
+import {
+  BUCKET_RESOURCE_TYPE,
+  type BucketItem,
+  type ConfigRuleInvocation,
+  isApplicable,
+  parseConfigRuleEvent,
+} from '../lib/config-rule-event';
+import type { BucketInventory } from '../lib/s3-bucket-inventory';
+import type { TagSource } from '../lib/s3-tag-source';
+import type { TagRuleSettings } from '../lib/settings';
+import type { TopicDirectory, TopicStatus } from '../lib/sns-topic-directory';
+import type { Policy } from '../policies/policy';
+import { judgeBucketTags, type TagRequirements, topicToVerify } from '../rules/required-tags';
+import { type JudgeBucket, sweepBuckets, unreadableTags } from './sweep-buckets';
+
+export interface TagRuleDependencies {
+  readonly settings: TagRuleSettings;
+  readonly policy: Policy;
+  readonly reporter: EvaluationReporter;
+  readonly history: ConfigItemSource;
+  readonly inventory: BucketInventory;
+  readonly tags: TagSource;
+  readonly topics: TopicDirectory;
+  /** The rule's earlier results, so a periodic run can clear those of vanished buckets. */
+  readonly earlier: EvaluatedResources;
+  readonly logger: Logger;
+}
+
+/** What one invocation reported. */
+export interface TagRuleOutcome {
+  readonly messageType: string;
+  readonly evaluations: number;
+  readonly nonCompliant: number;
+}
+
+/**
+ * The Config rule `checkBucketTags` with its collaborators passed in: read the
+ * event, judge each bucket it concerns with the shared rule (a change: the bucket
+ * in the item; a periodic run: every bucket of the region, see `sweepBuckets`),
+ * report the evaluations.
+ */
+export function createTagRule(deps: TagRuleDependencies) {
+  const { settings, policy, reporter, logger } = deps;
+
+  return async function checkBucketTags(event: unknown): Promise<TagRuleOutcome> {
+    const invocation = parseConfigRuleEvent(event);
+    const requirements: TagRequirements = {
+      keys: settings.tagKeys,
+      allowedTopicAccounts: settings.allowedTopicAccounts,
+      requireTeam: invocation.ruleParameters.requireTeamTag?.trim().toLowerCase() === 'true',
+    };
+    // Several buckets often share a topic: look each one up once per invocation.
+    const checks = new Map<string, Promise<TopicStatus>>();
+    const checkTopic = (arn: string): Promise<TopicStatus> => {
+      let known = checks.get(arn);
+      if (!known) {
+        known = deps.topics.check(arn).then((status) => {
+          if (status.kind === 'unknown' || status.kind === 'unreachable') {
+            logger.warn('topic could not be checked', { topic: arn, ...status });
+          }
+          return status;
+        });
+        checks.set(arn, known);
+      }
+      return known;
+    };
+
+    const judge: JudgeBucket = async (bucket, accountId, tags, orderingTimestamp) => {
+      const topic = topicToVerify(tags, accountId, invocation.accountId, requirements);
+      const status = topic === undefined ? undefined : await checkTopic(topic);
+      const judgement = judgeBucketTags(tags, accountId, policy, requirements, status);
+      return {
+        resourceType: BUCKET_RESOURCE_TYPE,
+        resourceId: bucket,
+        compliance: judgement.compliance,
+        annotation: judgement.annotation,
+        orderingTimestamp,
+      };
+    };
+
+    const judgeItem = async (item: BucketItem): Promise<Evaluation> => {
+      if (
+        invocation.eventLeftScope ||
+        !isApplicable(item.status) ||
+        item.resourceType !== BUCKET_RESOURCE_TYPE
+      ) {
+        return notApplicable(item, invocation);
+      }
+      if (item.tagsUnreadable !== undefined) {
+        return unreadableTags(item.resourceId, item.tagsUnreadable, item.captureTime);
+      }
+      return judge(item.resourceId, item.awsAccountId, item.tags, item.captureTime);
+    };
+
+    const { message } = invocation;
+    let evaluations: Evaluation[];
+    switch (message.kind) {
+      case 'change':
+        evaluations = [await judgeItem(message.item)];
+        break;
+      case 'oversized': {
+        const { summary } = message;
+        if (invocation.eventLeftScope || !isApplicable(summary.status)) {
+          evaluations = [notApplicable(summary, invocation)];
+          break;
+        }
+        const item = await deps.history.itemAt(
+          summary.resourceType,
+          summary.resourceId,
+          summary.captureTime,
+        );
+        if (!item) {
+          throw new Error(
+            `GetResourceConfigHistory returned no item for ${summary.resourceType} ${summary.resourceId} at ${summary.captureTime.toISOString()}`,
+          );
+        }
+        evaluations = [await judgeItem(item)];
+        break;
+      }
+      case 'scheduled':
+        evaluations = await sweepBuckets(
+          { ...deps, region: settings.region, tagReadConcurrency: settings.tagReadConcurrency },
+          {
+            accountId: message.awsAccountId,
+            at: message.notificationCreationTime,
+            configRuleName: invocation.configRuleName,
+          },
+          judge,
+        );
+        break;
+      case 'unsupported':
+        logger.info('message type not evaluated', { messageType: message.messageType });
+        return { messageType: message.messageType, evaluations: 0, nonCompliant: 0 };
+    }
+
+    await reporter.report(evaluations, invocation.resultToken);
+    const nonCompliant = evaluations.filter((e) => e.compliance === 'NON_COMPLIANT').length;
+    logger.info('evaluations reported', {
+      messageType: message.kind,
+      evaluations: evaluations.length,
+      nonCompliant,
+      ...(evaluations.length === 1
+        ? { bucket: evaluations[0]?.resourceId, compliance: evaluations[0]?.compliance }
+        : {}),
+    });
+    return { messageType: message.kind, evaluations: evaluations.length, nonCompliant };
+  };
+}
+
+/** Deleted, unrecorded or out-of-scope: NOT_APPLICABLE, so Config cleans up the old result. */
+function notApplicable(
+  item: Pick<BucketItem, 'resourceType' | 'resourceId' | 'status' | 'captureTime'>,
+  invocation: ConfigRuleInvocation,
+): Evaluation {
+  const why = invocation.eventLeftScope
+    ? 'The bucket left the rule scope.'
+    : `Configuration item status ${item.status}.`;
+  return {
+    resourceType: item.resourceType,
+    resourceId: item.resourceId,
+    compliance: 'NOT_APPLICABLE',
+    annotation: why,
+    orderingTimestamp: item.captureTime,
+  };
+}
