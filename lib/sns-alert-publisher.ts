@@ -1,4 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { regionOfTopic, unreachableRegionReason } from './sns-region-reach';
 
 /** An alert as SNS carries it; `document` goes to JSON subscribers, `text` to e-mail. */
 export interface AlertMessage {
@@ -22,12 +23,8 @@ export interface AlertPublisher {
  * Error names after which the same publish cannot succeed:
  * - the topic is missing, or its ARN or the request is invalid (`NotFound`,
  *   `InvalidParameter`, `ValidationError`, ...);
- * - the caller may not publish, or the topic's KMS key is unusable;
- * - the topic's region does not accept this account's credentials: a region not
- *   enabled for the account (`OptInRequired`), or a regional endpoint that does not
- *   know the access key (`InvalidClientTokenId`, `UnrecognizedClientException`,
- *   `InvalidAccessKeyId`). The Lambda's own credentials work in its own region, so
- *   these say the topic's region is not one the account can use.
+ * - the caller may not publish, or the topic's KMS key is unusable.
+ * A topic whose region cannot be reached is refused too (see `sns-region-reach.ts`).
  * Throttling and server errors are not here: the SDK retries them and then the
  * invocation fails, so EventBridge retries the event.
  */
@@ -50,22 +47,7 @@ const REFUSALS = new Set([
   'KMSOptInRequired',
   'AccessDeniedException',
   'AccessDenied',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'InvalidAccessKeyId',
-  'OptInRequired',
 ]);
-
-/** Node's errors for a host name that does not resolve (no such name; resolver unsure). */
-const NAME_RESOLUTION_ERRORS = new Set(['ENOTFOUND', 'EAI_AGAIN']);
-
-/**
- * The shape of every AWS region name: a partition prefix (`us`, `eu`, `ap`, `us-gov`,
- * `us-iso`, `eusc-de`, ...), a compass direction, a number: `eu-west-1`,
- * `ap-southeast-7`, `us-gov-west-1`, `us-isob-east-1`, `il-central-1`.
- */
-const REGION_NAME =
-  /^[a-z]{2,4}(-(gov|iso[a-z]?|[a-z]{2}))?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 
 /**
  * What a failed publish to `topicArn` means. `refused`: retrying cannot succeed, so
@@ -75,31 +57,22 @@ const REGION_NAME =
  * The rule, in order:
  * 1. A server fault (`$fault: 'server'`, 5xx) is retried, whatever its name.
  * 2. An error named in {@link REFUSALS} is refused.
- * 3. A name-resolution error (`ENOTFOUND`, `EAI_AGAIN`) for a topic whose region
- *    is not shaped like an AWS region name (`eu-wset-1`, `EU-WEST-1`, `local`) is
- *    refused: that endpoint will never exist. For a region shaped like one, the
- *    resolver failed for a real endpoint, which is transient: retried.
+ * 3. An error that says the topic's region cannot be reached for good
+ *    ({@link unreachableRegionReason}: credentials the region refuses, or a name
+ *    that does not resolve for a region that is not shaped like one) is refused.
  * 4. Anything else (throttling, time-outs, connection resets) is retried.
  */
 function publishFailure(
   error: unknown,
   topicArn: string,
 ): { readonly kind: 'refused'; readonly errorName: string } | { readonly kind: 'retry' } {
-  const { name, code, $fault } = (error ?? {}) as {
-    name?: unknown;
-    code?: unknown;
-    $fault?: unknown;
-  };
+  const { name, $fault } = (error ?? {}) as { name?: unknown; $fault?: unknown };
   if ($fault === 'server') return { kind: 'retry' };
   if (typeof name === 'string' && REFUSALS.has(name)) return { kind: 'refused', errorName: name };
-  if (
-    typeof code === 'string' &&
-    NAME_RESOLUTION_ERRORS.has(code) &&
-    !REGION_NAME.test(regionOf(topicArn))
-  ) {
-    return { kind: 'refused', errorName: code };
-  }
-  return { kind: 'retry' };
+  const unreachable = unreachableRegionReason(error, topicArn);
+  return unreachable === undefined
+    ? { kind: 'retry' }
+    : { kind: 'refused', errorName: unreachable };
 }
 
 /** Publishes with SNS `MessageStructure: json`: JSON for machines, text for e-mail. */
@@ -129,7 +102,7 @@ export class SnsAlertPublisher implements AlertPublisher {
       ),
     });
     try {
-      const output = await this.client(regionOf(topicArn)).send(command);
+      const output = await this.client(regionOfTopic(topicArn)).send(command);
       return { kind: 'published', messageId: output.MessageId ?? '' };
     } catch (error) {
       const failure = publishFailure(error, topicArn);
@@ -146,8 +119,4 @@ export class SnsAlertPublisher implements AlertPublisher {
     }
     return client;
   }
-}
-
-function regionOf(topicArn: string): string {
-  return topicArn.split(':')[3] ?? '';
 }

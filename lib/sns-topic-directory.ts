@@ -3,6 +3,7 @@ import {
   paginateListSubscriptionsByTopic,
   SNSClient,
 } from '@aws-sdk/client-sns';
+import { regionOfTopic, unreachableRegionReason } from './sns-region-reach';
 
 /**
  * What looking a topic up found (the same cases as the tag rule's `TopicCheck`):
@@ -22,18 +23,6 @@ export interface TopicDirectory {
   check(topicArn: string): Promise<TopicStatus>;
 }
 
-/**
- * Errors that say the topic's region cannot be reached from this account at all:
- * no such endpoint (a region that does not exist), credentials the region does not
- * know (a region not enabled for the account), or an opt-in region not opted in.
- * Retrying does not help; the bucket's tag is what is wrong.
- */
-const UNREACHABLE = new Set([
-  'ENOTFOUND',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'OptInRequired',
-]);
 const NOT_FOUND = new Set(['NotFoundException', 'NotFound']);
 
 /**
@@ -57,7 +46,7 @@ export class SnsTopicDirectory implements TopicDirectory {
   ) {}
 
   async check(topicArn: string): Promise<TopicStatus> {
-    const region = topicArn.split(':')[3] ?? '';
+    const region = regionOfTopic(topicArn);
     let client = this.clients.get(region);
     if (!client) {
       client = this.clientFor(region);
@@ -80,7 +69,9 @@ export class SnsTopicDirectory implements TopicDirectory {
     } catch (error) {
       const reason = errorName(error);
       if (NOT_FOUND.has(reason)) return { kind: 'missing' };
-      if (UNREACHABLE.has(reason)) return { kind: 'unreachable', reason };
+      // The same rule as the publisher's: a region this account cannot reach for good.
+      const unreachable = unreachableRegionReason(error, topicArn);
+      if (unreachable !== undefined) return { kind: 'unreachable', reason: unreachable };
       return { kind: 'unknown', reason };
     }
   }
