@@ -105,7 +105,7 @@ export function composeAlert(
   levels: readonly string[],
 ): Alert {
   const detected = verdict.detections.map(alertType);
-  const violations = verdict.kind === 'violation' ? verdict.violations.map(alertType) : [];
+  const violations = verdict.violations.map(alertType);
   const declaredLevel = verdict.kind === 'violation' ? verdict.declaredLevel : null;
   const team = untrusted(verdict.team);
   const summary =

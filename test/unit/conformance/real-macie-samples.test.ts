@@ -210,13 +210,24 @@ if (names === undefined) {
         const isPublic =
           field(finding, 'resourcesAffected', 's3Bucket', 'publicAccess', 'effectivePermission') ===
           'PUBLIC';
-        const hasCredentials = list(
+        const sensitiveData = list(
           field(finding, 'classificationDetails', 'result', 'sensitiveData'),
-        ).some((item) => field(item, 'category') === 'CREDENTIALS');
+        );
+        const hasCredentials = sensitiveData.some(
+          (item) => field(item, 'category') === 'CREDENTIALS',
+        );
+        // Judged as if declared Public: a Restricted type is three levels above it.
+        const hasRestricted = sensitiveData.some((item) =>
+          list(field(item, 'detections')).some((detection) =>
+            ['CREDIT_CARD_NUMBER', 'USA_SOCIAL_SECURITY_NUMBER'].includes(
+              String(field(detection, 'type')),
+            ),
+          ),
+        );
         return {
           bucket,
           verdict: 'unclassified',
-          severity: isPublic || hasCredentials ? 'Critical' : 'High',
+          severity: isPublic || hasCredentials || hasRestricted ? 'Critical' : 'High',
           declaredLevel: null,
           sample,
         };

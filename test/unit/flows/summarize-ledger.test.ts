@@ -337,7 +337,11 @@ describe('the daily run of the ledger', () => {
 
       const [teamA] = publisher.digests();
       expect(teamA?.document.buckets[0]).toEqual(
-        expect.objectContaining({ verdict: 'unclassified', severity: 'High', declaredLevel: null }),
+        expect.objectContaining({
+          verdict: 'unclassified',
+          severity: 'Critical',
+          declaredLevel: null,
+        }),
       );
       expect(teamA?.document.totals.unclassified).toBe(1);
     });
@@ -377,7 +381,7 @@ describe('the daily run of the ledger', () => {
         buckets: 3,
         violation: 2,
         unclassified: 1,
-        bySeverity: { Low: 0, Medium: 1, High: 1, Critical: 1 },
+        bySeverity: { Low: 0, Medium: 1, High: 0, Critical: 2 },
         waiversExpiring: 0,
       });
       expect(overall[0]?.document.teams?.map((t) => [t.team, t.buckets, t.severity])).toEqual([
