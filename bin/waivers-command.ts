@@ -1,7 +1,7 @@
 import type { Waiver, Waivers } from '../policies/waiver';
 import { daysLeft, expiringWithin, isActive } from '../rules/waivers';
 import { EXIT_OK } from './check-command';
-import { csvCell, FORMATS, type Format, formatTable, printable, truncate } from './report';
+import { csvCell, FORMATS, type Format, formatTable, truncate } from './report';
 import { UsageError } from './usage-error';
 
 export interface WaiversValidateOptions {
@@ -160,7 +160,7 @@ function tableText(rows: readonly WaiverRow[]): string {
     row.status === 'active' ? String(row.daysLeft) : `expired (${row.daysLeft})`,
     truncate(row.reason, MAX_REASON_WIDTH),
   ]);
-  return formatTable([[...TABLE_HEADINGS], ...cells.map((cell) => cell.map(printable))]);
+  return formatTable([[...TABLE_HEADINGS], ...cells]);
 }
 
 const CSV_COLUMNS = [

@@ -522,7 +522,7 @@ describe('the daily run of the ledger', () => {
       await summary.digest();
 
       const [teamA] = publisher.digests();
-      expect(teamA?.document.team).toBe('team-a  [31mURGENT: wire money');
+      expect(teamA?.document.team).toBe('team-a??[31mURGENT: wire money');
       expect(teamA?.text).not.toContain('\u001b');
       expect(publisher.sent[0]?.message.subject).not.toMatch(/\n/);
     });
