@@ -386,7 +386,7 @@ function totals(rows: readonly LedgerRow[]): string {
 
 function awsFailure(action: string, table: string, error: unknown): string {
   const { name, message } = error as Error;
-  return `could not ${action} the ledger table ${table}: ${name}: ${message}`;
+  return inert(`could not ${action} the ledger table ${table}: ${name}: ${message}`, MAX_MESSAGE);
 }
 
 function usage<T>(read: () => T): T {

@@ -1,3 +1,4 @@
+import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import type { Waiver, Waivers } from '../policies/waiver';
 import { daysLeft, expiringWithin, isActive } from '../rules/waivers';
 import { EXIT_OK } from './check-command';
@@ -45,7 +46,9 @@ export interface WaiverRow {
 /** `waivers validate`: one line saying the file is valid and how many waivers still hold. */
 export function runWaiversValidate(options: WaiversValidateOptions): number {
   const { waivers, now, stdout } = options;
-  stdout(`${waivers.source}: valid waivers: ${describeSummary(summarise(waivers, now))}\n`);
+  stdout(
+    `${inert(waivers.source, MAX_MESSAGE)}: valid waivers: ${describeSummary(summarise(waivers, now))}\n`,
+  );
   return EXIT_OK;
 }
 

@@ -286,6 +286,13 @@ describe('untrusted text in human-readable output', () => {
       },
     ],
     [
+      'policy explain of a custom identifier',
+      async (hostile) => {
+        const { stdout, stderr } = await runCli('policy', 'explain', hostile, '--custom');
+        return stdout + stderr;
+      },
+    ],
+    [
       'the message of a policy error',
       (hostile) => new PolicyError(hostile, [{ path: hostile, message: hostile }]).message,
     ],
