@@ -7,6 +7,7 @@ import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import { DEFAULT_WAIVERS_FILE, loadWaivers } from '../policies/load-waivers';
 import { SEVERITIES, type Severity } from '../policies/policy';
+import { inert, inertLines, MAX_MESSAGE } from '../policies/untrusted-text';
 import { EXIT_OK, EXIT_USAGE, runCheck } from './check-command';
 import { isSeverity } from './check-result';
 import {
@@ -122,12 +123,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof InvalidFileError) {
-      io.stderr(`bucket-classification: ${error.message}\n`);
+      io.stderr(`bucket-classification: ${errorText(error)}\n`);
       if (error instanceof UsageError) io.stderr('Run "bucket-classification --help" for usage.\n');
       return EXIT_USAGE;
     }
     throw error;
   }
+}
+
+/**
+ * An error for stderr. A file error lists one problem a line and makes the file
+ * name, keys and values in each inert as it is built; any other message is one
+ * line, so a line break in it is untrusted.
+ */
+function errorText(error: Error): string {
+  return error instanceof InvalidFileError
+    ? inertLines(error.message.split('\n'))
+    : inert(error.message, MAX_MESSAGE);
 }
 
 async function check(args: readonly string[], io: Io): Promise<number> {
@@ -166,7 +178,9 @@ async function check(args: readonly string[], io: Io): Promise<number> {
         ...progress.hooks,
         onSkip: (file) => {
           progress.clear();
-          io.stderr(`skipped ${file}: not a .json, .jsonl or .ndjson file (optionally .gz)\n`);
+          io.stderr(
+            `skipped ${inert(file, MAX_MESSAGE)}: not a .json, .jsonl or .ndjson file (optionally .gz)\n`,
+          );
         },
       },
     });
@@ -432,7 +446,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`bucket-classification: unexpected error: ${String(error)}\n`);
+      process.stderr.write(
+        `bucket-classification: unexpected error: ${inert(String(error), MAX_MESSAGE)}\n`,
+      );
       process.exitCode = EXIT_USAGE;
     },
   );

@@ -2,12 +2,13 @@ import { FindingParseError } from '../lib/errors';
 import { tagsOfFinding } from '../lib/macie-finding';
 import type { TagKeySettings } from '../lib/tag-keys';
 import { type Policy, SEVERITIES, type Severity } from '../policies/policy';
+import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import { declaredLevelOf } from '../rules/declared-level';
 import type { VerdictKind } from '../rules/verdict';
 import { evaluateFinding } from '../rules/verdict';
 import { type CheckResult, reaches, toCheckResult } from './check-result';
 import { type ReadHooks, readInputs } from './read-inputs';
-import { createReport, type Format, printable, type Summary } from './report';
+import { createReport, type Format, type Summary } from './report';
 import type { TagsByBucket } from './tags-file';
 
 export interface CheckOptions {
@@ -51,7 +52,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   for await (const { source, result } of readInputs(options.inputs, options.hooks)) {
     if (result instanceof FindingParseError) {
       unreadableRecords++;
-      options.stderr(`${printable(source)}: ${printable(result.message)}\n`);
+      options.stderr(`${inert(source)}: ${inert(result.message, MAX_MESSAGE)}\n`);
       report.unreadable(source, result.message);
       continue;
     }

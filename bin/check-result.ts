@@ -29,6 +29,7 @@ export interface CheckResult {
   readonly publiclyAccessible: boolean;
   /** Why the finding is ignored or the bucket unclassified. */
   readonly reason: string | null;
+  /** Types not allowed at the declared level (at the lowest level when unclassified). */
   readonly violations: readonly ReportedType[];
   readonly detected: readonly ReportedType[];
   /** `file:line` the finding was read from. */
@@ -50,7 +51,7 @@ export function toCheckResult(
     verdict: verdict.kind,
     severity: judged && judged.kind !== 'compliant' ? judged.severity : null,
     team: judged?.team ?? null,
-    violations: judged?.kind === 'violation' ? judged.violations.map(reported) : [],
+    violations: judged && judged.kind !== 'compliant' ? judged.violations.map(reported) : [],
     source,
     detected: judged?.detections.map(reported) ?? [],
     reason: reasonOf(verdict),

@@ -11,10 +11,11 @@ import { StsCallerAccount } from '../lib/sts-caller-account';
 import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import { type Policy, type Severity, severityRank } from '../policies/policy';
+import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import { assessBucket, type BucketState, type BucketVerdict } from '../rules/bucket-state';
 import type { TagKeys } from '../rules/finding';
 import { EXIT_OK, EXIT_USAGE } from './check-command';
-import { csvCell, FORMATS, type Format, formatTable, printable } from './report';
+import { csvCell, FORMATS, type Format, formatTable } from './report';
 import { UsageError } from './usage-error';
 
 /** The AWS pieces the `ledger` commands work through. */
@@ -108,7 +109,7 @@ export function ledgerShowOptions(
 ): LedgerShowOptions {
   if (!(FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError(
-      `--format must be one of ${FORMATS.join(', ')}; got "${printable(flags.format)}"`,
+      `--format must be one of ${FORMATS.join(', ')}; got "${inert(flags.format)}"`,
     );
   }
   return {
@@ -140,9 +141,7 @@ export function ledgerResolveOptions(
   const reason = flags.reason?.trim();
   if (!reason) throw new UsageError('ledger resolve needs --reason TEXT: why it is resolved');
   if (flags.account !== undefined && !ACCOUNT_ID.test(flags.account)) {
-    throw new UsageError(
-      `--account must be a 12-digit account ID; got "${printable(flags.account)}"`,
-    );
+    throw new UsageError(`--account must be a 12-digit account ID; got "${inert(flags.account)}"`);
   }
   if (flags.by !== undefined && flags.by.trim() === '') {
     throw new UsageError('--by needs a name');
@@ -275,7 +274,7 @@ export async function runLedgerResolve(
         notify: options.notify,
       },
     );
-    const name = `${printable(outcome.bucket)} (account ${outcome.accountId})`;
+    const name = `${inert(outcome.bucket)} (account ${outcome.accountId})`;
     if (outcome.outcome === 'nothing-open') {
       options.stdout(`Nothing to resolve: bucket ${name} has no open violations.\n`);
       return EXIT_OK;
@@ -287,7 +286,7 @@ export async function runLedgerResolve(
           ? 'No notice was sent (--no-notify); none will be sent for this resolution.'
           : 'No notice was sent: the team had not been told of open violations.';
     options.stdout(
-      `Resolved bucket ${name}: ${outcome.types.map(printable).join(', ')} no longer open, by ${printable(by)}: ${printable(options.reason)}\n${told}\n`,
+      `Resolved bucket ${name}: ${outcome.types.map((text) => inert(text)).join(', ')} no longer open, by ${inert(by)}: ${inert(options.reason)}\n${told}\n`,
     );
     return EXIT_OK;
   } catch (error) {
@@ -295,7 +294,7 @@ export async function runLedgerResolve(
       error instanceof LedgerLookupError
         ? error.message
         : awsFailure('update', options.table, error);
-    options.stderr(`bucket-classification: ${printable(message)}\n`);
+    options.stderr(`bucket-classification: ${inert(message, MAX_MESSAGE)}\n`);
     return EXIT_USAGE;
   } finally {
     aws.close();
@@ -353,7 +352,7 @@ function showReport(format: Format, rows: readonly LedgerRow[]): string {
   }
 }
 
-/** Terminal-safe: bucket names, teams and types are untrusted text. */
+/** The cells of a row; `formatTable` and `csvCell` make them inert. */
 function cells(row: LedgerRow, separator: string): string[] {
   return [
     row.bucket,
@@ -367,7 +366,7 @@ function cells(row: LedgerRow, separator: string): string[] {
     row.lastNotice
       ? `${row.lastNotice.kind} ${row.lastNotice.at}${row.lastNotice.delivery === 'sent' ? '' : ` (${row.lastNotice.delivery})`}`
       : '-',
-  ].map(printable);
+  ];
 }
 
 function summaryOf(rows: readonly LedgerRow[]) {
@@ -387,7 +386,7 @@ function totals(rows: readonly LedgerRow[]): string {
 
 function awsFailure(action: string, table: string, error: unknown): string {
   const { name, message } = error as Error;
-  return `could not ${action} the ledger table ${table}: ${name}: ${message}`;
+  return inert(`could not ${action} the ledger table ${table}: ${name}: ${message}`, MAX_MESSAGE);
 }
 
 function usage<T>(read: () => T): T {

@@ -15,8 +15,8 @@ import {
   type TagPair,
 } from '../lib/macie-jobs';
 import { StsCallerAccount } from '../lib/sts-caller-account';
+import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import { EXIT_OK, EXIT_USAGE } from './check-command';
-import { printable } from './report';
 import { UsageError } from './usage-error';
 
 export const MACIE_FORMATS = ['text', 'json'] as const;
@@ -77,12 +77,12 @@ export function macieScheduleOptions(
   const frequency = flags.frequency ?? DEFAULT_FREQUENCY;
   if (!(SCAN_FREQUENCIES as readonly string[]).includes(frequency)) {
     throw new UsageError(
-      `--frequency must be one of ${SCAN_FREQUENCIES.join(', ')}; got "${printable(frequency)}"`,
+      `--frequency must be one of ${SCAN_FREQUENCIES.join(', ')}; got "${inert(frequency)}"`,
     );
   }
   if (!(MACIE_FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError(
-      `--format must be one of ${MACIE_FORMATS.join(', ')}; got "${printable(flags.format)}"`,
+      `--format must be one of ${MACIE_FORMATS.join(', ')}; got "${inert(flags.format)}"`,
     );
   }
   const name = flags.name ?? DEFAULT_JOB_NAME;
@@ -110,7 +110,7 @@ function parseTag(text: string): TagPair {
   const value = at < 0 ? '' : text.slice(at + 1);
   if (at < 0 || key.trim() === '' || value === '') {
     throw new UsageError(
-      `--exclude-tag takes KEY=VALUE with a non-empty key and value; got "${printable(text)}"`,
+      `--exclude-tag takes KEY=VALUE with a non-empty key and value; got "${inert(text)}"`,
     );
   }
   if (key.length > MAX_TAG_KEY || value.length > MAX_TAG_VALUE) {
@@ -164,7 +164,7 @@ export async function runMacieSchedule(
     return EXIT_OK;
   } catch (error) {
     if (!(error instanceof MacieCommandError)) throw error;
-    options.stderr(`bucket-classification: ${printable(error.message)}\n`);
+    options.stderr(`bucket-classification: ${inert(error.message, MAX_MESSAGE)}\n`);
     return EXIT_USAGE;
   } finally {
     aws.close();
@@ -259,21 +259,21 @@ function jsonReport(options: MacieScheduleOptions, outcome: Outcome): string {
 }
 
 function textReport(options: MacieScheduleOptions, outcome: Outcome): string {
-  const name = `"${printable(options.name)}"`;
-  const where = printable(options.region);
+  const name = `"${inert(options.name)}"`;
+  const where = inert(options.region);
   const lines: string[] = [];
   switch (outcome.action) {
     case 'exists': {
       const job = outcome.existing;
       lines.push(
         `${options.dryRun ? 'Dry run: ' : ''}Macie classification job ${name} already exists in ${where}: ` +
-          `id ${printable(job.id)}, status ${printable(job.status)}, schedule ${describeSchedule(job.schedule, job.jobType)}.`,
+          `id ${inert(job.id)}, status ${inert(job.status)}, schedule ${describeSchedule(job.schedule, job.jobType)}.`,
         options.dryRun ? 'A real run would change nothing.' : 'Nothing changed.',
       );
       if (job.clientToken !== outcome.input.clientToken) {
         lines.push(
           'note: it was not created by this command with these options. Macie jobs cannot be changed: ' +
-            `to replace it, cancel it (aws macie2 update-classification-job --job-id ${printable(job.id)} ` +
+            `to replace it, cancel it (aws macie2 update-classification-job --job-id ${inert(job.id)} ` +
             '--job-status CANCELLED) and run this command again.',
         );
       }
@@ -289,7 +289,7 @@ function textReport(options: MacieScheduleOptions, outcome: Outcome): string {
       break;
     case 'created':
       lines.push(
-        `Created Macie classification job ${name} in ${where}: id ${printable(outcome.created.id)}.`,
+        `Created Macie classification job ${name} in ${where}: id ${inert(outcome.created.id)}.`,
         ...summary(outcome.input),
       );
       break;
@@ -306,14 +306,14 @@ function summary(input: ClassificationJobInput): string[] {
   const tags = Object.entries(input.tags ?? {}).map(([key, value]) => `${key}=${value}`);
   return [
     `  schedule:     ${describeSchedule(input.scheduleFrequency, input.jobType)}, first run at once`,
-    `  buckets:      every S3 bucket of account ${printable(account)}, including buckets created later`,
+    `  buckets:      every S3 bucket of account ${inert(account)}, including buckets created later`,
     ...(excluded.length === 0
       ? []
       : [
-          `  excluding:    buckets tagged ${excluded.map((t) => printable(`${t.key}=${t.value}`)).join(' or ')}`,
+          `  excluding:    buckets tagged ${excluded.map((t) => inert(`${t.key}=${t.value}`)).join(' or ')}`,
         ]),
     `  identifiers:  ${input.managedDataIdentifierSelector} managed data identifiers`,
-    `  tags:         ${tags.map(printable).join(', ')}`,
+    `  tags:         ${tags.map((text) => inert(text)).join(', ')}`,
     `  client token: ${input.clientToken}`,
   ];
 }

@@ -1,17 +1,18 @@
 import { categoryOfManagedIdentifier } from '../policies/managed-identifiers';
 import type { Policy } from '../policies/policy';
 import { policyJsonSchema } from '../policies/policy-file-schema';
+import { inert, inertLines, MAX_MESSAGE } from '../policies/untrusted-text';
 import { CUSTOM_IDENTIFIER_CATEGORY } from '../rules/detected-types';
 import { requirementFor } from '../rules/required-level';
 
 /** `policy validate`: a one-line account of a valid policy. */
 export function describePolicy(policy: Policy): string {
   const patterns = policy.managedIdentifierPatterns.length;
-  return [
-    `${policy.source}: valid policy`,
-    `  levels (lowest first): ${policy.levels.join(' < ')}`,
+  return inertLines([
+    `${inert(policy.source, MAX_MESSAGE)}: valid policy`,
+    `  levels (lowest first): ${policy.levels.map((level) => inert(level)).join(' < ')}`,
     `  ${policy.categories.size} categories, ${policy.managedIdentifiers.size} managed identifiers and ${patterns} pattern${patterns === 1 ? '' : 's'} named, ${policy.customIdentifiers.byName.size} custom identifiers named`,
-  ].join('\n');
+  ]);
 }
 
 export interface ExplainOptions {
@@ -38,10 +39,10 @@ export function explainType(policy: Policy, type: string, options: ExplainOption
     requirement.kind === 'forbidden'
       ? 'is forbidden at every level'
       : `needs a bucket declared ${requirement.level} or higher`;
-  const lines = [`${type} ${needs}.`, `  decided by: ${because}`];
+  const lines = [`${inert(type)} ${needs}.`, `  decided by: ${inert(because)}`];
   if (custom) lines.push('  kind: custom data identifier (matched by name)');
   else if (category) {
-    lines.push(`  category: ${category}${options.category ? ' (given)' : ''}`);
+    lines.push(`  category: ${inert(category)}${options.category ? ' (given)' : ''}`);
   } else {
     lines.push(
       '  category: unknown (not in the list of Macie managed data identifiers; give --category, or --custom for a custom identifier)',
@@ -51,8 +52,8 @@ export function explainType(policy: Policy, type: string, options: ExplainOption
     const allowed = policy.levels.slice(requirement.rank);
     lines.push(`  allowed in buckets declared: ${allowed.join(', ')}`);
   }
-  lines.push(`  policy: ${policy.source}`);
-  return lines.join('\n');
+  lines.push(`  policy: ${inert(policy.source, MAX_MESSAGE)}`);
+  return inertLines(lines);
 }
 
 /** `policy schema`: the JSON Schema of policy files. */

@@ -1,4 +1,5 @@
 import { SEVERITIES, type Severity } from '../policies/policy';
+import { inert } from '../policies/untrusted-text';
 import type { VerdictKind } from '../rules/verdict';
 import { type CheckResult, type ReportedType, resultRank } from './check-result';
 
@@ -96,10 +97,19 @@ function typesCell(types: readonly ReportedType[]): string {
   return types.map((t) => `${t.type}:${t.requiredLevel}:${t.count}`).join('|');
 }
 
-/** Quotes when needed, and defuses cells a spreadsheet would run as a formula (tags are untrusted). */
+/** A CSV cell holds more than a table cell: type lists of many types. */
+const MAX_CSV_CELL = 4096;
+
+/**
+ * One CSV cell of untrusted text: a cell a spreadsheet would run as a formula
+ * (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with
+ * `'`, control and other invisible characters are taken out, and the cell is
+ * quoted when it holds a comma or a quote.
+ */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  const defused = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = inert(defused, MAX_CSV_CELL);
+  return /[",]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 interface BucketRow {
@@ -162,14 +172,19 @@ function tableReport(write: (text: string) => void): Report {
         String(row.findings),
         truncate([...row.violating].sort().join(', ') || '-', MAX_TYPES_WIDTH),
       ]);
-      write(formatTable([[...TABLE_HEADINGS], ...cells.map((r) => r.map(printable))]));
+      write(formatTable([[...TABLE_HEADINGS], ...cells]));
       write(`\n${totals(summary)}\n`);
     },
   };
 }
 
-/** Rows of cells in aligned columns, two spaces apart; the first row is the heading. */
-export function formatTable(rows: readonly string[][]): string {
+/**
+ * Rows of cells in aligned columns, two spaces apart; the first row is the
+ * heading. Cells are untrusted text (bucket names, tag values, types), so each
+ * goes through `inert` first.
+ */
+export function formatTable(cellRows: readonly string[][]): string {
+  const rows = cellRows.map((row) => row.map((cell) => inert(cell)));
   const widths = rows[0]?.map((_, column) =>
     Math.max(...rows.map((row) => (row[column] ?? '').length)),
   );
@@ -213,12 +228,6 @@ function totals(summary: Summary): string {
 /** Cuts `text` to `width` characters, marking the cut with an ellipsis. */
 export function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
-}
-
-/** Tag values and names are untrusted: keep terminal control characters out. */
-export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 function compare(a: string, b: string): number {

@@ -17,6 +17,7 @@ import { StsCallerAccount } from '../lib/sts-caller-account';
 import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import type { Policy } from '../policies/policy';
+import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import {
   judgeBucketTags,
   type TagCompliance,
@@ -24,7 +25,7 @@ import {
   topicToVerify,
 } from '../rules/required-tags';
 import { EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE } from './check-command';
-import { csvCell, FORMATS, type Format, formatTable, printable } from './report';
+import { csvCell, FORMATS, type Format, formatTable } from './report';
 import { loadTagsFile, type TagsByBucket } from './tags-file';
 import { UsageError } from './usage-error';
 
@@ -194,7 +195,7 @@ export async function runTagsCheck(
       judged = await judgeLive(options.input.region, options, deps);
     } catch (error) {
       if (!(error instanceof LiveReadError)) throw error;
-      options.stderr(`bucket-classification: ${printable(error.message)}\n`);
+      options.stderr(`bucket-classification: ${inert(error.message, MAX_MESSAGE)}\n`);
       return EXIT_USAGE;
     }
   }
@@ -334,7 +335,7 @@ async function lookUpTopics(
     statuses.set(arn, status);
     if (status.kind === 'unknown') {
       stderr(
-        `warning: could not look up topic ${printable(arn)} (${printable(status.reason)}); not held against its buckets.\n`,
+        `warning: could not look up topic ${inert(arn)} (${inert(status.reason)}); not held against its buckets.\n`,
       );
     }
   }
@@ -365,16 +366,13 @@ function report(
     case 'table':
       return `${formatTable([
         ['BUCKET', 'COMPLIANCE', 'ANNOTATION'],
-        ...results.map((r) => [r.bucket, r.compliance, r.annotation].map(printable)),
+        ...results.map((r) => [r.bucket, r.compliance, r.annotation]),
       ])}\n${totals(summary)}\n`;
   }
 }
 
-/** Terminal-safe (bucket names in a tags file are untrusted) and formula-defused. */
 function csvRow(result: BucketTagsResult): string {
-  return [result.bucket, result.compliance, result.annotation]
-    .map((cell) => csvCell(printable(cell)))
-    .join(',');
+  return [result.bucket, result.compliance, result.annotation].map(csvCell).join(',');
 }
 
 function totals(summary: TagsSummary): string {

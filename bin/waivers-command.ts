@@ -1,7 +1,8 @@
+import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import type { Waiver, Waivers } from '../policies/waiver';
 import { daysLeft, expiringWithin, isActive } from '../rules/waivers';
 import { EXIT_OK } from './check-command';
-import { csvCell, FORMATS, type Format, formatTable, printable, truncate } from './report';
+import { csvCell, FORMATS, type Format, formatTable, truncate } from './report';
 import { UsageError } from './usage-error';
 
 export interface WaiversValidateOptions {
@@ -45,7 +46,9 @@ export interface WaiverRow {
 /** `waivers validate`: one line saying the file is valid and how many waivers still hold. */
 export function runWaiversValidate(options: WaiversValidateOptions): number {
   const { waivers, now, stdout } = options;
-  stdout(`${waivers.source}: valid waivers: ${describeSummary(summarise(waivers, now))}\n`);
+  stdout(
+    `${inert(waivers.source, MAX_MESSAGE)}: valid waivers: ${describeSummary(summarise(waivers, now))}\n`,
+  );
   return EXIT_OK;
 }
 
@@ -160,7 +163,7 @@ function tableText(rows: readonly WaiverRow[]): string {
     row.status === 'active' ? String(row.daysLeft) : `expired (${row.daysLeft})`,
     truncate(row.reason, MAX_REASON_WIDTH),
   ]);
-  return formatTable([[...TABLE_HEADINGS], ...cells.map((cell) => cell.map(printable))]);
+  return formatTable([[...TABLE_HEADINGS], ...cells]);
 }
 
 const CSV_COLUMNS = [

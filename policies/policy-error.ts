@@ -1,3 +1,5 @@
+import { inert, MAX_MESSAGE } from './untrusted-text';
+
 /** One thing wrong in a policy or waivers file. */
 export interface FileProblem {
   /** Path inside the file, e.g. `severity.levelGap[2]`; empty for the whole file. */
@@ -52,11 +54,14 @@ export class WaiversError extends InvalidFileError {
 }
 
 function formatProblems(what: string, source: string, problems: readonly FileProblem[]): string {
+  // The file name, the keys in it and the values quoted in messages are untrusted.
+  const file = inert(source, MAX_MESSAGE);
   const lines = problems.map((problem) => {
-    const where = problem.line === undefined ? source : `${source}:${problem.line}`;
+    const where = problem.line === undefined ? file : `${file}:${problem.line}`;
+    const message = inert(problem.message, MAX_MESSAGE);
     return problem.path === ''
-      ? `${where}: ${problem.message}`
-      : `${where}: ${problem.path}: ${problem.message}`;
+      ? `${where}: ${message}`
+      : `${where}: ${inert(problem.path)}: ${message}`;
   });
   const heading =
     problems.length === 1 ? `invalid ${what}` : `invalid ${what} (${problems.length} problems)`;

@@ -1,4 +1,5 @@
 import type { Severity } from '../policies/policy';
+import { inert, inertLines, MAX_MESSAGE } from '../policies/untrusted-text';
 import type { AlertRoute } from './alert-route';
 import type { NoticeKind } from './bucket-state';
 import { describeRequirement } from './required-level';
@@ -87,8 +88,6 @@ export interface Alert<Document = AlertDocument> {
 
 export const ALERT_SCHEMA = 'bucket-classification-validator/alert/v1';
 const MAX_SUBJECT = 99;
-/** Tag values are untrusted: cut them short and keep control characters out. */
-const MAX_UNTRUSTED = 256;
 /** Room left for the raw event in an unprocessable alert; SNS takes 256 KiB in all. */
 const MAX_RAW_EVENT = 64 * 1024;
 
@@ -105,15 +104,16 @@ export function composeAlert(
   levels: readonly string[],
 ): Alert {
   const detected = verdict.detections.map(alertType);
-  const violations = verdict.kind === 'violation' ? verdict.violations.map(alertType) : [];
+  const violations = verdict.violations.map(alertType);
   const declaredLevel = verdict.kind === 'violation' ? verdict.declaredLevel : null;
-  const team = untrusted(verdict.team);
+  const team = inert(verdict.team);
+  const bucketName = inert(finding.bucket);
   const summary =
     verdict.kind === 'violation'
-      ? `S3 bucket ${finding.bucket} holds data its classification (${verdict.declaredLevel}) does not allow.`
+      ? `S3 bucket ${bucketName} holds data its classification (${verdict.declaredLevel}) does not allow.`
       : finding.tagsUnreadable !== undefined
-        ? `S3 bucket ${finding.bucket} holds sensitive data, and its classification could not be read.`
-        : `S3 bucket ${finding.bucket} holds sensitive data but declares no valid data classification.`;
+        ? `S3 bucket ${bucketName} holds sensitive data, and its classification could not be read.`
+        : `S3 bucket ${bucketName} holds sensitive data but declares no valid data classification.`;
   const consoleUrl = macieConsoleUrl(finding);
   const document: AlertDocument = {
     schema: ALERT_SCHEMA,
@@ -128,7 +128,7 @@ export function composeAlert(
       region: finding.region,
       declaredLevel,
       ...(verdict.kind === 'unclassified' && verdict.tagValue !== undefined
-        ? { classificationTag: untrusted(verdict.tagValue) }
+        ? { classificationTag: inert(verdict.tagValue) }
         : {}),
       ...(verdict.kind === 'unclassified' ? { allowedLevels: levels } : {}),
       ...(finding.tagsUnreadable === undefined ? {} : { tagsUnreadable: finding.tagsUnreadable }),
@@ -182,14 +182,16 @@ export function composeUnprocessableAlert(
     routing: { topicArn: securityTopicArn },
     error: { message: reason, event, truncated },
   };
-  const text = [
+  // The event is shown on one line: a line break inside it could pose as a line of the alert.
+  const text = inertLines([
     document.summary,
     '',
     `Reason: ${reason}`,
     '',
     'The event (also in the JSON form of this alert):',
-    event.slice(0, 4096) + (event.length > 4096 || truncated ? '\n[cut]' : ''),
-  ].join('\n');
+    event.slice(0, 4096),
+    ...(event.length > 4096 || truncated ? ['[cut]'] : []),
+  ]);
   return {
     subject: subjectOf(false, severity, 'Unprocessable event for the finding validator'),
     document,
@@ -234,7 +236,9 @@ function textOf(
   }
   lines.push(document.summary, '');
   lines.push(`Severity:        ${document.severity}`);
-  lines.push(`Bucket:          ${bucket?.name} (account ${bucket?.accountId}, ${bucket?.region})`);
+  lines.push(
+    `Bucket:          ${inert(bucket?.name ?? '')} (account ${bucket?.accountId}, ${bucket?.region})`,
+  );
   if (verdict.kind === 'violation') {
     lines.push(`Declared level:  ${verdict.declaredLevel}`);
   } else {
@@ -247,7 +251,7 @@ function textOf(
     lines.push(`Declared level:  ${found} (levels: ${levels.join(', ')})`);
   }
   lines.push(`Team:            ${document.team}`);
-  if (finding?.objectKey) lines.push(`Object:          ${finding.objectKey}`);
+  if (finding?.objectKey) lines.push(`Object:          ${inert(finding.objectKey)}`);
   if (bucket?.publiclyAccessible) {
     lines.push('Exposure:        the bucket is publicly accessible (severity raised)');
   }
@@ -278,7 +282,7 @@ function textOf(
       `Sent to central security: ${document.routing.detail ?? document.routing.fallbackReason}.`,
     );
   }
-  return lines.join('\n');
+  return inertLines(lines);
 }
 
 function describeType(type: AlertType): string {
@@ -289,7 +293,7 @@ function describeType(type: AlertType): string {
 
 function alertType(detection: JudgedDetection): AlertType {
   return {
-    type: untrusted(detection.type),
+    type: inert(detection.type),
     category: detection.category,
     requiredLevel: describeRequirement(detection.requirement),
     count: detection.count,
@@ -299,17 +303,14 @@ function alertType(detection: JudgedDetection): AlertType {
 export function routingOf(route: AlertRoute): AlertDocument['routing'] {
   return route.kind === 'team'
     ? { topicArn: route.topicArn }
-    : { topicArn: route.topicArn, fallbackReason: route.reason, detail: route.detail };
+    : {
+        topicArn: route.topicArn,
+        fallbackReason: route.reason,
+        detail: inert(route.detail, MAX_MESSAGE),
+      };
 }
 
 export function subjectOf(sample: boolean, severity: Severity, text: string): string {
   const subject = `${sample ? '[Sample] ' : ''}[${severity}] ${text}`;
-  return untrusted(subject).slice(0, MAX_SUBJECT);
-}
-
-/** Untrusted text (tag values, custom identifier names): no control characters, bounded length. */
-export function untrusted(value: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-  return clean.length > MAX_UNTRUSTED ? `${clean.slice(0, MAX_UNTRUSTED - 1)}…` : clean;
+  return inert(subject, MAX_SUBJECT);
 }

@@ -1,5 +1,6 @@
 import { SEVERITIES, type Severity, severityRank } from '../policies/policy';
-import { type Alert, routingOf, subjectOf, untrusted } from './alert';
+import { inert, inertLines } from '../policies/untrusted-text';
+import { type Alert, routingOf, subjectOf } from './alert';
 import type { AlertRoute, FallbackReason } from './alert-route';
 import type { BucketAssessment, BucketState, BucketVerdict, NoticeKind } from './bucket-state';
 
@@ -161,7 +162,7 @@ export function composeTeamDigest(
   route: AlertRoute,
   now: Date,
 ): Alert<DigestDocument> {
-  const team = untrusted(plan.team);
+  const team = inert(plan.team);
   const open = plan.buckets.filter((bucket) => bucket.assessment.verdict !== 'clear');
   const totals = totalsOf(plan.buckets, now);
   const severity = worstOf(open);
@@ -216,7 +217,7 @@ export function composeOverallDigest(
   }
   const teams: DigestTeam[] = [...byTeam]
     .map(([team, members]) => ({
-      team: untrusted(team),
+      team: inert(team),
       severity: worstOf(members.filter((m) => m.assessment.verdict !== 'clear')),
       ...totalsOf(members, now),
     }))
@@ -305,16 +306,16 @@ function listed(
 
 function digestBucket({ state, assessment, route }: AssessedBucket): DigestBucket {
   return {
-    name: untrusted(state.bucket),
+    name: inert(state.bucket),
     accountId: state.accountId,
     region: state.region,
-    team: untrusted(assessment.team),
+    team: inert(assessment.team),
     verdict: assessment.verdict,
     severity: assessment.severity ?? null,
     declaredLevel: assessment.declaredLevel ?? null,
     publiclyAccessible: assessment.publiclyAccessible,
     types: assessment.violations.map((violation) => ({
-      type: untrusted(violation.type),
+      type: inert(violation.type),
       requiredLevel: violation.requiredLevel,
       count: violation.count,
       findings: violation.findings,
@@ -323,7 +324,7 @@ function digestBucket({ state, assessment, route }: AssessedBucket): DigestBucke
     openSince: state.openSince ?? null,
     lastNotice: state.lastNotice ? { kind: state.lastNotice.kind, at: state.lastNotice.at } : null,
     ...(route.kind === 'fallback'
-      ? { unroutable: { reason: route.reason, detail: untrusted(route.detail) } }
+      ? { unroutable: { reason: route.reason, detail: inert(route.detail) } }
       : {}),
   };
 }
@@ -339,11 +340,11 @@ export function expiringWaivers(buckets: readonly AssessedBucket[], now: Date): 
           return ends > now.getTime() && ends <= until;
         })
         .map((waived) => ({
-          bucket: untrusted(state.bucket),
+          bucket: inert(state.bucket),
           accountId: state.accountId,
-          type: untrusted(waived.type),
-          ticket: untrusted(waived.waiver.ticket),
-          approver: untrusted(waived.waiver.approver),
+          type: inert(waived.type),
+          ticket: inert(waived.waiver.ticket),
+          approver: inert(waived.waiver.approver),
           expiresAt: waived.waiver.expiresAt,
         })),
     )
@@ -419,7 +420,7 @@ function teamText(document: DigestDocument): string {
     'This digest comes once a day while the team has open violations, unclassified buckets or waivers about to end.',
     'Notices about each change (a new violation, an escalation, a resolution) come as they happen.',
   );
-  return lines.join('\n');
+  return inertLines(lines);
 }
 
 function overallText(document: DigestDocument): string {
@@ -439,7 +440,7 @@ function overallText(document: DigestDocument): string {
   lines.push(...bucketLines(document));
   lines.push(...waiverLines(document));
   lines.push('This digest comes to central security once a day, also when nothing is open.');
-  return lines.join('\n');
+  return inertLines(lines);
 }
 
 function headline(document: DigestDocument): string[] {

@@ -1,12 +1,6 @@
 import type { Severity } from '../policies/policy';
-import {
-  type Alert,
-  type AlertFinding,
-  macieConsoleUrl,
-  routingOf,
-  subjectOf,
-  untrusted,
-} from './alert';
+import { inert, inertLines } from '../policies/untrusted-text';
+import { type Alert, type AlertFinding, macieConsoleUrl, routingOf, subjectOf } from './alert';
 import type { AlertRoute } from './alert-route';
 import type {
   BucketAssessment,
@@ -126,7 +120,7 @@ export function composeNotice(input: NoticeInput): Alert<NoticeDocument> {
   const { state, assessment, decision, route, trigger, levels, keys } = input;
   const tagsUnreadable = input.tagsUnreadable;
   const severity: Severity = assessment.severity ?? state.lastNotice?.severity ?? 'Low';
-  const team = untrusted(assessment.team);
+  const team = inert(assessment.team);
   const classificationTag = state.declaration?.tags[keys.classification];
   const finding = trigger.kind === 'finding' ? trigger.finding : undefined;
   const document: NoticeDocument = {
@@ -136,15 +130,15 @@ export function composeNotice(input: NoticeInput): Alert<NoticeDocument> {
     severity,
     team,
     sample: false,
-    summary: summaryOf(state.bucket, decision.kind, assessment, tagsUnreadable),
-    changes: decision.changes.map(untrusted),
+    summary: summaryOf(inert(state.bucket), decision.kind, assessment, tagsUnreadable),
+    changes: decision.changes.map((text) => inert(text)),
     bucket: {
       name: state.bucket,
       accountId: state.accountId,
       region: state.region,
       declaredLevel: assessment.declaredLevel ?? null,
       ...(assessment.verdict === 'unclassified' && classificationTag !== undefined
-        ? { classificationTag: untrusted(classificationTag) }
+        ? { classificationTag: inert(classificationTag) }
         : {}),
       ...(assessment.verdict === 'unclassified' ? { allowedLevels: levels } : {}),
       ...(tagsUnreadable === undefined ? {} : { tagsUnreadable }),
@@ -153,7 +147,7 @@ export function composeNotice(input: NoticeInput): Alert<NoticeDocument> {
     declaration: state.declaration
       ? {
           tags: Object.fromEntries(
-            Object.entries(state.declaration.tags).map(([k, v]) => [untrusted(k), untrusted(v)]),
+            Object.entries(state.declaration.tags).map(([k, v]) => [inert(k), inert(v)]),
           ),
           source: state.declaration.source,
           readAt: state.declaration.readAt,
@@ -172,7 +166,7 @@ export function composeNotice(input: NoticeInput): Alert<NoticeDocument> {
           finding: {
             id: finding.id,
             type: finding.type,
-            objectKey: finding.objectKey ? untrusted(finding.objectKey) : null,
+            objectKey: finding.objectKey ? inert(finding.objectKey) : null,
             createdAt: finding.createdAt ?? null,
             consoleUrl: macieConsoleUrl(finding),
           },
@@ -181,8 +175,8 @@ export function composeNotice(input: NoticeInput): Alert<NoticeDocument> {
     ...(trigger.kind === 'resolve'
       ? {
           resolution: {
-            by: untrusted(trigger.by),
-            reason: untrusted(trigger.reason),
+            by: inert(trigger.by),
+            reason: inert(trigger.reason),
             at: trigger.at,
           },
         }
@@ -236,22 +230,22 @@ function summaryOf(
 
 function noticeViolation(violation: OpenViolation): NoticeViolation {
   return {
-    type: untrusted(violation.type),
+    type: inert(violation.type),
     category: violation.category,
     requiredLevel: violation.requiredLevel,
     count: violation.count,
     findings: violation.findings,
     firstSeen: violation.firstSeen,
     lastSeen: violation.lastSeen,
-    examples: violation.examples.map(untrusted),
+    examples: violation.examples.map((text) => inert(text)),
   };
 }
 
 function noticeWaiver(waived: WaivedViolation): NoticeWaiver {
   return {
-    type: untrusted(waived.type),
-    ticket: untrusted(waived.waiver.ticket),
-    approver: untrusted(waived.waiver.approver),
+    type: inert(waived.type),
+    ticket: inert(waived.waiver.ticket),
+    approver: inert(waived.waiver.approver),
     expiresAt: waived.waiver.expiresAt,
   };
 }
@@ -265,7 +259,9 @@ function noticeText(document: NoticeDocument, levels: readonly string[]): string
     lines.push('');
   }
   lines.push(`Severity:        ${document.severity}`);
-  lines.push(`Bucket:          ${bucket.name} (account ${bucket.accountId}, ${bucket.region})`);
+  lines.push(
+    `Bucket:          ${inert(bucket.name)} (account ${bucket.accountId}, ${bucket.region})`,
+  );
   lines.push(`Declared level:  ${declaredText(document, levels)}`);
   lines.push(`Team:            ${document.team}`);
   if (document.declaration) {
@@ -325,7 +321,7 @@ function noticeText(document: NoticeDocument, levels: readonly string[]): string
     '',
     'You will hear again only when this gets worse, as a reminder while it stays open, or when it is resolved.',
   );
-  return lines.join('\n');
+  return inertLines(lines);
 }
 
 const SOURCES: Record<Declaration['source'], string> = {

@@ -1,4 +1,5 @@
 import type { Policy } from '../policies/policy';
+import { inert } from '../policies/untrusted-text';
 import { declaredLevelOf } from './declared-level';
 import type { BucketTags, TagKeys } from './finding';
 import { readTopicTag } from './topic-tag';
@@ -178,9 +179,7 @@ function bounded(reason: string): string {
 
 /** Tag values are untrusted and may be long: quote a bounded, printable excerpt. */
 function quote(value: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-  return JSON.stringify(clean.length > MAX_QUOTED ? `${clean.slice(0, MAX_QUOTED - 1)}…` : clean);
+  return JSON.stringify(inert(value, MAX_QUOTED));
 }
 
 function withinAnnotationLimit(annotation: string): string {

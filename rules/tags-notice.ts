@@ -1,5 +1,6 @@
 import type { Severity } from '../policies/policy';
-import { type Alert, routingOf, subjectOf, untrusted } from './alert';
+import { inert, inertLines } from '../policies/untrusted-text';
+import { type Alert, routingOf, subjectOf } from './alert';
 import type { AlertRoute } from './alert-route';
 import type { TagKeys } from './finding';
 
@@ -62,10 +63,11 @@ export function composeTagsNotice(input: TagsNoticeInput): Alert<TagsNoticeDocum
   const { keys, levels } = input;
   const failing = input.compliance === 'NON_COMPLIANT';
   const severity = failing ? NON_COMPLIANT_SEVERITY : COMPLIANT_SEVERITY;
-  const team = untrusted(input.team);
+  const team = inert(input.team);
+  const bucket = inert(input.bucket);
   const summary = failing
-    ? `S3 bucket ${input.bucket} no longer declares a valid classification and alert topic.`
-    : `S3 bucket ${input.bucket} declares a valid classification and alert topic again.`;
+    ? `S3 bucket ${bucket} no longer declares a valid classification and alert topic.`
+    : `S3 bucket ${bucket} declares a valid classification and alert topic again.`;
   const document: TagsNoticeDocument = {
     schema: TAGS_NOTICE_SCHEMA,
     kind: 'tags',
@@ -76,7 +78,7 @@ export function composeTagsNotice(input: TagsNoticeInput): Alert<TagsNoticeDocum
     bucket: { name: input.bucket, accountId: input.accountId, region: input.region },
     compliance: input.compliance,
     previousCompliance: input.previous ?? null,
-    annotation: untrusted(input.annotation),
+    annotation: inert(input.annotation),
     recordedAt: input.recordedAt,
     requiredTags: {
       [keys.classification]: `one of ${levels.join(', ')}`,
@@ -89,7 +91,7 @@ export function composeTagsNotice(input: TagsNoticeInput): Alert<TagsNoticeDocum
     summary,
     '',
     `Result:          ${input.compliance}${input.previous ? ` (was ${input.previous})` : ''}`,
-    `Bucket:          ${input.bucket} (account ${input.accountId}, ${input.region})`,
+    `Bucket:          ${bucket} (account ${input.accountId}, ${input.region})`,
     `Team:            ${team}`,
     `AWS Config says: ${document.annotation}`,
     `Recorded at:     ${input.recordedAt}`,
@@ -101,7 +103,7 @@ export function composeTagsNotice(input: TagsNoticeInput): Alert<TagsNoticeDocum
       ...Object.entries(document.requiredTags).map(([key, what]) => `  - ${key}: ${what}`),
       '',
       'For example:',
-      `  aws s3api put-bucket-tagging --bucket ${input.bucket} --tagging 'TagSet=[{Key=${keys.classification},Value=${levels.at(-1) ?? 'Restricted'}},{Key=${keys.topic},Value=arn:aws:sns:${input.region}:${input.accountId}:<your-topic>},{Key=${keys.team},Value=<your-team>}]'`,
+      `  aws s3api put-bucket-tagging --bucket ${bucket} --tagging 'TagSet=[{Key=${keys.classification},Value=${levels.at(-1) ?? 'Restricted'}},{Key=${keys.topic},Value=arn:aws:sns:${input.region}:${input.accountId}:<your-topic>},{Key=${keys.team},Value=<your-team>}]'`,
       '',
       'Until then, findings in this bucket are judged as unclassified and alerts about it go to central security.',
     );
@@ -121,7 +123,7 @@ export function composeTagsNotice(input: TagsNoticeInput): Alert<TagsNoticeDocum
       `Bucket tags ${failing ? 'not compliant' : 'compliant again'}: ${input.bucket}`,
     ),
     document,
-    text: lines.join('\n'),
+    text: inertLines(lines),
     attributes: { severity, team, bucket: input.bucket, kind: 'tags', sample: 'false' },
   };
 }

@@ -42,6 +42,8 @@ export interface Unclassified extends Judged {
   readonly reason: 'missing' | 'unknown';
   /** The tag value when it is not a level (untrusted text). */
   readonly tagValue?: string;
+  /** The detected types the lowest level of the policy does not allow. */
+  readonly violations: readonly JudgedDetection[];
   readonly severity: Severity;
 }
 
@@ -72,7 +74,10 @@ export function ignoreReason(finding: Pick<FindingInput, 'type' | 'archived'>): 
  * at the level the bucket declares?
  *
  * - policy findings (`Policy:*`) and archived findings are `ignored`;
- * - a bucket without a valid classification tag is `unclassified`;
+ * - a bucket without a valid classification tag is `unclassified`, judged as
+ *   if it declared the lowest level: its severity is the worse of that
+ *   judgement and the policy's `unclassified` severity, so removing the tag
+ *   never lowers the severity;
  * - a type needing a higher level than declared, or forbidden, is a `violation`
  *   whose severity is the worst over the violating types;
  * - a publicly accessible bucket raises the severity by the policy's
@@ -125,38 +130,37 @@ export function judgeDetections(
     publiclyAccessible ? raiseSeverity(severity, policy.severity.publicExposureRaise) : severity;
 
   const declaration = declaredLevelOf(policy, tags[keys.classification]);
-  if (declaration.kind !== 'declared') {
-    const forbidden = detections.some(({ requirement }) => requirement.kind === 'forbidden');
-    const severity =
-      worstSeverity([
-        policy.severity.unclassified,
-        forbidden ? policy.severity.forbidden : undefined,
-      ]) ?? policy.severity.unclassified;
-    return {
-      kind: 'unclassified',
-      reason: declaration.kind,
-      ...(declaration.kind === 'unknown' ? { tagValue: declaration.value } : {}),
-      severity: exposed(severity),
-      ...judged,
-    };
-  }
-
+  // Without a valid declaration the bucket may hold no more than the lowest level.
+  const rank = declaration.kind === 'declared' ? declaration.rank : 0;
   const judgedSeverities = detections.map((detection) => ({
     detection,
-    severity: severityOfGap(policy.severity, detection.requirement, declaration.rank),
+    severity: severityOfGap(policy.severity, detection.requirement, rank),
   }));
   const violations = judgedSeverities
     .filter(({ severity }) => severity !== undefined)
     .map(({ detection }) => detection);
-  const severity = worstSeverity(judgedSeverities.map(({ severity }) => severity));
-  if (severity === undefined) {
+  const worst = worstSeverity(judgedSeverities.map(({ severity }) => severity));
+
+  if (declaration.kind !== 'declared') {
+    const severity =
+      worstSeverity([policy.severity.unclassified, worst]) ?? policy.severity.unclassified;
+    return {
+      kind: 'unclassified',
+      reason: declaration.kind,
+      ...(declaration.kind === 'unknown' ? { tagValue: declaration.value } : {}),
+      violations,
+      severity: exposed(severity),
+      ...judged,
+    };
+  }
+  if (worst === undefined) {
     return { kind: 'compliant', declaredLevel: declaration.level, ...judged };
   }
   return {
     kind: 'violation',
     declaredLevel: declaration.level,
     violations,
-    severity: exposed(severity),
+    severity: exposed(worst),
     ...judged,
   };
 }

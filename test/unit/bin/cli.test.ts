@@ -295,6 +295,60 @@ describe('bucket-classification', () => {
       );
     });
 
+    describe('an unclassified bucket', () => {
+      it('lists in JSON the types it holds with the level each needs', async () => {
+        const { stdout } = await run(
+          'check',
+          EXAMPLES,
+          '--tags',
+          EXAMPLE_BUCKET_TAGS,
+          '--format',
+          'json',
+        );
+
+        const scratch = jsonReportOf(stdout).results.find((r) => r.bucket === 'acme-scratch-space');
+        expect(scratch?.verdict).toBe('unclassified');
+        expect(scratch?.violations).toEqual([
+          {
+            type: 'EMAIL_ADDRESS',
+            category: 'PERSONAL_INFORMATION',
+            requiredLevel: 'Confidential',
+            count: 2,
+          },
+        ]);
+      });
+
+      it('lists in the table the types it holds instead of -', async () => {
+        const { stdout } = await run('check', EXAMPLES, '--tags', EXAMPLE_BUCKET_TAGS);
+
+        const row = stdout.split('\n').find((line) => line.startsWith('acme-scratch-space '));
+        expect(row?.split(/ {2,}/)).toEqual([
+          'acme-scratch-space',
+          '-',
+          'unclassified',
+          'High',
+          expect.any(String),
+          '1',
+          'EMAIL_ADDRESS (Confidential)',
+        ]);
+      });
+
+      it('lists in CSV the types it holds with the level each needs', async () => {
+        const { stdout } = await run(
+          'check',
+          EXAMPLES,
+          '--tags',
+          EXAMPLE_BUCKET_TAGS,
+          '--format',
+          'csv',
+        );
+
+        const [header = [], ...rows] = parseCsv(stdout);
+        const row = rows.find((cells) => cells[header.indexOf('bucket')] === 'acme-scratch-space');
+        expect(row?.[header.indexOf('violations')]).toBe('EMAIL_ADDRESS:Confidential:2');
+      });
+    });
+
     it('prints CSV with a header and one row per finding', async () => {
       const { stdout, code } = await run(
         'check',

@@ -469,6 +469,26 @@ describe('bucket-classification tags --tags FILE', () => {
         /--account must be a 12-digit account ID; got "acme"/,
       ],
       [
+        'an --account of 13 digits',
+        () => ['--tags', tagsFile({}), '--account', '1111222233334'],
+        /--account must be a 12-digit account ID; got "1111222233334"/,
+      ],
+      [
+        'an --account of 11 digits',
+        () => ['--tags', tagsFile({}), '--account', '11112222333'],
+        /--account must be a 12-digit account ID; got "11112222333"/,
+      ],
+      [
+        'an --allowed-topic-accounts entry of 13 digits',
+        () => ['--tags', tagsFile({}), '--allowed-topic-accounts', '1111222233334'],
+        /not an account ID: "1111222233334"/,
+      ],
+      [
+        'an --allowed-topic-accounts entry of 11 digits',
+        () => ['--tags', tagsFile({}), '--allowed-topic-accounts', '11112222333'],
+        /not an account ID: "11112222333"/,
+      ],
+      [
         'an unknown format',
         () => ['--tags', tagsFile({}), '--account', ACCOUNT, '--format', 'yaml'],
         /--format must be one of table, json, csv; got "yaml"/,

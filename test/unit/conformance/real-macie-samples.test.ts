@@ -216,19 +216,26 @@ if (names === undefined) {
         const hasCredentials = sensitiveData.some(
           (item) => field(item, 'category') === 'CREDENTIALS',
         );
-        // Card security codes and magnetic stripe data are forbidden (PCI DSS 3.3.1).
-        const hasSensitiveAuthenticationData = sensitiveData
-          .flatMap((item) => list(field(item, 'detections')))
-          .some((detection) =>
-            ['CREDIT_CARD_SECURITY_CODE', 'CREDIT_CARD_MAGNETIC_STRIPE'].includes(
-              String(field(detection, 'type')),
+        // Judged as if declared Public: a Restricted type is three levels above it, and
+        // card security codes and magnetic stripe data are forbidden (PCI DSS 3.3.1).
+        const holds = (types: readonly string[]) =>
+          sensitiveData.some((item) =>
+            list(field(item, 'detections')).some((detection) =>
+              types.includes(String(field(detection, 'type'))),
             ),
           );
+        const hasRestricted = holds(['CREDIT_CARD_NUMBER', 'USA_SOCIAL_SECURITY_NUMBER']);
+        const hasSensitiveAuthenticationData = holds([
+          'CREDIT_CARD_SECURITY_CODE',
+          'CREDIT_CARD_MAGNETIC_STRIPE',
+        ]);
         return {
           bucket,
           verdict: 'unclassified',
           severity:
-            isPublic || hasCredentials || hasSensitiveAuthenticationData ? 'Critical' : 'High',
+            isPublic || hasCredentials || hasRestricted || hasSensitiveAuthenticationData
+              ? 'Critical'
+              : 'High',
           declaredLevel: null,
           sample,
         };

@@ -232,6 +232,27 @@ describe('checkBucketTags', () => {
       ]);
     });
 
+    it('reports a deleted bucket NOT_APPLICABLE without looking up its history', async () => {
+      const { rule, reporter, history } = setup({ history: historyItem() });
+      const event = loadConfigEvent('oversized.json');
+      const invoking = JSON.parse(event.invokingEvent as string);
+      invoking.configurationItemSummary.configurationItemStatus = 'ResourceDeleted';
+      invoking.configurationItemSummary.changeType = 'DELETE';
+
+      await rule({ ...event, invokingEvent: JSON.stringify(invoking) });
+
+      expect(history.asked).toEqual([]);
+      expect(reporter.evaluations()).toEqual([
+        {
+          resourceType: 'AWS::S3::Bucket',
+          resourceId: 'team-a-ledger',
+          compliance: 'NOT_APPLICABLE',
+          annotation: 'Configuration item status ResourceDeleted.',
+          orderingTimestamp: new Date('2024-05-15T11:02:45.903Z'),
+        },
+      ]);
+    });
+
     it('fails loudly when the history has no item, reporting nothing', async () => {
       const { rule, reporter } = setup({ history: undefined });
 
@@ -239,6 +260,69 @@ describe('checkBucketTags', () => {
         'GetResourceConfigHistory returned no item for AWS::S3::Bucket team-a-ledger',
       );
       expect(reporter.reports).toEqual([]);
+    });
+  });
+
+  describe('the requireTeamTag rule parameter', () => {
+    /** A change of a bucket with a valid level and topic and `team` as its Team tag, if any. */
+    function changeWith(requireTeamTag: string, team?: string) {
+      const event = loadConfigEvent('change-compliant.json');
+      const invoking = JSON.parse(event.invokingEvent as string);
+      invoking.configurationItem.tags = {
+        DataClassification: 'Confidential',
+        SupportSNSTopic: TOPIC,
+        ...(team === undefined ? {} : { Team: team }),
+      };
+      return {
+        ...event,
+        invokingEvent: JSON.stringify(invoking),
+        ruleParameters: JSON.stringify({ requireTeamTag }),
+      };
+    }
+
+    it.each(['true', 'TRUE', 'True', ' true '])(
+      'requires the Team tag when it is %j',
+      async (requireTeamTag) => {
+        const { rule, reporter } = setup();
+
+        await rule(changeWith(requireTeamTag));
+
+        expect(reporter.evaluations()[0]).toEqual(
+          expect.objectContaining({
+            compliance: 'NON_COMPLIANT',
+            annotation: "Team is missing: tag it with your team's name.",
+          }),
+        );
+      },
+    );
+
+    it.each(['false', 'yes', '1', 'on', ''])(
+      'does not require the Team tag when it is %j',
+      async (requireTeamTag) => {
+        const { rule, reporter } = setup();
+
+        await rule(changeWith(requireTeamTag));
+
+        expect(reporter.evaluations()[0]?.compliance).toBe('COMPLIANT');
+      },
+    );
+
+    it.each(['', '   ', '\t'])('counts a Team tag of %j as missing when required', async (team) => {
+      const { rule, reporter } = setup();
+
+      await rule(changeWith('true', team));
+
+      expect(reporter.evaluations()[0]?.annotation).toBe(
+        "Team is missing: tag it with your team's name.",
+      );
+    });
+
+    it('accepts a Team tag with a name when required', async () => {
+      const { rule, reporter } = setup();
+
+      await rule(changeWith('true', 'payments'));
+
+      expect(reporter.evaluations()[0]?.compliance).toBe('COMPLIANT');
     });
   });
 

@@ -320,7 +320,11 @@ describe('the daily run of the ledger', () => {
 
       const [teamA] = publisher.digests();
       expect(teamA?.document.buckets[0]).toEqual(
-        expect.objectContaining({ verdict: 'unclassified', severity: 'High', declaredLevel: null }),
+        expect.objectContaining({
+          verdict: 'unclassified',
+          severity: 'Critical',
+          declaredLevel: null,
+        }),
       );
       expect(teamA?.document.totals.unclassified).toBe(1);
     });
@@ -360,7 +364,7 @@ describe('the daily run of the ledger', () => {
         buckets: 3,
         violation: 2,
         unclassified: 1,
-        bySeverity: { Low: 0, Medium: 1, High: 1, Critical: 1 },
+        bySeverity: { Low: 0, Medium: 1, High: 0, Critical: 2 },
         waiversExpiring: 0,
       });
       expect(overall[0]?.document.teams?.map((t) => [t.team, t.buckets, t.severity])).toEqual([
@@ -501,7 +505,7 @@ describe('the daily run of the ledger', () => {
       await summary.digest();
 
       const [teamA] = publisher.digests();
-      expect(teamA?.document.team).toBe('team-a  [31mURGENT: wire money');
+      expect(teamA?.document.team).toBe('team-a??[31mURGENT: wire money');
       expect(teamA?.text).not.toContain('\u001b');
       expect(publisher.sent[0]?.message.subject).not.toMatch(/\n/);
     });

@@ -475,7 +475,7 @@ describe('tracking findings in the ledger', () => {
   });
 
   describe('unclassified buckets', () => {
-    it('notifies both the team and central security', async () => {
+    it('notifies both the team and central security, at the severity of the lowest level at least', async () => {
       const { track, publisher, metrics } = setup();
 
       const outcome = await track(
@@ -483,14 +483,14 @@ describe('tracking findings in the ledger', () => {
       );
 
       expect(outcome).toEqual(
-        expect.objectContaining({ verdict: 'unclassified', severity: 'High' }),
+        expect.objectContaining({ verdict: 'unclassified', severity: 'Critical' }),
       );
       expect(publisher.sent.map((s) => s.topicArn)).toEqual([TEAM_TOPIC, CENTRAL]);
       expect(publisher.notices().map((d) => d.verdict)).toEqual(['unclassified', 'unclassified']);
       expect(metrics.calls[0]).toEqual([
         {
           name: 'ClassificationViolations',
-          dimensions: { Team: 'team-a-alerts', Severity: 'High' },
+          dimensions: { Team: 'team-a-alerts', Severity: 'Critical' },
           count: 1,
         },
       ]);

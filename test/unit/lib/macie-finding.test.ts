@@ -103,6 +103,35 @@ describe('parseFinding', () => {
       expect(error.message).toContain('"GuardDuty Finding"');
     });
 
+    it.each([
+      ['the text "true"', 'true'],
+      ['the text "false"', 'false'],
+      ['the number 1', 1],
+      ['the number 0', 0],
+    ])('rejects a sample flag of %s, naming detail.sample', (_, sample) => {
+      const event = loadMacieEvent('sample-true.json');
+      (event.detail as Record<string, unknown>).sample = sample;
+
+      const error = rejectionOf(FindingParseError, () => parseFinding(event));
+
+      expect(error.problems).toEqual([
+        expect.stringMatching(/^detail\.sample: .*expected boolean/),
+      ]);
+    });
+
+    it('reads a sample flag of true as a sample', () => {
+      const event = loadMacieEvent('sample-true.json');
+
+      expect(parseFinding(event).finding.sample).toBe(true);
+    });
+
+    it('reads a sample flag of false as no sample', () => {
+      const event = loadMacieEvent('sample-true.json');
+      (event.detail as Record<string, unknown>).sample = false;
+
+      expect(parseFinding(event).finding.sample).toBe(false);
+    });
+
     it('names detail.resourcesAffected.s3Bucket.name when the bucket has no name', () => {
       const event = loadMacieEvent('missing-bucket-name.json');
 

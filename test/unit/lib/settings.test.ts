@@ -1,6 +1,7 @@
 import {
   bucketChangeSettings,
   findingHandlerSettings,
+  parseAccountList,
   parseTableName,
   SettingsError,
   summarizeLedgerSettings,
@@ -133,5 +134,44 @@ describe('bucketChangeSettings', () => {
   ])('fails with a message naming the setting (%j)', (env, message) => {
     expect(() => bucketChangeSettings(env)).toThrow(SettingsError);
     expect(() => bucketChangeSettings(env)).toThrow(message);
+  });
+});
+
+describe('account IDs in settings', () => {
+  it.each([
+    ['13 digits', '1111222233334'],
+    ['11 digits', '11112222333'],
+  ])('refuses an allowed topic account of %s', (_, account) => {
+    const env = {
+      SECURITY_TOPIC_ARN: CENTRAL,
+      LEDGER_TABLE: 'ledger',
+      ALLOWED_TOPIC_ACCOUNTS: account,
+    };
+
+    expect(() => findingHandlerSettings(env)).toThrow(
+      `ALLOWED_TOPIC_ACCOUNTS must be a comma-separated list of 12-digit account IDs; not an account ID: "${account}"`,
+    );
+  });
+
+  it('accepts an allowed topic account of 12 digits', () => {
+    expect(parseAccountList('111122223333', 'ALLOWED_TOPIC_ACCOUNTS')).toEqual(['111122223333']);
+  });
+
+  it.each([
+    ['13 digits', 'arn:aws:sns:eu-west-1:9999888877776:central-security'],
+    ['11 digits', 'arn:aws:sns:eu-west-1:99998888777:central-security'],
+  ])('refuses a central topic whose account has %s', (_, arn) => {
+    expect(() =>
+      findingHandlerSettings({ SECURITY_TOPIC_ARN: arn, LEDGER_TABLE: 'ledger' }),
+    ).toThrow('SECURITY_TOPIC_ARN must be an SNS topic ARN');
+  });
+
+  it.each([
+    ['text before it', `see ${CENTRAL}`],
+    ['text after it', `${CENTRAL} x`],
+  ])('refuses a central topic ARN with %s', (_, arn) => {
+    expect(() =>
+      findingHandlerSettings({ SECURITY_TOPIC_ARN: arn, LEDGER_TABLE: 'ledger' }),
+    ).toThrow('SECURITY_TOPIC_ARN must be an SNS topic ARN');
   });
 });

@@ -91,6 +91,10 @@ describe('SnsAlertPublisher', () => {
     ['InternalFailure', 'server'],
     ['ServiceUnavailable', 'server'],
     ['TimeoutError', 'client'],
+    // Near misses of refusal names: matched exactly, not by case or prefix.
+    ['notfoundexception', 'client'],
+    ['AccessDeniedExceptions', 'client'],
+    ['Throttling', 'client'],
   ] as const)('lets %s (%s fault) fail the call, so the event is retried', async (name, fault) => {
     sns.on(PublishCommand).rejects(awsError(name, `${name} from SNS`, fault));
     const publisher = new SnsAlertPublisher((region) => new SNSClient({ region, maxAttempts: 1 }));

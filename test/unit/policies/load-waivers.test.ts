@@ -204,6 +204,15 @@ describe('parseWaivers errors', () => {
     ]);
   });
 
+  it.each([
+    ['13 digits', '1111222233334'],
+    ['11 digits', '11112222333'],
+  ])('rejects an account id of %s', (_, account) => {
+    const error = problemsOf(withFirst('account: "111122223333"', `account: "${account}"`));
+
+    expect(error.problems.map((problem) => problem.path)).toEqual(['waivers[0].account']);
+  });
+
   it('rejects an unquoted account id that lost its leading zero', () => {
     const error = problemsOf(withFirst('account: "111122223333"', 'account: 012345678901'));
 

@@ -11,6 +11,7 @@ import {
   emptyState,
   MAX_EXAMPLES,
   type RecordableFinding,
+  type RecordedType,
   recordFinding,
   resolveByHand,
   sameDeclaration,
@@ -568,5 +569,85 @@ describe('bucketDeleted', () => {
       types: ['EMAIL_ADDRESS', 'NAME'],
     });
     expect(deleted.findings).toBe(state.findings);
+  });
+});
+
+function recordedPersonal(type: string, count: number): RecordedType {
+  return {
+    type,
+    category: 'PERSONAL_INFORMATION',
+    custom: false,
+    count,
+    findings: 1,
+    firstSeen: '2025-06-01T00:00:00.000Z',
+    lastSeen: '2025-06-01T00:00:00.000Z',
+    examples: ['exports/people.csv'],
+  };
+}
+
+function hrBucket(tags: Record<string, string>): BucketState {
+  return {
+    accountId: '111122223333',
+    bucket: 'acme-hr-records',
+    region: 'us-east-1',
+    partition: 'aws',
+    declaration: { tags, source: 'live', readAt: '2025-06-01T00:00:00.000Z' },
+    types: {
+      USA_SOCIAL_SECURITY_NUMBER: recordedPersonal('USA_SOCIAL_SECURITY_NUMBER', 7),
+      NAME: recordedPersonal('NAME', 3),
+    },
+    publiclyAccessible: false,
+    findings: 1,
+    findingsSinceNotice: 1,
+  };
+}
+
+describe('assessBucket of an unclassified bucket', () => {
+  describe('judged as the lowest level would be', () => {
+    it('lists every recorded type with the level it needs', () => {
+      const assessment = assessBucket(
+        hrBucket({ Team: 'people-ops' }),
+        policy,
+        KEYS,
+        () => undefined,
+      );
+
+      expect(assessment.verdict).toBe('unclassified');
+      expect(
+        assessment.violations.map(({ type, requiredLevel, count }) => [type, requiredLevel, count]),
+      ).toEqual([
+        ['USA_SOCIAL_SECURITY_NUMBER', 'Restricted', 7],
+        ['NAME', 'Confidential', 3],
+      ]);
+    });
+
+    it('is as severe as the same data in a bucket tagged Public', () => {
+      const untagged = assessBucket(
+        hrBucket({ Team: 'people-ops' }),
+        policy,
+        KEYS,
+        () => undefined,
+      );
+      const tagged = assessBucket(
+        hrBucket({ DataClassification: 'Public', Team: 'people-ops' }),
+        policy,
+        KEYS,
+        () => undefined,
+      );
+
+      expect(tagged.severity).toBe('Critical');
+      expect(untagged.severity).toBe('Critical');
+    });
+
+    it('is as severe as the same data in a bucket tagged with a value that is not a level', () => {
+      const assessment = assessBucket(
+        hrBucket({ DataClassification: 'Top Secret', Team: 'people-ops' }),
+        policy,
+        KEYS,
+        () => undefined,
+      );
+
+      expect(assessment.severity).toBe('Critical');
+    });
   });
 });

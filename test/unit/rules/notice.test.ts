@@ -191,8 +191,8 @@ describe('composeNotice', () => {
         input({ state: state({ examples: ['evil\nSubject: phish\u0007.csv'] }) }),
       );
 
-      expect(notice.document.violations[0]?.examples).toEqual(['evil Subject: phish .csv']);
-      expect(notice.text).toContain('e.g. evil Subject: phish .csv');
+      expect(notice.document.violations[0]?.examples).toEqual(['evil?Subject: phish?.csv']);
+      expect(notice.text).toContain('e.g. evil?Subject: phish?.csv');
       expect(notice.text).not.toContain('\u0007');
       expect(notice.text).not.toContain('evil\n');
     });
@@ -210,10 +210,10 @@ describe('composeNotice', () => {
         input({ state: s, decision: decision('escalation', ['Team changed from "a" to "b\nc"']) }),
       );
 
-      expect(notice.document.team).toBe('people  ops [31m');
-      expect(notice.attributes.team).toBe('people  ops [31m');
-      expect(notice.document.declaration?.tags.Team).toBe('people  ops [31m');
-      expect(notice.document.changes).toEqual(['Team changed from "a" to "b c"']);
+      expect(notice.document.team).toBe('people??ops?[31m');
+      expect(notice.attributes.team).toBe('people??ops?[31m');
+      expect(notice.document.declaration?.tags.Team).toBe('people??ops?[31m');
+      expect(notice.document.changes).toEqual(['Team changed from "a" to "b?c"']);
       expect(notice.text).not.toContain('people\r');
       expect(notice.text).not.toContain('\u001b');
     });
@@ -235,11 +235,11 @@ describe('composeNotice', () => {
       );
 
       expect(notice.document.resolution).toEqual({
-        by: 'jane ',
-        reason: 'deleted files',
+        by: 'jane?',
+        reason: 'deleted?files',
         at: '2025-05-03T00:00:00.000Z',
       });
-      expect(notice.text).toContain('Resolved by:     jane : deleted files');
+      expect(notice.text).toContain('Resolved by:     jane?: deleted?files');
     });
   });
 
@@ -435,12 +435,12 @@ describe('composeNotice', () => {
     expect(notice.document.finding).toEqual(
       expect.objectContaining({
         id: 'f-1',
-        objectKey: 'exports/ x.csv',
+        objectKey: 'exports/?x.csv',
         createdAt: '2025-05-02T10:00:00.000Z',
       }),
     );
     expect(notice.text).toContain('Latest finding:  f-1 (SensitiveData:S3Object/Personal)');
-    expect(notice.text).toContain('Object:          exports/ x.csv');
+    expect(notice.text).toContain('Object:          exports/?x.csv');
     expect(notice.text).toContain(`Macie console:   ${notice.document.finding?.consoleUrl}`);
   });
 

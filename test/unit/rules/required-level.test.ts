@@ -96,4 +96,11 @@ severity: {levelGap: [Medium, High, Critical], forbidden: Critical, unclassified
     expect(level('employee-id', true)).toBe('Public');
     expect(level('other-id', true)).toBe('Confidential');
   });
+
+  it.each([
+    ['all upper case', 'EMPLOYEE-ID'],
+    ['mixed case unlike the policy', 'eMPLOYEE-iD'],
+  ])('matches a custom identifier name written in %s', (_, name) => {
+    expect(level(name, true)).toBe('Public');
+  });
 });

@@ -187,6 +187,50 @@ describe('judgeBucketTags', () => {
     expect(judgement.annotation).not.toContain('\u001b');
   });
 
+  /**
+   * Two problems: the classification value quoted (`level` characters long) and
+   * a topic in an account outside seven allowed ones. With a value of 23
+   * characters the annotation is 256 characters long.
+   */
+  function annotationWithValueOf(level: number): string {
+    const allowed = [
+      ACCOUNT,
+      '500000000000',
+      '500000000001',
+      '500000000002',
+      '500000000003',
+      '500000000004',
+      '500000000005',
+    ];
+    return judgeBucketTags(
+      {
+        DataClassification: 'x'.repeat(level),
+        SupportSNSTopic: 'arn:aws:sns:us-east-1:444455556666:t',
+      },
+      ACCOUNT,
+      policy,
+      { ...requirements, allowedTopicAccounts: allowed },
+    ).annotation;
+  }
+
+  it('keeps an annotation of exactly 256 characters whole', () => {
+    const annotation = annotationWithValueOf(23);
+
+    expect(annotation).toBe(
+      `DataClassification "${'x'.repeat(23)}" is not a level (Public, Internal, Confidential, Restricted). SupportSNSTopic is in account 444455556666; allowed: 111122223333, 500000000000, 500000000001, 500000000002, 500000000003, 500000000004, 500000000005.`,
+    );
+    expect(annotation.length).toBe(256);
+  });
+
+  it('cuts an annotation of 257 characters to 256, ending in an ellipsis', () => {
+    const annotation = annotationWithValueOf(24);
+
+    expect(annotation).toBe(
+      `DataClassification "${'x'.repeat(24)}" is not a level (Public, Internal, Confidential, Restricted). SupportSNSTopic is in account 444455556666; allowed: 111122223333, 500000000000, 500000000001, 500000000002, 500000000003, 500000000004, 50000000000…`,
+    );
+    expect(annotation.length).toBe(256);
+  });
+
   it('always gives an annotation of 1 to 256 characters', () => {
     fc.assert(
       fc.property(

@@ -128,10 +128,10 @@ describe('composeTagsNotice', () => {
       input({ annotation: 'DataClassification "x\ny" is not a level', team: 'team\u0007a' }),
     );
 
-    expect(notice.document.annotation).toBe('DataClassification "x y" is not a level');
-    expect(notice.document.team).toBe('team a');
+    expect(notice.document.annotation).toBe('DataClassification "x?y" is not a level');
+    expect(notice.document.team).toBe('team?a');
     expect(notice.text).not.toContain('\u0007');
-    expect(notice.text).toContain('AWS Config says: DataClassification "x y" is not a level');
+    expect(notice.text).toContain('AWS Config says: DataClassification "x?y" is not a level');
   });
 
   it('gives the reason in the text when the notice went to central security', () => {

@@ -10,6 +10,10 @@ describe('parseTopicArn', () => {
     });
   });
 
+  it('accepts a one-character topic name, the shortest there is', () => {
+    expect(parseTopicArn('arn:aws:sns:us-east-1:111122223333:t')?.name).toBe('t');
+  });
+
   it.each([
     ['arn:aws-us-gov:sns:us-gov-west-1:111122223333:alerts'],
     ['arn:aws-cn:sns:cn-north-1:111122223333:alerts'],
@@ -29,6 +33,10 @@ describe('parseTopicArn', () => {
     ['an unknown partition', 'arn:example:sns:eu-west-1:111122223333:alerts'],
     ['an email address', 'team@example.com'],
     ['an empty value', ''],
+    ['text before the ARN', 'see arn:aws:sns:us-east-1:111122223333:t'],
+    ['text after the ARN', 'arn:aws:sns:us-east-1:111122223333:t x'],
+    ['a 13-digit account', 'arn:aws:sns:us-east-1:1111222233334:t'],
+    ['an 11-digit account', 'arn:aws:sns:us-east-1:11112222333:t'],
   ])('rejects %s', (_, value) => {
     expect(parseTopicArn(value)).toBeUndefined();
   });

@@ -41,9 +41,18 @@ function severityOf(verdict: Verdict): number {
   return verdict.kind === 'violation' ? severityRank(verdict.severity) : -1;
 }
 
+/** The severity of a violation or an unclassified bucket; -1 when nothing alerts. */
+function alertingSeverity(verdict: Verdict): number {
+  return verdict.kind === 'violation' || verdict.kind === 'unclassified'
+    ? severityRank(verdict.severity)
+    : -1;
+}
+
 function violatingTypes(verdict: Verdict): Set<string> {
   return new Set(
-    verdict.kind === 'violation' ? verdict.violations.map((v) => `${v.category}/${v.type}`) : [],
+    verdict.kind === 'violation' || verdict.kind === 'unclassified'
+      ? verdict.violations.map((v) => `${v.category}/${v.type}`)
+      : [],
   );
 }
 
@@ -65,6 +74,36 @@ describe('evaluateFinding properties', () => {
           expect(severityOf(atHigh)).toBeLessThanOrEqual(severityOf(atLow));
         },
       ),
+    );
+  });
+
+  it('never lowers the severity when the classification tag is removed or invalidated', () => {
+    fc.assert(
+      fc.property(
+        scenario,
+        fc.integer({ min: 0, max: 3 }),
+        fc.constantFrom<Record<string, string>>({}, declared(''), declared('Top Secret')),
+        (input, level, withoutLevel) => {
+          const found = finding(input);
+          const tagged = evaluateFinding(found, declared(policy.levels[level] ?? ''), policy, KEYS);
+          const untagged = evaluateFinding(found, withoutLevel, policy, KEYS);
+
+          expect(untagged.kind).toBe('unclassified');
+          expect(alertingSeverity(untagged)).toBeGreaterThanOrEqual(alertingSeverity(tagged));
+        },
+      ),
+    );
+  });
+
+  it('lists, for an unclassified bucket, exactly the types the lowest level does not allow', () => {
+    fc.assert(
+      fc.property(scenario, (input) => {
+        const found = finding(input);
+        const atLowest = evaluateFinding(found, declared(policy.levels[0] ?? ''), policy, KEYS);
+        const untagged = evaluateFinding(found, {}, policy, KEYS);
+
+        expect(violatingTypes(untagged)).toEqual(violatingTypes(atLowest));
+      }),
     );
   });
 

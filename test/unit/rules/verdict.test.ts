@@ -235,6 +235,108 @@ describe('evaluateFinding', () => {
       expect(expectKind(verdict, 'unclassified').severity).toBe('Critical');
     });
 
+    it.each([
+      ['without the tag', {}],
+      ['with a value that is not a level', declared('Top Secret')],
+    ])('judges social security numbers %s as Critical, as a Public bucket would be', (_, tags) => {
+      const found = finding({ managed: [{ type: 'USA_SOCIAL_SECURITY_NUMBER' }] });
+
+      const verdict = evaluateFinding(found, tags, policy, KEYS);
+
+      expect(expectKind(verdict, 'unclassified').severity).toBe('Critical');
+    });
+
+    it('keeps the unclassified severity when the lowest level would be judged milder', () => {
+      const found = finding({ managed: [{ type: 'NAME' }] });
+
+      const atPublic = evaluateFinding(found, declared('Public'), policy, KEYS);
+      const untagged = evaluateFinding(found, {}, policy, KEYS);
+
+      expect(expectKind(atPublic, 'violation').severity).toBe('High');
+      expect(expectKind(untagged, 'unclassified').severity).toBe('High');
+    });
+
+    it('takes the policy unclassified severity when it is worse than the lowest level', () => {
+      const strict = parsePolicy(
+        [
+          'levels: [{name: A}, {name: B}]',
+          'categories: {PERSONAL_INFORMATION: B}',
+          'unknownCategory: B',
+          'customIdentifiers: {default: B}',
+          'severity: {levelGap: [Low], forbidden: Critical, unclassified: Critical, publicExposureRaise: 0}',
+        ].join('\n'),
+        'strict.yaml',
+      );
+      const found = finding({ managed: [{ type: 'NAME' }] });
+
+      const verdict = evaluateFinding(found, {}, strict, KEYS);
+
+      expect(expectKind(verdict, 'unclassified').severity).toBe('Critical');
+    });
+
+    it('raises the lowest-level severity of an unclassified public bucket by one step', () => {
+      const lenient = parsePolicy(
+        [
+          'levels: [{name: A}, {name: B}, {name: C}]',
+          'categories: {PERSONAL_INFORMATION: B, FINANCIAL_INFORMATION: C}',
+          'unknownCategory: C',
+          'customIdentifiers: {default: B}',
+          'severity: {levelGap: [Low, Medium], forbidden: Critical, unclassified: Low, publicExposureRaise: 1}',
+        ].join('\n'),
+        'lenient.yaml',
+      );
+      const found = finding({
+        managed: [{ type: 'BANK_ACCOUNT_NUMBER', category: 'FINANCIAL_INFORMATION' }],
+        effectivePermission: 'PUBLIC',
+      });
+
+      const verdict = evaluateFinding(found, {}, lenient, KEYS);
+
+      expect(expectKind(verdict, 'unclassified').severity).toBe('High');
+    });
+
+    it('lists the types the lowest level does not allow, with the level each needs', () => {
+      const found = finding({
+        managed: [
+          { type: 'USA_SOCIAL_SECURITY_NUMBER', count: 3 },
+          { type: 'NAME', count: 2 },
+        ],
+      });
+
+      const verdict = evaluateFinding(found, {}, policy, KEYS);
+
+      expect(
+        expectKind(verdict, 'unclassified').violations.map((v) => [
+          v.type,
+          v.requirement.kind === 'level' ? v.requirement.level : 'forbidden',
+          v.count,
+        ]),
+      ).toEqual([
+        ['NAME', 'Confidential', 2],
+        ['USA_SOCIAL_SECURITY_NUMBER', 'Restricted', 3],
+      ]);
+    });
+
+    it('lists no violations for an unclassified bucket whose types the lowest level allows', () => {
+      const lenient = parsePolicy(
+        [
+          'levels: [{name: A}, {name: B}]',
+          'categories: {PERSONAL_INFORMATION: A}',
+          'unknownCategory: B',
+          'customIdentifiers: {default: B}',
+          'severity: {levelGap: [Medium], forbidden: Critical, unclassified: High, publicExposureRaise: 0}',
+        ].join('\n'),
+        'lenient.yaml',
+      );
+      const found = finding({ managed: [{ type: 'NAME' }] });
+
+      const verdict = evaluateFinding(found, {}, lenient, KEYS);
+
+      const unclassified = expectKind(verdict, 'unclassified');
+      expect(unclassified.violations).toEqual([]);
+      expect(unclassified.severity).toBe('High');
+    });
+
     it('reads the classification from the configured tag key', () => {
       const found = finding({ managed: [{ type: 'NAME' }] });
       const keys = { ...KEYS, classification: 'data-level' };
