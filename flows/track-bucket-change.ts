@@ -21,13 +21,15 @@ import {
   describeDeclarationChange,
   emptyState,
   sameDeclaration,
+  type WaiverLookup,
   withOpenSince,
 } from '../rules/bucket-state';
 import type { BucketTags } from '../rules/finding';
-import { decideNotice } from '../rules/notice-decision';
+import { decideNotice, type NoticeDecision } from '../rules/notice-decision';
 import { composeTagsNotice, type TagCompliance, tagsNoticeDue } from '../rules/tags-notice';
 import { teamOf } from '../rules/team';
 import {
+  type BucketChange,
   type LedgerFlowDependencies,
   noticeContextOf,
   type PendingNotice,
@@ -155,25 +157,10 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
             ? 'older'
             : undefined;
         if (skipped) return undefined;
-        const state = { ...base, declaration };
-        const assessment = assessBucket(state, policy, keys, waiverFor);
-        const next = withOpenSince(state, assessment, now);
-        // A change of tags is news only when it changes the verdict: no reminder here.
-        const decision = decideNotice(next.lastNotice, assessment, {
-          now,
-          reminderAfterMs: Infinity,
-        });
-        return {
-          state: next,
-          assessment,
-          decision: decision && {
-            kind: decision.kind,
-            changes: [
-              ...describeDeclarationChange(base.declaration, declaration, keys),
-              ...decision.changes,
-            ],
-          },
-        };
+        return rejudge({ ...base, declaration }, waiverFor, now, (decision) => [
+          ...describeDeclarationChange(base.declaration, declaration, keys),
+          ...decision.changes,
+        ]);
       },
       now,
     );
@@ -185,6 +172,26 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
       return { outcome: 'declaration', bucket, changed: false };
     }
     return notifyChange(bucket, saved.notice);
+  }
+
+  /**
+   * Judges a bucket again after a change that came without a finding. Such a
+   * change is news only when it changes the verdict, so it never sends a reminder.
+   */
+  function rejudge(
+    state: BucketState,
+    waiverFor: WaiverLookup,
+    now: Date,
+    changes: (decision: NoticeDecision) => string[],
+  ): BucketChange {
+    const assessment = assessBucket(state, policy, keys, waiverFor);
+    const next = withOpenSince(state, assessment, now);
+    const decision = decideNotice(next.lastNotice, assessment, { now, reminderAfterMs: Infinity });
+    return {
+      state: next,
+      assessment,
+      decision: decision && { kind: decision.kind, changes: changes(decision) },
+    };
   }
 
   async function onDeleted(
@@ -199,18 +206,9 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
       { accountId, bucket },
       (stored) => {
         if (!stored || Object.keys(stored.state.types).length === 0) return undefined;
-        const state = bucketDeleted(stored.state, at.toISOString());
-        const assessment = assessBucket(state, policy, keys, waiverFor);
-        const next = withOpenSince(state, assessment, now);
-        const decision = decideNotice(next.lastNotice, assessment, {
-          now,
-          reminderAfterMs: Infinity,
-        });
-        return {
-          state: next,
-          assessment,
-          decision: decision && { kind: decision.kind, changes: ['the bucket was deleted'] },
-        };
+        return rejudge(bucketDeleted(stored.state, at.toISOString()), waiverFor, now, () => [
+          'the bucket was deleted',
+        ]);
       },
       now,
     );
