@@ -6,6 +6,8 @@
  * meet an unknown level name.
  */
 
+import type { WildcardMatcher } from './wildcard';
+
 /** Severities of a violation, lowest first. */
 export const SEVERITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -20,7 +22,7 @@ export type Requirement =
 /** A policy key such as `*_PASSPORT_NUMBER`. */
 export interface IdentifierPattern {
   readonly pattern: string;
-  readonly matcher: RegExp;
+  readonly matcher: WildcardMatcher;
   readonly requirement: Requirement;
 }
 

@@ -7,18 +7,19 @@
  * `loadWaivers`, which compiles every pattern once.
  */
 import { normaliseCustomName } from './policy';
+import type { WildcardMatcher } from './wildcard';
 
 export interface Waiver {
   /** Bucket name or `*` pattern, as written. */
   readonly bucket: string;
   /** Matches bucket names (exactly: S3 bucket names are lower case). */
-  readonly bucketMatcher: RegExp;
+  readonly bucketMatcher: WildcardMatcher;
   /** The only account the waiver holds in; `null` for any account. */
   readonly accountId: string | null;
   /** Data types or `*` patterns, as written. */
   readonly types: readonly string[];
   /** One matcher per entry of `types`, over names normalised by `normaliseWaivedType`. */
-  readonly typeMatchers: readonly RegExp[];
+  readonly typeMatchers: readonly WildcardMatcher[];
   readonly reason: string;
   readonly ticket: string;
   readonly approver: string;
