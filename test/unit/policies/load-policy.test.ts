@@ -190,10 +190,43 @@ describe('parsePolicy errors', () => {
     expect(error.message).toMatch(/^invalid policy/);
   });
 
-  it('reports a duplicate YAML key', () => {
+  it('reports a duplicate YAML key with its line and the line of its first use', () => {
     const error = problemsOf(`${VALID}unknownCategory: Internal\n`);
 
-    expect(error.problems[0]?.message).toMatch(/unique/i);
+    expect(error.problems).toEqual([
+      {
+        path: 'unknownCategory',
+        line: 16,
+        message: 'map keys must be unique: "unknownCategory" is given again (first at line 8)',
+      },
+    ]);
+  });
+
+  it('reports a duplicate key inside a list item', () => {
+    const error = problemsOf(VALID.replace('  - name: Public', '  - name: Public\n    name: Open'));
+
+    expect(error.problems).toEqual([
+      {
+        path: 'levels[0].name',
+        line: 3,
+        message: 'map keys must be unique: "name" is given again (first at line 2)',
+      },
+    ]);
+  });
+
+  it('finds a duplicate among 20,000 managed identifiers, at its line', () => {
+    const entries = Array.from({ length: 20_000 }, (_, i) => `  TYPE_${i}: Confidential`);
+    const text = `${VALID}managedIdentifiers:\n${entries.join('\n')}\n  TYPE_7: Restricted\n`;
+
+    const error = problemsOf(text);
+
+    expect(error.problems).toEqual([
+      {
+        path: 'managedIdentifiers.TYPE_7',
+        line: 20_017,
+        message: 'map keys must be unique: "TYPE_7" is given again (first at line 24)',
+      },
+    ]);
   });
 
   it('rejects an empty file', () => {
