@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createLedgerSummary } from '../../flows/summarize-ledger';
@@ -18,6 +18,8 @@ import type { DigestDocument } from '../../rules/digest';
 import type { NoticeDocument } from '../../rules/notice';
 import { runCli } from '../support/cli';
 import { clearEnv } from '../support/env';
+import { cardNumbersBucket } from '../support/ledger-states';
+import { createLedgerTable } from '../support/ledger-table';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import { drainQueue, snsMessage, subscribedQueue } from '../support/sqs-inbox';
 
@@ -43,44 +45,14 @@ async function topic(name: string): Promise<string> {
 }
 
 function state(bucket: string, level: string): BucketState {
-  return {
+  return cardNumbersBucket({
     accountId: ACCOUNT,
     bucket,
-    region: 'us-east-1',
-    partition: 'aws',
-    declaration: {
-      tags: { DataClassification: level, SupportSNSTopic: teamTopic, Team: TEAM },
-      source: 'live',
-      readAt: '2025-05-30T00:00:00.000Z',
-    },
-    types: {
-      CREDIT_CARD_NUMBER: {
-        type: 'CREDIT_CARD_NUMBER',
-        category: 'FINANCIAL_INFORMATION',
-        custom: false,
-        count: 12,
-        findings: 3,
-        firstSeen: '2025-05-30T09:00:00.000Z',
-        lastSeen: '2025-05-31T09:00:00.000Z',
-        examples: [],
-      },
-    },
-    publiclyAccessible: false,
-    findings: 3,
-    findingsSinceNotice: 0,
-    openSince: '2025-05-30T09:00:00.000Z',
-    lastNotice: {
-      id: `n-${bucket}`,
-      kind: 'violation',
-      at: '2025-05-31T10:00:00.000Z',
-      topicArn: teamTopic,
-      delivery: 'sent',
-      verdict: 'violation',
-      severity: level === 'Internal' ? 'High' : 'Medium',
-      types: ['CREDIT_CARD_NUMBER'],
-      publiclyAccessible: false,
-    },
-  };
+    level,
+    topicArn: teamTopic,
+    team: TEAM,
+    notifiedSeverity: level === 'Internal' ? 'High' : 'Medium',
+  });
 }
 
 async function bucketsInViolation(severity: string): Promise<number> {
@@ -134,14 +106,7 @@ function summary() {
 }
 
 beforeAll(async () => {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createLedgerTable(dynamodb, TABLE);
   centralTopic = await topic('central-security');
   teamTopic = await topic('team-a-alerts');
   teamQueue = (await subscribedQueue({ sns, sqs }, teamTopic, `team-a-${RUN}`)).url;

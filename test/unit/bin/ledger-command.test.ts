@@ -11,6 +11,7 @@ import type { NoticeDocument } from '../../../rules/notice';
 import { parseCsv, runCli } from '../../support/cli';
 import { type ClearedEnv, clearEnv } from '../../support/env';
 import { FakePublisher } from '../../support/fakes';
+import { cardNumbersBucket } from '../../support/ledger-states';
 import { MemoryLedger } from '../../support/memory-ledger';
 
 const CENTRAL = 'arn:aws:sns:us-east-1:999988887777:central-security';
@@ -24,48 +25,14 @@ function bucketState(
   level: string,
   options: { account?: string; team?: string; notified?: boolean } = {},
 ): BucketState {
-  return {
+  return cardNumbersBucket({
     accountId: options.account ?? ACCOUNT,
     bucket,
-    region: 'us-east-1',
-    partition: 'aws',
-    declaration: {
-      tags: { DataClassification: level, SupportSNSTopic: TOPIC_A, Team: options.team ?? 'team-a' },
-      source: 'live',
-      readAt: '2025-05-30T00:00:00.000Z',
-    },
-    types: {
-      CREDIT_CARD_NUMBER: {
-        type: 'CREDIT_CARD_NUMBER',
-        category: 'FINANCIAL_INFORMATION',
-        custom: false,
-        count: 12,
-        findings: 3,
-        firstSeen: '2025-05-30T09:00:00.000Z',
-        lastSeen: '2025-05-31T09:00:00.000Z',
-        examples: [],
-      },
-    },
-    publiclyAccessible: false,
-    findings: 3,
-    findingsSinceNotice: 0,
-    openSince: '2025-05-30T09:00:00.000Z',
-    ...(options.notified === false
-      ? {}
-      : {
-          lastNotice: {
-            id: `n-${bucket}`,
-            kind: 'violation' as const,
-            at: '2025-05-31T10:00:00.000Z',
-            topicArn: TOPIC_A,
-            delivery: 'sent' as const,
-            verdict: 'violation' as const,
-            severity: 'Medium' as const,
-            types: ['CREDIT_CARD_NUMBER'],
-            publiclyAccessible: false,
-          },
-        }),
-  };
+    level,
+    topicArn: TOPIC_A,
+    team: options.team ?? 'team-a',
+    ...(options.notified === false ? {} : { notifiedSeverity: 'Medium' as const }),
+  });
 }
 
 async function ledgerWith(...states: BucketState[]): Promise<MemoryLedger> {
