@@ -171,6 +171,27 @@ export async function saveBucketChange(
 }
 
 /**
+ * The pending notice a bucket's entry holds, rebuilt from its record to be sent
+ * again by whoever finds it unsent (a retried finding, the daily run).
+ */
+export function recordedNotice(
+  context: Pick<BucketNoticeContext, 'settings'>,
+  state: BucketState,
+  assessment: BucketAssessment,
+  route: AlertRoute = routeNotice(context, state),
+): PendingNotice | undefined {
+  const last = state.lastNotice;
+  if (!last) return undefined;
+  return {
+    id: last.id,
+    decision: { kind: last.kind as NoticeDecision['kind'], changes: last.changes ?? [] },
+    before: state,
+    assessment,
+    route,
+  };
+}
+
+/**
  * Publishes a notice the ledger holds as pending, then marks it sent. Unclassified
  * buckets are central security's business too: their notices (but for
  * resolutions) also go there.

@@ -16,6 +16,7 @@ import { decideNotice, type NoticeDecision } from '../rules/notice-decision';
 import {
   type LedgerFlowDependencies,
   noticeContextOf,
+  recordedNotice,
   routeNotice,
   saveBucketChange,
   sendPendingNotice,
@@ -240,11 +241,9 @@ export function createLedgerSummary(deps: LedgerSummaryDependencies) {
     state: BucketState,
     scanned: AssessedBucket,
   ): Promise<{ bucket: AssessedBucket; notice: ScheduledNotice }> {
+    const pending = recordedNotice(context, state, scanned.assessment, scanned.route);
+    if (!pending) throw new Error(`bucket ${state.bucket} has no notice to send`);
     const last = state.lastNotice as NonNullable<BucketState['lastNotice']>;
-    const decision = {
-      kind: last.kind as NoticeDecision['kind'],
-      changes: last.changes ?? [],
-    };
     const trigger: NoticeTrigger =
       last.kind === 'resolved' && state.resolution
         ? {
@@ -254,24 +253,14 @@ export function createLedgerSummary(deps: LedgerSummaryDependencies) {
             at: state.resolution.at,
           }
         : { kind: 'schedule' };
-    const delivery = await sendPendingNotice(
-      context,
-      {
-        id: last.id,
-        decision,
-        before: state,
-        assessment: scanned.assessment,
-        route: scanned.route,
-      },
-      trigger,
-    );
-    logger.info('pending notice sent', { bucket: state.bucket, kind: decision.kind });
+    const delivery = await sendPendingNotice(context, pending, trigger);
+    logger.info('pending notice sent', { bucket: state.bucket, kind: pending.decision.kind });
     return {
       bucket: scanned,
       notice: {
         accountId: state.accountId,
         bucket: state.bucket,
-        kind: decision.kind,
+        kind: pending.decision.kind,
         topics: delivery.topics,
       },
     };

@@ -21,12 +21,12 @@ import {
   type WaiverLookup,
   withOpenSince,
 } from '../rules/bucket-state';
-import { decideNotice, type NoticeDecision } from '../rules/notice-decision';
+import { decideNotice } from '../rules/notice-decision';
 import { evaluateFinding, ignoreReason, judgeDetections } from '../rules/verdict';
 import {
   type LedgerFlowDependencies,
   noticeContextOf,
-  routeNotice,
+  recordedNotice,
   saveBucketChange,
   sendPendingNotice,
 } from './bucket-notice';
@@ -243,23 +243,14 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
         const { state } = stored;
         const waiverFor = deps.waivers(state.accountId, state.bucket, clock());
         const assessment = assessBucket(state, policy, keys, waiverFor);
-        const decision: NoticeDecision = {
-          kind: last.kind as NoticeDecision['kind'],
-          changes: last.changes ?? [],
-        };
-        const facts = alertFacts(finding, undefined);
-        await sendPendingNotice(
-          noticeContext,
-          {
-            id: last.id,
-            decision,
-            before: state,
-            assessment,
-            route: routeNotice(noticeContext, state),
-          },
-          { kind: 'finding', finding: facts },
-        );
-        redelivered = true;
+        const pending = recordedNotice(noticeContext, state, assessment);
+        if (pending) {
+          await sendPendingNotice(noticeContext, pending, {
+            kind: 'finding',
+            finding: alertFacts(finding, undefined),
+          });
+          redelivered = true;
+        }
       }
     }
     const owed = marker?.pendingMetrics ?? [];
