@@ -179,3 +179,72 @@ async function runScript(
   if (code !== 0) throw new Error(`${handlerModule} failed (exit ${code}): ${stderr}`);
   return stdout;
 }
+
+/** What one invocation of a warm container gave back, and how long the handler took. */
+export type WarmResult =
+  | { readonly result: unknown; readonly ms: number }
+  | { readonly error: string; readonly ms: number };
+
+/** A packaged handler loaded once in its own Node process, taking one event at a time. */
+export interface WarmContainer {
+  invoke(event: unknown): Promise<WarmResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a packaged handler in its own process, as Lambda keeps a warm container:
+ * loaded once, then invoked with one event after another (JSON lines on stdin,
+ * one result line each on stdout). Several containers run invocations concurrently.
+ */
+export function startWarmContainer(
+  taskRoot: string,
+  handlerModule: string,
+  env: NodeJS.ProcessEnv,
+): WarmContainer {
+  const script = `
+    const { handler } = require(${JSON.stringify(`./${handlerModule}`)});
+    const { performance } = require('node:perf_hooks');
+    const lines = require('node:readline').createInterface({ input: process.stdin });
+    (async () => {
+      for await (const line of lines) {
+        const started = performance.now();
+        let reply;
+        try { reply = { result: await handler(JSON.parse(line)) }; }
+        catch (error) { reply = { error: String((error && error.message) || error) }; }
+        reply.ms = performance.now() - started;
+        process.stdout.write(JSON.stringify(reply) + '\\n');
+      }
+    })();`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: taskRoot, env });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const waiting: Array<{ resolve(result: WarmResult): void; reject(error: Error): void }> = [];
+  let pending = '';
+  child.stdout.on('data', (chunk) => {
+    pending += chunk;
+    for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      waiting.shift()?.resolve(JSON.parse(line) as WarmResult);
+    }
+  });
+  const exited = once(child, 'close').then(([code]) => {
+    for (const waiter of waiting.splice(0)) {
+      waiter.reject(new Error(`${handlerModule} container exited (${code}): ${stderr}`));
+    }
+  });
+  return {
+    invoke(event) {
+      return new Promise<WarmResult>((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.stdin.write(`${JSON.stringify(event)}\n`);
+      });
+    },
+    async stop() {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
