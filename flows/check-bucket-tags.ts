@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import type { EvaluatedResources, Evaluation, EvaluationReporter } from '../lib/config-evaluations';
 import type { ConfigItemSource } from '../lib/config-history';
 import {
@@ -8,10 +9,12 @@ import {
   isApplicable,
   parseConfigRuleEvent,
 } from '../lib/config-rule-event';
-import type { BucketInventory } from '../lib/s3-bucket-inventory';
+import type { SweepHandover } from '../lib/lambda-sweep-handover';
+import type { PagedBucketInventory } from '../lib/s3-bucket-inventory';
 import type { TagSource } from '../lib/s3-tag-source';
 import type { TagRuleSettings } from '../lib/settings';
 import type { TopicDirectory, TopicStatus } from '../lib/sns-topic-directory';
+import { parseSweepContinuation } from '../lib/sweep-continuation';
 import type { Policy } from '../policies/policy';
 import { judgeBucketTags, type TagRequirements, topicToVerify } from '../rules/required-tags';
 import { type JudgeBucket, sweepBuckets, unreadableTags } from './sweep-buckets';
@@ -21,11 +24,13 @@ export interface TagRuleDependencies {
   readonly policy: Policy;
   readonly reporter: EvaluationReporter;
   readonly history: ConfigItemSource;
-  readonly inventory: BucketInventory;
+  readonly inventory: PagedBucketInventory;
   readonly tags: TagSource;
   readonly topics: TopicDirectory;
   /** The rule's earlier results, so a periodic run can clear those of vanished buckets. */
   readonly earlier: EvaluatedResources;
+  /** Hands the rest of a periodic run that runs out of time to a fresh invocation. */
+  readonly handover: SweepHandover;
   readonly logger: Logger;
 }
 
@@ -34,7 +39,12 @@ export interface TagRuleOutcome {
   readonly messageType: string;
   readonly evaluations: number;
   readonly nonCompliant: number;
+  /** A periodic run: which part of it this invocation was, and whether it handed the rest over. */
+  readonly sweep?: { readonly part: number; readonly handedOver: boolean };
 }
+
+/** What the rule needs of the Lambda context: the time left, for a long periodic run. */
+export type InvocationClock = Pick<Context, 'getRemainingTimeInMillis'>;
 
 /**
  * The Config rule `checkBucketTags` with its collaborators passed in: read the
@@ -45,8 +55,12 @@ export interface TagRuleOutcome {
 export function createTagRule(deps: TagRuleDependencies) {
   const { settings, policy, reporter, logger } = deps;
 
-  return async function checkBucketTags(event: unknown): Promise<TagRuleOutcome> {
+  return async function checkBucketTags(
+    event: unknown,
+    clock?: InvocationClock,
+  ): Promise<TagRuleOutcome> {
     const invocation = parseConfigRuleEvent(event);
+    const continuation = parseSweepContinuation(event, invocation.message.kind);
     const requirements: TagRequirements = {
       keys: settings.tagKeys,
       allowedTopicAccounts: settings.allowedTopicAccounts,
@@ -120,17 +134,29 @@ export function createTagRule(deps: TagRuleDependencies) {
         evaluations = [await judgeItem(item)];
         break;
       }
-      case 'scheduled':
-        evaluations = await sweepBuckets(
-          { ...deps, region: settings.region, tagReadConcurrency: settings.tagReadConcurrency },
+      case 'scheduled': {
+        // The sweep reports its batches as it goes, and may hand the rest over.
+        const { part, handedOver, ...counts } = await sweepBuckets(
+          {
+            ...deps,
+            region: settings.region,
+            tagReadConcurrency: settings.tagReadConcurrency,
+            safetyMarginMs: settings.sweepSafetyMarginMs,
+          },
           {
             accountId: message.awsAccountId,
             at: message.notificationCreationTime,
             configRuleName: invocation.configRuleName,
+            resultToken: invocation.resultToken,
+            event: event as Record<string, unknown>,
+            continuation,
+            remainingMs: () => clock?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
           },
           judge,
         );
-        break;
+        logger.info('sweep part reported', { part, handedOver, ...counts });
+        return { messageType: message.kind, ...counts, sweep: { part, handedOver } };
+      }
       case 'unsupported':
         logger.info('message type not evaluated', { messageType: message.messageType });
         return { messageType: message.messageType, evaluations: 0, nonCompliant: 0 };

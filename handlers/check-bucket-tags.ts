@@ -2,11 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import {
   createTagRule,
+  type InvocationClock,
   type TagRuleDependencies,
   type TagRuleOutcome,
 } from '../flows/check-bucket-tags';
 import { ConfigEvaluatedResources, ConfigEvaluationReporter } from '../lib/config-evaluations';
 import { ConfigHistoryItemSource } from '../lib/config-history';
+import { LambdaSweepHandover } from '../lib/lambda-sweep-handover';
 import { S3BucketInventory } from '../lib/s3-bucket-inventory';
 import { S3TagSource } from '../lib/s3-tag-source';
 import { tagRuleSettings } from '../lib/settings';
@@ -30,6 +32,7 @@ function fromEnvironment(): TagRuleDependencies {
     // No cache: every evaluation must see the tags as they are now.
     tags: new S3TagSource(undefined, 0),
     topics: new SnsTopicDirectory(),
+    handover: new LambdaSweepHandover(settings.functionName),
     logger: new Logger({ serviceName: 'checkBucketTags' }),
   };
 }
@@ -38,5 +41,9 @@ function fromEnvironment(): TagRuleDependencies {
 // message naming it.
 const checkBucketTags = createTagRule(fromEnvironment());
 
-/** Lambda entry point for AWS Config custom rule invocations (see `createTagRule`). */
-export const handler = (event: unknown): Promise<TagRuleOutcome> => checkBucketTags(event);
+/**
+ * Lambda entry point for AWS Config custom rule invocations (see `createTagRule`),
+ * and for the continuations of a periodic run that it hands to itself.
+ */
+export const handler = (event: unknown, context: InvocationClock): Promise<TagRuleOutcome> =>
+  checkBucketTags(event, context);

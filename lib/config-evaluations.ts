@@ -25,10 +25,29 @@ export interface EvaluationReporter {
 export class EvaluationsRejectedError extends Error {
   override readonly name = 'EvaluationsRejectedError';
 
-  constructor(readonly rejected: readonly string[]) {
-    super(`AWS Config rejected ${rejected.length} evaluation(s) twice: ${rejected.join(', ')}`);
+  /**
+   * @param rejected the refused resources (`type/id`) this invocation knows by name.
+   * @param total how many were refused in all, counting earlier parts of a sweep.
+   */
+  constructor(
+    readonly rejected: readonly string[],
+    readonly total: number = rejected.length,
+  ) {
+    const earlier = total - rejected.length;
+    super(
+      `AWS Config rejected ${total} evaluation(s) twice` +
+        (rejected.length > 0 ? `: ${rejected.join(', ')}` : '') +
+        (earlier > 0 ? ` (${earlier} in earlier parts of the sweep, named in their logs)` : ''),
+    );
   }
 }
+
+/**
+ * The result token of a test invocation (the Config rule development kit's
+ * convention): evaluations go to `PutEvaluations` in test mode, which checks them
+ * but stores nothing.
+ */
+export const TEST_RESULT_TOKEN = 'TESTMODE';
 
 /** PutEvaluations takes at most 100 evaluations per call. */
 export const MAX_EVALUATIONS_PER_CALL = 100;
@@ -37,7 +56,8 @@ export const MAX_EVALUATIONS_PER_CALL = 100;
  * Sends evaluations with `PutEvaluations` in batches of at most 100. The SDK
  * retries throttling with backoff (the default client allows more attempts than
  * usual: a periodic sweep sends many batches). Evaluations Config lists as
- * failed are sent once more; if they fail again the report throws.
+ * failed are sent once more; if they fail again the report throws. The result
+ * token `TESTMODE` sends them in test mode.
  */
 export class ConfigEvaluationReporter implements EvaluationReporter {
   constructor(
@@ -60,7 +80,11 @@ export class ConfigEvaluationReporter implements EvaluationReporter {
 
   private async put(batch: ConfigEvaluation[], resultToken: string): Promise<ConfigEvaluation[]> {
     const output = await this.client.send(
-      new PutEvaluationsCommand({ Evaluations: batch, ResultToken: resultToken }),
+      new PutEvaluationsCommand({
+        Evaluations: batch,
+        ResultToken: resultToken,
+        ...(resultToken === TEST_RESULT_TOKEN ? { TestMode: true } : {}),
+      }),
     );
     return output.FailedEvaluations ?? [];
   }

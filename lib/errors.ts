@@ -46,3 +46,11 @@ export class ConfigEventError extends Error {
 export class LedgerJobError extends Error {
   override readonly name = 'LedgerJobError';
 }
+
+/**
+ * A periodic sweep of the Config rule that cannot go on: the rest could not be
+ * handed to a fresh invocation, or the sweep reached its most parts.
+ */
+export class SweepError extends Error {
+  override readonly name = 'SweepError';
+}

@@ -1,23 +1,56 @@
-import { paginateListBuckets, S3Client } from '@aws-sdk/client-s3';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { TagSource } from './s3-tag-source';
+
+/**
+ * The most buckets one `ListBuckets` page holds (S3's own limit). Always asked for:
+ * S3 refuses `ListBuckets` without `MaxBuckets` in accounts allowed more than
+ * 10,000 buckets.
+ */
+export const BUCKETS_PER_PAGE = 10_000;
 
 /** Port: the buckets of the caller's account in a region. */
 export interface BucketInventory {
   bucketNames(region: string): Promise<string[]>;
 }
 
-/** S3 `ListBuckets`, every page, filtered to one region by S3 itself. */
-export class S3BucketInventory implements BucketInventory {
+/** One page of a region's buckets. */
+export interface BucketPage {
+  readonly names: string[];
+  /** Where the next page starts; absent on the last page. */
+  readonly next?: string;
+}
+
+/** Port: the buckets of a region page by page, so a long sweep can stop and go on. */
+export interface PagedBucketInventory extends BucketInventory {
+  /** The page that starts at `token` (the first page without one). */
+  page(region: string, token?: string): Promise<BucketPage>;
+}
+
+/** S3 `ListBuckets`, filtered to one region by S3 itself, 10,000 buckets a page. */
+export class S3BucketInventory implements PagedBucketInventory {
   constructor(private readonly client: S3Client = new S3Client({})) {}
 
+  async page(region: string, token?: string): Promise<BucketPage> {
+    const output = await this.client.send(
+      new ListBucketsCommand({
+        BucketRegion: region,
+        MaxBuckets: BUCKETS_PER_PAGE,
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
+    const names = (output.Buckets ?? []).flatMap((bucket) => (bucket.Name ? [bucket.Name] : []));
+    return { names, ...(output.ContinuationToken ? { next: output.ContinuationToken } : {}) };
+  }
+
+  /** Every page, one after the other. */
   async bucketNames(region: string): Promise<string[]> {
     const names: string[] = [];
-    for await (const page of paginateListBuckets(
-      { client: this.client },
-      { BucketRegion: region },
-    )) {
-      for (const bucket of page.Buckets ?? []) if (bucket.Name) names.push(bucket.Name);
-    }
+    let token: string | undefined;
+    do {
+      const page = await this.page(region, token);
+      names.push(...page.names);
+      token = page.next;
+    } while (token);
     return names;
   }
 }

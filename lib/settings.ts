@@ -148,9 +148,16 @@ export interface TagRuleSettings {
   readonly region: string;
   /** How many buckets' tags a periodic run reads at once. */
   readonly tagReadConcurrency: number;
+  /** The function itself (set by Lambda): a sweep that runs out of time hands the rest to it. */
+  readonly functionName: string;
+  /** A sweep hands the rest over when less time than this is left. */
+  readonly sweepSafetyMarginMs: number;
 }
 
 export const DEFAULT_TAG_READ_CONCURRENCY = 8;
+export const DEFAULT_SWEEP_SAFETY_MARGIN_SECONDS = 60;
+/** Lambda's longest timeout, 15 minutes. */
+const MAX_SWEEP_SAFETY_MARGIN_SECONDS = 900;
 
 /**
  * Reads the settings of `checkBucketTags` once, at cold start: the same tag keys,
@@ -174,7 +181,23 @@ export function tagRuleSettings(env: NodeJS.ProcessEnv = process.env): TagRuleSe
     policyFile: optional(env, 'POLICY_FILE'),
     region: required(env, 'AWS_REGION'),
     tagReadConcurrency,
+    functionName: required(env, 'AWS_LAMBDA_FUNCTION_NAME'),
+    sweepSafetyMarginMs: sweepSafetyMarginSeconds(env) * 1000,
   };
+}
+
+/** `SWEEP_SAFETY_MARGIN_SECONDS`: a whole number of seconds from 1 to 900. */
+function sweepSafetyMarginSeconds(env: NodeJS.ProcessEnv): number {
+  const name = 'SWEEP_SAFETY_MARGIN_SECONDS';
+  const text = optional(env, name);
+  if (text === undefined) return DEFAULT_SWEEP_SAFETY_MARGIN_SECONDS;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_SWEEP_SAFETY_MARGIN_SECONDS) {
+    throw new SettingsError(
+      `${name} must be a whole number of seconds from 1 to ${MAX_SWEEP_SAFETY_MARGIN_SECONDS}; got "${text}"`,
+    );
+  }
+  return value;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -72,6 +72,7 @@ const EXPECTED = Object.freeze({
         TEAM_TAG_KEY: 'Team',
         ALLOWED_TOPIC_ACCOUNTS: '',
         POLICY_FILE: 'policies/default-policy.yaml',
+        SWEEP_SAFETY_MARGIN_SECONDS: '60',
       },
     },
     trackBucketChanges: {

@@ -4,7 +4,11 @@
  * the Config API is a small local server that captures PutEvaluations, keeps the
  * newest result per bucket as Config does, and answers GetResourceConfigHistory and
  * GetComplianceDetailsByConfigRule, reached through AWS_ENDPOINT_URL_CONFIG_SERVICE:
- * the function's real SDK client, wire format included.
+ * the function's real SDK client, wire format included. moto's Config itself takes
+ * PutEvaluations in test mode only, which is what the TESTMODE test asks of it.
+ * moto's Lambda cannot run the function (it needs Docker), so Lambda is a stand-in
+ * too (AWS_ENDPOINT_URL_LAMBDA) that keeps the events a sweep hands over; the test
+ * then invokes the packaged function with each, as Lambda would.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -25,6 +29,7 @@ const RULE = 'bucket-tags-it';
 /** A topic in a region that does not exist. */
 const FARAWAY_TOPIC = `arn:aws:sns:xx-fake-1:${ACCOUNT}:t`;
 const IT_TIMEOUT = 120_000;
+const FUNCTION_NAME = 'bucket-classification-validator-it-checkBucketTags';
 
 const s3 = new S3Client({});
 const sns = new SNSClient({});
@@ -130,19 +135,73 @@ class ConfigApi {
   }
 }
 
+interface Invocation {
+  functionName: string;
+  invocationType: string;
+  payload: Record<string, unknown>;
+}
+
+/** A stand-in for Lambda's Invoke: keeps each asynchronous invocation's payload. */
+class LambdaApi {
+  readonly invocations: Invocation[] = [];
+  private server: Server | undefined;
+  endpoint = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      void (async () => {
+        let text = '';
+        for await (const chunk of request) text += chunk;
+        // POST /2015-03-31/functions/{name}/invocations
+        const name = decodeURIComponent(String(request.url).split('/')[3] ?? '');
+        this.invocations.push({
+          functionName: name,
+          invocationType: String(request.headers['x-amz-invocation-type']),
+          payload: JSON.parse(text),
+        });
+        response.writeHead(202, { 'content-type': 'application/json' });
+        response.end();
+      })();
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.close();
+  }
+}
+
 const configApi = new ConfigApi();
+const lambdaApi = new LambdaApi();
 let stack: PackagedStack;
 let taskRoot: string;
 let teamTopic: string;
 
-/** Invokes the packaged handler with the Config API pointed at the stand-in. */
-async function invoke(event: unknown): Promise<unknown> {
-  return invokePackaged(taskRoot, 'handlers/check-bucket-tags.js', event, {
-    ...process.env,
-    AWS_ENDPOINT_URL_CONFIG_SERVICE: configApi.endpoint,
-    POLICY_FILE: 'policies/default-policy.yaml',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-  });
+/**
+ * Invokes the packaged handler with the Config API pointed at the stand-in (or, with
+ * `motoConfig`, at moto) and Lambda at its stand-in; `timeoutMs` is the invocation's
+ * time.
+ */
+async function invoke(
+  event: unknown,
+  { timeoutMs, motoConfig = false }: { timeoutMs?: number; motoConfig?: boolean } = {},
+): Promise<unknown> {
+  return invokePackaged(
+    taskRoot,
+    'handlers/check-bucket-tags.js',
+    event,
+    {
+      ...process.env,
+      ...(motoConfig ? {} : { AWS_ENDPOINT_URL_CONFIG_SERVICE: configApi.endpoint }),
+      AWS_ENDPOINT_URL_LAMBDA: lambdaApi.endpoint,
+      AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+      POLICY_FILE: 'policies/default-policy.yaml',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
+    timeoutMs === undefined ? {} : { timeoutMs },
+  );
 }
 
 function ruleEvent(invokingEvent: object, extra: object = {}): object {
@@ -226,6 +285,7 @@ beforeAll(async () => {
   taskRoot = path.join(stack.work.path, 'task');
   stack.extract('checkBucketTags', taskRoot);
   await configApi.start();
+  await lambdaApi.start();
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `team-a-${RUN}` }));
   teamTopic = TopicArn ?? '';
   await subscribedQueue({ sns, sqs }, teamTopic, `team-a-inbox-${RUN}`);
@@ -238,11 +298,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await configApi.stop();
+  await lambdaApi.stop();
   stack?.remove();
 });
 
 beforeEach(() => {
   configApi.puts.length = 0;
+  lambdaApi.invocations.length = 0;
 });
 
 describe('packaged checkBucketTags against moto', () => {
@@ -274,6 +336,25 @@ describe('packaged checkBucketTags against moto', () => {
             ],
           },
         ]);
+      },
+      IT_TIMEOUT,
+    );
+
+    it(
+      'sends a TESTMODE invocation to PutEvaluations in test mode, which moto accepts',
+      async () => {
+        const event = {
+          ...changeEvent(
+            `change-testmode-${RUN}`,
+            { DataClassification: 'Confidential', SupportSNSTopic: teamTopic },
+            '2026-11-28T10:01:00.000Z',
+          ),
+          resultToken: 'TESTMODE',
+        };
+
+        const outcome = await invoke(event, { motoConfig: true });
+
+        expect(outcome).toEqual({ messageType: 'change', evaluations: 1, nonCompliant: 0 });
       },
       IT_TIMEOUT,
     );
@@ -526,6 +607,52 @@ describe('packaged checkBucketTags against moto', () => {
         }
       },
       IT_TIMEOUT,
+    );
+
+    it(
+      'splits a sweep that runs out of time into parts that judge every bucket once',
+      async () => {
+        const notificationTime = '2026-11-28T13:15:00.000Z';
+        const first = periodicEvent(notificationTime);
+        // Less time than the safety margin from the start: every part judges one batch
+        // of 100 buckets and hands the rest over.
+        const outcomes = [await invoke(first, { timeoutMs: 1_000 })];
+        for (let next = 0; next < lambdaApi.invocations.length; next++) {
+          if (next === 20) throw new Error('the sweep did not end within 20 parts');
+          const { payload } = lambdaApi.invocations[next] as Invocation;
+          outcomes.push(await invoke(payload, { timeoutMs: 1_000 }));
+        }
+
+        const invocations = lambdaApi.invocations;
+        expect(invocations.length).toBeGreaterThanOrEqual(3);
+        expect(outcomes).toHaveLength(invocations.length + 1);
+        for (const [i, invocation] of invocations.entries()) {
+          const { sweepContinuation, ...rest } = invocation.payload;
+          expect([invocation.functionName, invocation.invocationType]).toEqual([
+            FUNCTION_NAME,
+            'Event',
+          ]);
+          expect(rest).toEqual(first);
+          expect(sweepContinuation).toEqual(expect.objectContaining({ part: i + 2, refused: 0 }));
+        }
+        expect(outcomes.at(-1)).toEqual(
+          expect.objectContaining({ sweep: { part: outcomes.length, handedOver: false } }),
+        );
+        for (const put of configApi.puts) {
+          expect(put.evaluations.length).toBeLessThanOrEqual(100);
+          expect(put.resultToken).toBe(`token-${RUN}`);
+        }
+        const evaluations = configApi.evaluations();
+        expect(new Set(evaluations.map((e) => e.OrderingTimestamp))).toEqual(
+          new Set([Date.parse(notificationTime) / 1000]),
+        );
+        const mine = evaluations
+          .map((e) => e.ComplianceResourceId)
+          .filter((id) => id.startsWith(`sweep-${RUN}-`));
+        expect(mine).toHaveLength(SWEEP_BUCKETS + 1);
+        expect(new Set(mine).size).toBe(SWEEP_BUCKETS + 1);
+      },
+      IT_TIMEOUT * 2,
     );
 
     // In AWS the SDK finds no endpoint for xx-fake-1 (ENOTFOUND) and the bucket is

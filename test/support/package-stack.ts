@@ -109,9 +109,16 @@ export function packageStack(stage = 'dev', options: PackageOptions = {}): Packa
   };
 }
 
+/** How long an invocation may run, for the context's `getRemainingTimeInMillis`. */
+export interface InvokeOptions {
+  /** Default 300 s, the longest of the stack's functions. */
+  readonly timeoutMs?: number;
+}
+
 /**
  * Invokes a packaged handler as Lambda would: its own Node process, the extracted
- * zip as working directory, settings from the environment, the event on stdin.
+ * zip as working directory, settings from the environment, the event on stdin,
+ * and a context whose `getRemainingTimeInMillis` counts down from `timeoutMs`.
  * Resolves with what the handler returned; rejects with its error output.
  */
 export async function invokePackaged(
@@ -119,12 +126,15 @@ export async function invokePackaged(
   handlerModule: string,
   event: unknown,
   env: NodeJS.ProcessEnv,
+  { timeoutMs = 300_000 }: InvokeOptions = {},
 ): Promise<unknown> {
   const script = `
     const { handler } = require(${JSON.stringify(`./${handlerModule}`)});
+    const deadline = Date.now() + ${Number(timeoutMs)};
+    const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
     let input = '';
     process.stdin.on('data', (chunk) => { input += chunk; });
-    process.stdin.on('end', () => handler(JSON.parse(input)).then(
+    process.stdin.on('end', () => handler(JSON.parse(input), context).then(
       (result) => process.stdout.write(JSON.stringify(result)),
       (error) => { process.stderr.write(String((error && error.stack) || error)); process.exit(3); },
     ));`;

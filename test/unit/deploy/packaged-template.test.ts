@@ -134,11 +134,13 @@ const FUNCTIONS = [
       TEAM_TAG_KEY: 'Team',
       ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
       POLICY_FILE: 'policies/default-policy.yaml',
+      SWEEP_SAFETY_MARGIN_SECONDS: '60',
     },
     actions: [
       'config:GetComplianceDetailsByConfigRule',
       'config:GetResourceConfigHistory',
       'config:PutEvaluations',
+      'lambda:InvokeFunction',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:GetBucketTagging',
@@ -988,6 +990,27 @@ describe('what checkBucketTags may do', () => {
 
   it('cannot publish alerts', () => {
     expect(roleActions(ROLE)).not.toContain('sns:Publish');
+  });
+
+  it('invokes only itself, to continue a long periodic run', () => {
+    const invokes = statementsWithAction(ROLE, (a) => a.startsWith('lambda:'));
+    expect(invokes.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
+    expect(invokes.flatMap(resourcesOf)).toEqual([
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:bucket-classification-validator-dev-checkBucketTags',
+      },
+    ]);
+  });
+
+  it('may run in a chain of its own invocations, which it bounds itself', () => {
+    expect(resource(CHECK_BUCKET_TAGS).Properties.RecursiveLoop).toBe('Allow');
+  });
+
+  it('is the function its role may invoke', () => {
+    expect(resource(CHECK_BUCKET_TAGS).Properties.FunctionName).toBe(
+      'bucket-classification-validator-dev-checkBucketTags',
+    );
   });
 });
 

@@ -9,7 +9,7 @@ import type {
 import type { ConfigItemSource } from '../../../lib/config-history';
 import { type BucketItem, bucketItemFromHistory } from '../../../lib/config-rule-event';
 import { ConfigEventError } from '../../../lib/errors';
-import type { BucketInventory } from '../../../lib/s3-bucket-inventory';
+import type { BucketPage, PagedBucketInventory } from '../../../lib/s3-bucket-inventory';
 import type { TagSource } from '../../../lib/s3-tag-source';
 import type { TopicDirectory, TopicStatus } from '../../../lib/sns-topic-directory';
 import { loadPolicy } from '../../../policies/load-policy';
@@ -43,7 +43,7 @@ class FakeHistory implements ConfigItemSource {
 
 const DELIVERABLE: TopicStatus = { kind: 'deliverable' };
 
-class FakeAccount implements BucketInventory, TagSource, TopicDirectory, EvaluatedResources {
+class FakeAccount implements PagedBucketInventory, TagSource, TopicDirectory, EvaluatedResources {
   readonly topicLookups: string[] = [];
   readonly regionsListed: string[] = [];
   readonly rulesAsked: string[] = [];
@@ -52,8 +52,11 @@ class FakeAccount implements BucketInventory, TagSource, TopicDirectory, Evaluat
     readonly topics: Record<string, TopicStatus> = { [TOPIC]: DELIVERABLE },
     readonly earlier: EvaluatedResource[] | Error = [],
   ) {}
-  async bucketNames(region: string): Promise<string[]> {
+  async page(region: string): Promise<BucketPage> {
     this.regionsListed.push(region);
+    return { names: Object.keys(this.buckets) };
+  }
+  async bucketNames(): Promise<string[]> {
     return Object.keys(this.buckets);
   }
   readonly expectedOwners: Array<string | undefined> = [];
@@ -85,6 +88,8 @@ function setup(options: { account?: FakeAccount; history?: BucketItem; allowed?:
       policyFile: undefined,
       region: 'us-east-1',
       tagReadConcurrency: 4,
+      functionName: 'check-bucket-tags',
+      sweepSafetyMarginMs: 60_000,
     },
     policy: loadPolicy(),
     reporter,
@@ -93,6 +98,7 @@ function setup(options: { account?: FakeAccount; history?: BucketItem; allowed?:
     tags: account,
     topics: account,
     earlier: account,
+    handover: { handOver: async () => {} },
     logger: new Logger({ logLevel: 'SILENT' }),
   });
   return { rule, reporter, account, history };
@@ -340,7 +346,12 @@ describe('checkBucketTags', () => {
       const outcome = await rule(loadConfigEvent('periodic.json'));
 
       expect(account.regionsListed).toEqual(['us-east-1']);
-      expect(outcome).toEqual({ messageType: 'scheduled', evaluations: 4, nonCompliant: 3 });
+      expect(outcome).toEqual({
+        messageType: 'scheduled',
+        evaluations: 4,
+        nonCompliant: 3,
+        sweep: { part: 1, handedOver: false },
+      });
       const at = new Date('2024-05-15T12:00:00.118Z');
       expect(
         reporter.evaluations().map((e) => [e.resourceId, e.compliance, e.orderingTimestamp]),

@@ -101,6 +101,34 @@ describe('ConfigEvaluationReporter', () => {
     ]);
   });
 
+  it('sends the TESTMODE result token in test mode, retries included', async () => {
+    config
+      .on(PutEvaluationsCommand)
+      .resolvesOnce({ FailedEvaluations: [{ ComplianceResourceId: 'b-0' } as ConfigEvaluation] })
+      .resolves({});
+    const reporter = new ConfigEvaluationReporter(new ConfigServiceClient({}));
+
+    await reporter.report(evaluations(150), 'TESTMODE');
+
+    expect(sent().map((input) => [input.ResultToken, input.TestMode])).toEqual([
+      ['TESTMODE', true],
+      ['TESTMODE', true],
+      ['TESTMODE', true],
+    ]);
+  });
+
+  it.each(['opaque-token', 'testmode', 'TESTMODE '])(
+    'leaves test mode off for the result token %j',
+    async (token) => {
+      config.on(PutEvaluationsCommand).resolves({});
+      const reporter = new ConfigEvaluationReporter(new ConfigServiceClient({}));
+
+      await reporter.report(evaluations(1), token);
+
+      expect(sent()[0]).not.toHaveProperty('TestMode');
+    },
+  );
+
   it('maps an evaluation to the PutEvaluations shape', async () => {
     config.on(PutEvaluationsCommand).resolves({});
     const reporter = new ConfigEvaluationReporter(new ConfigServiceClient({}));
@@ -200,6 +228,21 @@ describe('ConfigEvaluationReporter', () => {
     expect(sentIds().map((ids) => ids.length)).toEqual([100, 1, 100, 50, 1]);
     expect(sentIds()[1]).toEqual(['b-5']);
     expect(sentIds()[4]).toEqual(['b-205']);
+  });
+
+  it('counts refusals of earlier sweep parts in the message when told of them', () => {
+    const error = new EvaluationsRejectedError(['AWS::S3::Bucket/b-2'], 3);
+
+    expect(error.total).toBe(3);
+    expect(error.message).toBe(
+      'AWS Config rejected 3 evaluation(s) twice: AWS::S3::Bucket/b-2 (2 in earlier parts of the sweep, named in their logs)',
+    );
+  });
+
+  it('says how many were refused when none of them is known by name here', () => {
+    expect(new EvaluationsRejectedError([], 4).message).toBe(
+      'AWS Config rejected 4 evaluation(s) twice (4 in earlier parts of the sweep, named in their logs)',
+    );
   });
 
   it('lets an error that outlasts the SDK retries fail the report', async () => {

@@ -72,9 +72,17 @@ describe('S3BucketInventory', () => {
    * made: the SDK paginator reuses one input object for every page.
    */
   function servePages(pages: Record<string, ListBucketsCommandOutput>) {
-    const requests: { token: string | undefined; region: string | undefined }[] = [];
+    const requests: {
+      token: string | undefined;
+      region: string | undefined;
+      max: number | undefined;
+    }[] = [];
     s3.on(ListBucketsCommand).callsFake((input: ListBucketsCommandInput) => {
-      requests.push({ token: input.ContinuationToken, region: input.BucketRegion });
+      requests.push({
+        token: input.ContinuationToken,
+        region: input.BucketRegion,
+        max: input.MaxBuckets,
+      });
       const page = pages[input.ContinuationToken ?? 'first'];
       if (!page) throw new Error(`unexpected token ${input.ContinuationToken}`);
       return page;
@@ -86,13 +94,33 @@ describe('S3BucketInventory', () => {
     return { $metadata: {}, ...output };
   }
 
-  it('asks S3 for the buckets of the region', async () => {
+  it('asks S3 for the buckets of the region, 10,000 a page', async () => {
     const requests = servePages({ first: page({ Buckets: [{ Name: 'acme' }] }) });
 
     const names = await new S3BucketInventory(new S3Client({})).bucketNames('eu-west-1');
 
     expect(names).toEqual(['acme']);
-    expect(requests).toEqual([{ token: undefined, region: 'eu-west-1' }]);
+    expect(requests).toEqual([{ token: undefined, region: 'eu-west-1', max: 10_000 }]);
+  });
+
+  it('reads one page, and says where the next starts', async () => {
+    const requests = servePages({
+      'page-2': page({ Buckets: [{ Name: 'b-1' }, { Name: 'b-2' }], ContinuationToken: 'page-3' }),
+    });
+
+    const result = await new S3BucketInventory(new S3Client({})).page('eu-west-1', 'page-2');
+
+    expect(result).toEqual({ names: ['b-1', 'b-2'], next: 'page-3' });
+    expect(requests).toEqual([{ token: 'page-2', region: 'eu-west-1', max: 10_000 }]);
+  });
+
+  it('reads the first page without a token, and the last without a next', async () => {
+    const requests = servePages({ first: page({ Buckets: [{ Name: 'a-1' }] }) });
+
+    const result = await new S3BucketInventory(new S3Client({})).page('eu-west-1');
+
+    expect(result).toEqual({ names: ['a-1'] });
+    expect(requests).toEqual([{ token: undefined, region: 'eu-west-1', max: 10_000 }]);
   });
 
   it('follows the continuation token through every page, keeping the region', async () => {
@@ -106,9 +134,9 @@ describe('S3BucketInventory', () => {
 
     expect(names).toEqual(['a-1', 'a-2', 'b-1', 'c-1']);
     expect(requests).toEqual([
-      { token: undefined, region: 'us-east-2' },
-      { token: 'page-2', region: 'us-east-2' },
-      { token: 'page-3', region: 'us-east-2' },
+      { token: undefined, region: 'us-east-2', max: 10_000 },
+      { token: 'page-2', region: 'us-east-2', max: 10_000 },
+      { token: 'page-3', region: 'us-east-2', max: 10_000 },
     ]);
   });
 

@@ -5,6 +5,7 @@ import {
   parseTableName,
   SettingsError,
   summarizeLedgerSettings,
+  tagRuleSettings,
 } from '../../../lib/settings';
 
 const CENTRAL = 'arn:aws:sns:eu-west-1:999988887777:central-security';
@@ -134,6 +135,47 @@ describe('bucketChangeSettings', () => {
   ])('fails with a message naming the setting (%j)', (env, message) => {
     expect(() => bucketChangeSettings(env)).toThrow(SettingsError);
     expect(() => bucketChangeSettings(env)).toThrow(message);
+  });
+});
+
+describe('tagRuleSettings', () => {
+  const lambdaEnv = { AWS_REGION: 'eu-west-1', AWS_LAMBDA_FUNCTION_NAME: 'check-bucket-tags' };
+
+  it('applies the documented defaults', () => {
+    expect(tagRuleSettings(lambdaEnv)).toEqual({
+      tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
+      allowedTopicAccounts: [],
+      policyFile: undefined,
+      region: 'eu-west-1',
+      tagReadConcurrency: 8,
+      functionName: 'check-bucket-tags',
+      sweepSafetyMarginMs: 60_000,
+    });
+  });
+
+  it.each([
+    ['1', 1_000],
+    ['90', 90_000],
+    [' 900 ', 900_000],
+  ])('reads SWEEP_SAFETY_MARGIN_SECONDS %j as %i ms', (text, ms) => {
+    expect(
+      tagRuleSettings({ ...lambdaEnv, SWEEP_SAFETY_MARGIN_SECONDS: text }).sweepSafetyMarginMs,
+    ).toBe(ms);
+  });
+
+  it.each(['0', '901', '1.5', '-5', 'a minute'])(
+    'refuses SWEEP_SAFETY_MARGIN_SECONDS %j, naming it',
+    (text) => {
+      expect(() => tagRuleSettings({ ...lambdaEnv, SWEEP_SAFETY_MARGIN_SECONDS: text })).toThrow(
+        `SWEEP_SAFETY_MARGIN_SECONDS must be a whole number of seconds from 1 to 900; got "${text.trim()}"`,
+      );
+    },
+  );
+
+  it('needs the function name Lambda sets, to hand a sweep over to itself', () => {
+    expect(() => tagRuleSettings({ AWS_REGION: 'eu-west-1' })).toThrow(
+      'AWS_LAMBDA_FUNCTION_NAME is required but not set',
+    );
   });
 });
 
