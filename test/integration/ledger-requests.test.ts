@@ -28,8 +28,10 @@ const LEDGER = `ledger-requests-${RUN}`;
 
 /** Every request the clients sent, as `Service.Operation`, since the last `take()`. */
 const sent: string[] = [];
-function counted<T extends { middlewareStack: { add: Function } }>(client: T, service: string): T {
-  client.middlewareStack.add(
+/** Any SDK v3 client: its middleware stack takes the counting step. */
+type WithMiddleware = { middlewareStack: { add(...args: never[]): unknown } };
+function counted<T extends WithMiddleware>(client: T, service: string): T {
+  (client.middlewareStack.add as (...args: unknown[]) => unknown)(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
       async (args: unknown) => {
         sent.push(`${service}.${(context.commandName ?? '').replace(/Command$/, '')}`);
