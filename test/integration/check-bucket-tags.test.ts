@@ -44,6 +44,15 @@ interface WireEvaluation {
 }
 
 /**
+ * What the stand-in does with the next PutEvaluations instead of accepting it all:
+ * answer with an error (`status`, `type`), or refuse the named buckets' evaluations
+ * in `FailedEvaluations` and accept the rest.
+ */
+type PutFault =
+  | { readonly status: number; readonly type: string }
+  | { readonly refuse: readonly string[] };
+
+/**
  * A stand-in for the AWS Config API: records what the function sends, and keeps the
  * result with the newest ordering timestamp for each resource, for the one rule the
  * tests invoke (PutEvaluations names only a result token, not the rule).
@@ -53,14 +62,18 @@ class ConfigApi {
   readonly historyRequests: unknown[] = [];
   readonly complianceRequests: Array<{ ConfigRuleName: string; NextToken?: string }> = [];
   readonly results = new Map<string, WireEvaluation>();
+  /** Faults for the next PutEvaluations calls, one per call, in order. */
+  readonly putFaults: PutFault[] = [];
+  /** Every PutEvaluations call, accepted or not. */
+  putCalls = 0;
   historyItems: unknown[] = [];
   private server: Server | undefined;
   endpoint = '';
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
-      void this.answer(request).then((body) => {
-        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      void this.answer(request).then(({ status = 200, body }) => {
+        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
         response.end(JSON.stringify(body));
       });
     });
@@ -77,30 +90,46 @@ class ConfigApi {
     return this.puts.flatMap((put) => put.evaluations);
   }
 
-  private async answer(request: IncomingMessage): Promise<unknown> {
+  private async answer(request: IncomingMessage): Promise<{ status?: number; body: unknown }> {
     let text = '';
     for await (const chunk of request) text += chunk;
     const body = JSON.parse(text || '{}');
     const operation = String(request.headers['x-amz-target']).split('.')[1];
-    if (operation === 'PutEvaluations') {
-      this.puts.push({ resultToken: body.ResultToken, evaluations: body.Evaluations });
-      for (const evaluation of body.Evaluations as WireEvaluation[]) {
-        const known = this.results.get(evaluation.ComplianceResourceId);
-        if (!known || known.OrderingTimestamp <= evaluation.OrderingTimestamp) {
-          this.results.set(evaluation.ComplianceResourceId, evaluation);
-        }
-      }
-      return { FailedEvaluations: [] };
-    }
+    if (operation === 'PutEvaluations') return this.putEvaluations(body);
     if (operation === 'GetComplianceDetailsByConfigRule') {
       this.complianceRequests.push(body);
-      return this.complianceDetails(body);
+      return { body: this.complianceDetails(body) };
     }
     if (operation === 'GetResourceConfigHistory') {
       this.historyRequests.push(body);
-      return { configurationItems: this.historyItems };
+      return { body: { configurationItems: this.historyItems } };
     }
-    return {};
+    return { body: {} };
+  }
+
+  private putEvaluations(body: { ResultToken: string; Evaluations: WireEvaluation[] }): {
+    status?: number;
+    body: unknown;
+  } {
+    this.putCalls += 1;
+    const fault = this.putFaults.shift();
+    if (fault && 'status' in fault) {
+      return { status: fault.status, body: { __type: fault.type, message: fault.type } };
+    }
+    const refused = new Set(fault?.refuse ?? []);
+    const accepted = body.Evaluations.filter((e) => !refused.has(e.ComplianceResourceId));
+    this.puts.push({ resultToken: body.ResultToken, evaluations: accepted });
+    for (const evaluation of accepted) {
+      const known = this.results.get(evaluation.ComplianceResourceId);
+      if (!known || known.OrderingTimestamp <= evaluation.OrderingTimestamp) {
+        this.results.set(evaluation.ComplianceResourceId, evaluation);
+      }
+    }
+    return {
+      body: {
+        FailedEvaluations: body.Evaluations.filter((e) => refused.has(e.ComplianceResourceId)),
+      },
+    };
   }
 
   /** The stored results of the requested types, `Limit` (default 10) per page. */
@@ -304,6 +333,8 @@ afterAll(async () => {
 
 beforeEach(() => {
   configApi.puts.length = 0;
+  configApi.putFaults.length = 0;
+  configApi.putCalls = 0;
   lambdaApi.invocations.length = 0;
 });
 
@@ -483,6 +514,79 @@ describe('packaged checkBucketTags against moto', () => {
         await invoke(event);
 
         expect(configApi.evaluations().map((e) => e.ComplianceType)).toEqual(['NOT_APPLICABLE']);
+      },
+      IT_TIMEOUT,
+    );
+  });
+
+  describe('when Config fails or refuses', () => {
+    /** A change notification for a bucket of its own, with a valid declaration. */
+    function validChange(name: string): object {
+      return changeEvent(
+        name,
+        { DataClassification: 'Internal', SupportSNSTopic: teamTopic },
+        '2026-11-28T11:00:00.000Z',
+      );
+    }
+
+    it(
+      'retries throttled PutEvaluations in the SDK until Config accepts the result',
+      async () => {
+        const name = `throttled-${RUN}`;
+        configApi.putFaults.push(
+          { status: 400, type: 'ThrottlingException' },
+          { status: 400, type: 'ThrottlingException' },
+        );
+
+        await invoke(validChange(name));
+
+        expect(configApi.putCalls).toBe(3);
+        expect(
+          configApi.evaluations().map((e) => [e.ComplianceResourceId, e.ComplianceType]),
+        ).toEqual([[name, 'COMPLIANT']]);
+      },
+      IT_TIMEOUT,
+    );
+
+    it(
+      'fails the invocation, naming the error, when Config keeps failing',
+      async () => {
+        configApi.putFaults.push(
+          ...Array.from({ length: 8 }, () => ({ status: 500, type: 'InternalFailure' })),
+        );
+
+        await expect(invoke(validChange(`config-down-${RUN}`))).rejects.toThrow(/InternalFailure/);
+        // The client's eight attempts, then the invocation fails so that it is retried.
+        expect(configApi.putCalls).toBe(8);
+        expect(configApi.evaluations()).toEqual([]);
+      },
+      IT_TIMEOUT,
+    );
+
+    it(
+      'sends an evaluation Config lists in FailedEvaluations once more',
+      async () => {
+        const name = `refused-once-${RUN}`;
+        configApi.putFaults.push({ refuse: [name] });
+
+        await invoke(validChange(name));
+
+        expect(configApi.putCalls).toBe(2);
+        expect(configApi.evaluations().map((e) => e.ComplianceResourceId)).toEqual([name]);
+      },
+      IT_TIMEOUT,
+    );
+
+    it(
+      'fails the invocation, naming the bucket, when Config refuses its evaluation twice',
+      async () => {
+        const name = `refused-twice-${RUN}`;
+        configApi.putFaults.push({ refuse: [name] }, { refuse: [name] });
+
+        await expect(invoke(validChange(name))).rejects.toThrow(
+          `AWS Config rejected 1 evaluation(s) twice: AWS::S3::Bucket/${name}`,
+        );
+        expect(configApi.putCalls).toBe(2);
       },
       IT_TIMEOUT,
     );
