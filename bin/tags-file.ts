@@ -39,6 +39,11 @@ export function loadTagsFile(
           : `cannot read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`;
     throw new UsageError(`--tags ${file}: ${reason}`, { cause: error });
   }
+  // JSON.parse keeps a "__proto__" key as an own key; the schema would drop it unseen.
+  const protoAt = protoKeyPath(raw);
+  if (protoAt !== undefined) {
+    throw new UsageError(`--tags ${file}: ${protoAt}: the key __proto__ is not allowed`);
+  }
   const parsed = tagsFileSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
@@ -50,6 +55,18 @@ export function loadTagsFile(
 }
 
 class TagsFileError extends Error {}
+
+/** Where a `__proto__` key stands (`__proto__` or `<bucket>.__proto__`), if anywhere. */
+function protoKeyPath(raw: unknown): string | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  if (Object.hasOwn(raw, '__proto__')) return '__proto__';
+  for (const [bucket, tags] of Object.entries(raw)) {
+    if (tags !== null && typeof tags === 'object' && Object.hasOwn(tags, '__proto__')) {
+      return `${bucket}.__proto__`;
+    }
+  }
+  return undefined;
+}
 
 /**
  * The text of a regular file of at most `maxBytes`. Opened without waiting, so a
