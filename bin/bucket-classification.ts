@@ -10,6 +10,7 @@ import { SEVERITIES, type Severity } from '../policies/policy';
 import { inert, inertLines, MAX_MESSAGE } from '../policies/untrusted-text';
 import { EXIT_OK, EXIT_USAGE, runCheck } from './check-command';
 import { isSeverity } from './check-result';
+import { inputLimits } from './input-limits';
 import {
   ledgerResolveOptions,
   ledgerShowOptions,
@@ -33,6 +34,7 @@ import {
 const USAGE = `Usage:
   bucket-classification check <path|dir|->... [--policy FILE] [--tags FILE]
                               [--format table|json|csv] [--fail-on Low|Medium|High|Critical]
+                              [--max-record-bytes SIZE] [--max-input-bytes SIZE]
   bucket-classification tags --tags FILE [--account ID] [--allowed-topic-accounts ID,...]
                              [--require-team] [--policy FILE] [--format table|json|csv] [--fail]
   bucket-classification tags --live [--region REGION] [--allowed-topic-accounts ID,...]
@@ -55,6 +57,9 @@ check     Judges Amazon Macie findings (EventBridge events, GetFindings output,
           console exports, JSON Lines of findings or discovery results, .gz too)
           against the classification each bucket declares in its tags.
           Exit 0; 1 when a result reaches --fail-on; 2 on usage errors or unreadable input.
+          A line or JSON document (and a tags file) may hold --max-record-bytes (default
+          64MiB), an input --max-input-bytes once decompressed (default 1GiB); the
+          variables BUCKET_CLASSIFICATION_MAX_RECORD_BYTES and ..._MAX_INPUT_BYTES set them too.
 tags      Says which buckets the AWS Config rule checkBucketTags would find
           NON_COMPLIANT, and why: the buckets of a tags file (the buckets' account
           is --account), or with --live the caller's buckets in a region, read with
@@ -148,6 +153,8 @@ async function check(args: readonly string[], io: Io): Promise<number> {
     tags: { type: 'string' },
     format: { type: 'string', default: 'table' },
     'fail-on': { type: 'string' },
+    'max-record-bytes': { type: 'string' },
+    'max-input-bytes': { type: 'string' },
   });
   if (positionals.length === 0) {
     throw new UsageError('check needs at least one input: a file, a directory or - for stdin');
@@ -160,12 +167,20 @@ async function check(args: readonly string[], io: Io): Promise<number> {
   if (failOn !== undefined && !isSeverity(failOn)) {
     throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}; got "${failOn}"`);
   }
+  const limits = inputLimits(
+    {
+      maxRecordBytes: values['max-record-bytes'] as string | undefined,
+      maxInputBytes: values['max-input-bytes'] as string | undefined,
+    },
+    process.env,
+  );
   const progress = createProgress(io.stderr, io.stderrIsTty);
   try {
     return await runCheck({
       inputs: positionals,
+      limits,
       policy: loadPolicy((values.policy as string | undefined) ?? DEFAULT_POLICY_FILE),
-      tags: values.tags === undefined ? new Map() : loadTagsFile(values.tags as string),
+      tags: values.tags === undefined ? new Map() : loadTagsFile(values.tags as string, limits),
       tagKeys: tagKeysFromEnv(),
       format: format as Format,
       ...(failOn === undefined ? {} : { failOn: failOn as Severity }),
@@ -176,11 +191,9 @@ async function check(args: readonly string[], io: Io): Promise<number> {
       },
       hooks: {
         ...progress.hooks,
-        onSkip: (file) => {
+        onSkip: (file, reason) => {
           progress.clear();
-          io.stderr(
-            `skipped ${inert(file, MAX_MESSAGE)}: not a .json, .jsonl or .ndjson file (optionally .gz)\n`,
-          );
+          io.stderr(`skipped ${inert(file, MAX_MESSAGE)}: ${reason}\n`);
         },
       },
     });

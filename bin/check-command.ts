@@ -7,12 +7,15 @@ import { declaredLevelOf } from '../rules/declared-level';
 import type { VerdictKind } from '../rules/verdict';
 import { evaluateFinding } from '../rules/verdict';
 import { type CheckResult, reaches, toCheckResult } from './check-result';
+import type { InputLimits } from './input-limits';
 import { type ReadHooks, readInputs } from './read-inputs';
 import { createReport, type Format, type Summary } from './report';
 import type { TagsByBucket } from './tags-file';
 
 export interface CheckOptions {
   readonly inputs: readonly string[];
+  /** How much one record and one input may hold; the defaults when not given. */
+  readonly limits?: InputLimits;
   readonly policy: Policy;
   readonly tags: TagsByBucket;
   readonly tagKeys: TagKeySettings;
@@ -49,7 +52,11 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   let samples = 0;
   let thresholdReached = false;
 
-  for await (const { source, result } of readInputs(options.inputs, options.hooks)) {
+  for await (const { source, result } of readInputs(
+    options.inputs,
+    options.hooks,
+    options.limits,
+  )) {
     if (result instanceof FindingParseError) {
       unreadableRecords++;
       options.stderr(`${inert(source)}: ${inert(result.message, MAX_MESSAGE)}\n`);

@@ -36,6 +36,28 @@ export interface CheckResult {
   readonly source: string;
 }
 
+/**
+ * Characters of one text value in a result. Nothing real is longer: tag values
+ * hold 256 characters, S3 object keys 1024 bytes, bucket names 63. A longer value
+ * (a forged finding or tags file) is cut, so one value cannot swell every result
+ * that repeats it into gigabytes of output.
+ */
+export const MAX_RESULT_TEXT = 1024;
+
+/** A tag value quoted in a reason: AWS allows 256 characters. */
+const MAX_QUOTED_TAG_VALUE = 256;
+
+/** `text` cut to `max` characters, the cut marked with `…`. */
+function bounded(text: string, max?: number): string;
+function bounded(text: string | null, max?: number): string | null;
+function bounded(text: string | null, max = MAX_RESULT_TEXT): string | null {
+  if (text === null || text.length <= max) return text;
+  let kept = text.slice(0, max - 1);
+  // Do not leave half of a character that takes two UTF-16 units.
+  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
+  return `${kept}…`;
+}
+
 export function toCheckResult(
   finding: Finding,
   verdict: Verdict,
@@ -45,22 +67,22 @@ export function toCheckResult(
   const judged = verdict.kind === 'ignored' ? undefined : verdict;
   // Key order is the order people read the JSON output in.
   return {
-    findingId: finding.id,
-    bucket: finding.resourcesAffected.s3Bucket.name,
-    declaredLevel: verdict.kind === 'unclassified' ? null : declaredLevel,
+    findingId: bounded(finding.id),
+    bucket: bounded(finding.resourcesAffected.s3Bucket.name),
+    declaredLevel: verdict.kind === 'unclassified' ? null : bounded(declaredLevel),
     verdict: verdict.kind,
     severity: judged && judged.kind !== 'compliant' ? judged.severity : null,
-    team: judged?.team ?? null,
+    team: bounded(judged?.team ?? null),
     violations: judged && judged.kind !== 'compliant' ? judged.violations.map(reported) : [],
-    source,
+    source: bounded(source),
     detected: judged?.detections.map(reported) ?? [],
-    reason: reasonOf(verdict),
+    reason: bounded(reasonOf(verdict)),
     sample: finding.sample,
     publiclyAccessible: judged?.publiclyAccessible ?? false,
-    accountId: finding.accountId,
-    region: finding.region,
-    objectKey: finding.resourcesAffected.s3Object?.key ?? null,
-    findingType: finding.type,
+    accountId: bounded(finding.accountId),
+    region: bounded(finding.region),
+    objectKey: bounded(finding.resourcesAffected.s3Object?.key ?? null),
+    findingType: bounded(finding.type),
   };
 }
 
@@ -71,7 +93,7 @@ function reasonOf(verdict: Verdict): string | null {
     case 'unclassified':
       return verdict.reason === 'missing'
         ? 'no classification tag'
-        : `classification tag "${verdict.tagValue}" is not a level`;
+        : `classification tag "${bounded(verdict.tagValue ?? '', MAX_QUOTED_TAG_VALUE)}" is not a level`;
     default:
       return null;
   }
@@ -79,8 +101,8 @@ function reasonOf(verdict: Verdict): string | null {
 
 function reported(detection: JudgedDetection): ReportedType {
   return {
-    type: detection.type,
-    category: detection.category,
+    type: bounded(detection.type),
+    category: bounded(detection.category),
     requiredLevel: describeRequirement(detection.requirement),
     count: detection.count,
   };

@@ -34,6 +34,13 @@ export function createReport(format: Format, write: (text: string) => void): Rep
   }
 }
 
+/**
+ * Unreadable records listed under `errors` in JSON. They come after the results,
+ * so they wait in memory; past this many, only `summary.unreadableRecords` counts
+ * them (stderr still names every one).
+ */
+export const MAX_JSON_ERRORS = 1000;
+
 /** Streams results, so large inputs need no memory for them; the summary comes last. */
 function jsonReport(write: (text: string) => void): Report {
   let first = true;
@@ -45,7 +52,7 @@ function jsonReport(write: (text: string) => void): Report {
       first = false;
     },
     unreadable(source, reason) {
-      errors.push({ source, reason });
+      if (errors.length < MAX_JSON_ERRORS) errors.push({ source, reason });
     },
     finish(summary) {
       write(`\n],\n"errors":${JSON.stringify(errors)},\n"summary":${JSON.stringify(summary)}}\n`);
@@ -172,7 +179,7 @@ function tableReport(write: (text: string) => void): Report {
         String(row.findings),
         truncate([...row.violating].sort().join(', ') || '-', MAX_TYPES_WIDTH),
       ]);
-      write(formatTable([[...TABLE_HEADINGS], ...cells]));
+      writeTable([[...TABLE_HEADINGS], ...cells], write);
       write(`\n${totals(summary)}\n`);
     },
   };
@@ -184,19 +191,27 @@ function tableReport(write: (text: string) => void): Report {
  * goes through `inert` first.
  */
 export function formatTable(cellRows: readonly string[][]): string {
+  const lines: string[] = [];
+  writeTable(cellRows, (line) => lines.push(line));
+  return lines.join('');
+}
+
+/**
+ * {@link formatTable}, written a line at a time, so a table of many rows is never
+ * one string. Each cell is cut to 256 characters by `inert`.
+ */
+export function writeTable(cellRows: readonly string[][], write: (line: string) => void): void {
   const rows = cellRows.map((row) => row.map((cell) => inert(cell)));
-  const widths = rows[0]?.map((_, column) =>
-    Math.max(...rows.map((row) => (row[column] ?? '').length)),
+  const widths = (rows[0] ?? []).map((_, column) =>
+    rows.reduce((widest, row) => Math.max(widest, (row[column] ?? '').length), 0),
   );
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths?.[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .map((line) => `${line}\n`)
-    .join('');
+  for (const row of rows) {
+    const line = row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+    write(`${line}\n`);
+  }
 }
 
 function totals(summary: Summary): string {

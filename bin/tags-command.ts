@@ -25,6 +25,7 @@ import {
   topicToVerify,
 } from '../rules/required-tags';
 import { EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE } from './check-command';
+import { inputLimits } from './input-limits';
 import { csvCell, FORMATS, type Format, formatTable } from './report';
 import { loadTagsFile, type TagsByBucket } from './tags-file';
 import { UsageError } from './usage-error';
@@ -148,7 +149,8 @@ export function tagsCheckOptions(
           '(or ALLOWED_TOPIC_ACCOUNTS): without either, the topic account cannot be judged',
       );
     }
-    input = { kind: 'file', tags: loadTagsFile(flags.tags), accountId: flags.account };
+    const limits = inputLimits({ maxRecordBytes: undefined, maxInputBytes: undefined }, env);
+    input = { kind: 'file', tags: loadTagsFile(flags.tags, limits), accountId: flags.account };
   } else {
     if (flags.account !== undefined) {
       throw new UsageError("--account is for --tags; --live uses the caller's account");

@@ -3,9 +3,10 @@
  * turning every syntax and schema problem into a `FileProblem` with the line and
  * the path inside the file, so both report bad files the same way.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { MAX_ALIASES, MAX_DATA_FILE_BYTES, MAX_DATA_FILE_ENTRIES } from './data-file-limits';
 import type { FileProblem, InvalidFileErrorClass } from './policy-error';
 
 export type PathSegment = string | number;
@@ -20,18 +21,48 @@ export interface DataFile {
 }
 
 /**
- * The text of `file`.
+ * The text of `file`: a regular file of at most {@link MAX_DATA_FILE_BYTES}. It is
+ * opened without waiting, so a FIFO fails at once instead of blocking, and read
+ * no further than the limit, so `/dev/zero` cannot exhaust memory.
  *
- * @throws `ErrorClass` naming the file when it cannot be read.
+ * @throws `ErrorClass` naming the file when it cannot be read or is too large.
  */
 export function readDataFile(file: string, ErrorClass: InvalidFileErrorClass): string {
+  const fail = (message: string, cause?: unknown): never => {
+    throw new ErrorClass(file, [{ path: '', message }], { cause });
+  };
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ErrorClass(file, [{ path: '', message: `cannot read the file (${reason})` }], {
-      cause: error,
-    });
+    return fail(
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      error,
+    );
+  }
+  try {
+    if (!fstatSync(fd).isFile()) fail('cannot read the file (not a regular file)');
+    const buffer = Buffer.alloc(MAX_DATA_FILE_BYTES + 1);
+    let total = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, total, buffer.length - total, null);
+      if (read === 0) break;
+      total += read;
+      if (total > MAX_DATA_FILE_BYTES) {
+        fail(
+          `the file is larger than ${MAX_DATA_FILE_BYTES / 1024 / 1024} MiB, the most a file may hold`,
+        );
+      }
+    }
+    return buffer.toString('utf8', 0, total);
+  } catch (error) {
+    if (error instanceof ErrorClass) throw error;
+    return fail(
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      error,
+    );
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -54,9 +85,31 @@ export function parseDataFile(
     ...lineOf(lineCounter.linePos(error.pos[0]).line),
     message: error.message.split('\n')[0] ?? error.message,
   }));
+  const entries = countEntries(document.contents);
+  if (problems.length === 0 && entries > MAX_DATA_FILE_ENTRIES) {
+    problems.push({
+      path: '',
+      message: `the file has ${entries} entries (keys and list items); a file may have at most ${MAX_DATA_FILE_ENTRIES}`,
+    });
+  }
   if (problems.length === 0) problems.push(...duplicateKeys(document.contents, lineCounter));
   if (problems.length > 0) throw new ErrorClass(source, problems);
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    // The YAML library refuses an alias bomb ("billion laughs") as it expands it.
+    throw new ErrorClass(
+      source,
+      [
+        {
+          path: '',
+          message: `YAML aliases expand too far (${(error as Error).message}); a file may use at most ${MAX_ALIASES} aliases`,
+        },
+      ],
+      { cause: error },
+    );
+  }
   if (value === null || value === undefined) {
     throw new ErrorClass(source, [{ path: '', message: 'the file is empty' }]);
   }
@@ -100,6 +153,11 @@ function toProblems(issue: z.core.$ZodIssue, schema: z.ZodType, file: DataFile):
     const known = knownKeysAt(schema, at);
     const hint = known.length > 0 ? ` (allowed here: ${known.join(', ')})` : '';
     return issue.keys.map((key) => problemAt(file.lineAt, [...at, key], `unknown key${hint}`));
+  }
+  if (issue.code === 'invalid_key') {
+    // A record key that breaks its own schema: say what is wrong with it.
+    const reasons = issue.issues.map((inner) => inner.message);
+    return [problemAt(file.lineAt, at, reasons.join('; ') || issue.message)];
   }
   const missing = valueAt(file.value, at) === undefined;
   return [problemAt(file.lineAt, at, missing ? 'is required' : issue.message)];
@@ -151,7 +209,13 @@ function duplicateKeys(root: unknown, lineCounter: LineCounter): FileProblem[] {
       const seen = new Map<string, number | undefined>();
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        if (seen.has(key)) {
+        if (key === '__proto__') {
+          problems.push({
+            path: formatPath([...path, key]),
+            ...lineOf(lineOfNode(pair.key)),
+            message: 'the key __proto__ is not allowed',
+          });
+        } else if (seen.has(key)) {
           const first = seen.get(key);
           problems.push({
             path: formatPath([...path, key]),
@@ -171,6 +235,22 @@ function duplicateKeys(root: unknown, lineCounter: LineCounter): FileProblem[] {
   };
   visit(root, []);
   return problems;
+}
+
+/** Keys of every mapping plus items of every list, counted without building values. */
+function countEntries(root: unknown): number {
+  let count = 0;
+  const pending: unknown[] = [root];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (isMap(node)) {
+      count += node.items.length;
+      for (const pair of node.items) pending.push(pair.value);
+    } else if (isSeq(node)) {
+      count += node.items.length;
+      for (const item of node.items) pending.push(item);
+    }
+  }
+  return count;
 }
 
 /** Line of the deepest node of `segments` that exists in the document. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withinPatternLimits } from './data-file-limits';
 import { SEVERITIES } from './policy';
 
 /** The word that marks a type as allowed at no level. */
@@ -18,12 +19,14 @@ const categoryKey = z
   .string()
   .regex(/^[A-Z][A-Z0-9_]*$/, 'must be an upper-case Macie category such as PERSONAL_INFORMATION');
 
-const managedIdentifierKey = z
-  .string()
-  .regex(
-    /^[A-Z0-9_()*]+$/,
-    'must be an upper-case Macie ID such as CREDIT_CARD_NUMBER, or a pattern with * such as *_PASSPORT_NUMBER',
-  );
+const managedIdentifierKey = withinPatternLimits(
+  z
+    .string()
+    .regex(
+      /^[A-Z0-9_()*]+$/,
+      'must be an upper-case Macie ID such as CREDIT_CARD_NUMBER, or a pattern with * such as *_PASSPORT_NUMBER',
+    ),
+);
 
 const level = z.strictObject({
   name: z.string().trim().min(1).describe('The value teams put in the classification tag.'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withinPatternLimits } from './data-file-limits';
 
 const ACCOUNT_ID = /^\d{12}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -49,10 +50,14 @@ const expiry = z
   .describe('Last day (UTC) the waiver holds, YYYY-MM-DD, or the ISO timestamp it ends at.');
 
 const waiver = z.strictObject({
-  bucket: text('A bucket name, or a pattern with * such as acme-analytics-*.'),
+  bucket: withinPatternLimits(text('A bucket name, or a pattern with * such as acme-analytics-*.')),
   account: accountId.optional().describe('Limits the waiver to buckets of this account.'),
   types: z
-    .array(text('A managed identifier id, a pattern with *, or a custom identifier name.'))
+    .array(
+      withinPatternLimits(
+        text('A managed identifier id, a pattern with *, or a custom identifier name.'),
+      ),
+    )
     .min(1, 'must name at least one data type'),
   reason: text('Why the data may stay there for now.'),
   ticket: text('The ticket that tracks the exception.'),

@@ -1,5 +1,12 @@
-/** Runs the command line in-process, captures what it prints and orders its results, for CLI tests. */
+/**
+ * Runs the command line in-process (or, bundled, in a process of its own), captures what it
+ * prints and orders its results, for CLI tests.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { main } from '../../bin/bucket-classification';
 
 export interface CliRun {
@@ -64,5 +71,98 @@ export function numberedByFile<T extends { readonly source: string }>(
     const n = (seen.get(file) ?? 0) + 1;
     seen.set(file, n);
     return { file, n, result };
+  });
+}
+
+/** What a run of the built command line printed, and how it ended. */
+export interface BuiltCliRun {
+  /** The exit code; `null` when the process was killed (see `timedOut`). */
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+export interface BuiltCliOptions {
+  /** Node options before the script, e.g. `--max-old-space-size=128`. */
+  readonly nodeArgs?: readonly string[];
+  /** Killed after this long (default 60 s): a hang fails the test rather than the suite. */
+  readonly timeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+  /** A file sent to standard input (default: none, stdin closed). */
+  readonly stdinFile?: string;
+}
+
+/** Output past this is not kept: a run that floods stdout cannot exhaust the test's memory. */
+const MAX_CAPTURE = 16 * 1024 * 1024;
+
+let bundled: string | undefined;
+
+/** Removes the bundle {@link builtCli} made; for `afterAll`. */
+export function removeBuiltCli(): void {
+  if (bundled) rmSync(path.dirname(bundled), { recursive: true, force: true });
+  bundled = undefined;
+}
+
+/**
+ * The command line bundled once per test file with esbuild (as a user runs the
+ * built `dist/bin`, in a process of its own), beside copies of the shipped
+ * policy and waivers that it loads by default.
+ */
+export function builtCli(): string {
+  if (bundled) return bundled;
+  const root = path.join(__dirname, '..', '..');
+  const dir = mkdtempSync(path.join(tmpdir(), 'bucket-classification-cli-'));
+  const outfile = path.join(dir, 'bucket-classification.js');
+  buildSync({
+    entryPoints: [path.join(root, 'bin', 'bucket-classification.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    logLevel: 'error',
+  });
+  for (const file of ['default-policy.yaml', 'waivers.yaml']) {
+    copyFileSync(path.join(root, 'policies', file), path.join(dir, file));
+  }
+  bundled = outfile;
+  return outfile;
+}
+
+/** Runs the bundled command line in a child process. */
+export function runBuiltCli(
+  args: readonly string[],
+  options: BuiltCliOptions = {},
+): Promise<BuiltCliRun> {
+  const script = builtCli();
+  return new Promise((resolve, reject) => {
+    const stdin = options.stdinFile === undefined ? 'ignore' : openSync(options.stdinFile, 'r');
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
+      env: { ...process.env, ...options.env },
+      stdio: [stdin, 'pipe', 'pipe'],
+    });
+    if (typeof stdin === 'number') closeSync(stdin);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (stdout.length < MAX_CAPTURE) stdout += chunk.toString('utf8');
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (stderr.length < MAX_CAPTURE) stderr += chunk.toString('utf8');
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 60_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
   });
 }

@@ -214,8 +214,8 @@ describe('parsePolicy errors', () => {
     ]);
   });
 
-  it('finds a duplicate among 20,000 managed identifiers, at its line', () => {
-    const entries = Array.from({ length: 20_000 }, (_, i) => `  TYPE_${i}: Confidential`);
+  it('finds a duplicate among 19,000 managed identifiers (near the limit), at its line', () => {
+    const entries = Array.from({ length: 19_000 }, (_, i) => `  TYPE_${i}: Confidential`);
     const text = `${VALID}managedIdentifiers:\n${entries.join('\n')}\n  TYPE_7: Restricted\n`;
 
     const error = problemsOf(text);
@@ -223,7 +223,7 @@ describe('parsePolicy errors', () => {
     expect(error.problems).toEqual([
       {
         path: 'managedIdentifiers.TYPE_7',
-        line: 20_017,
+        line: 19_017,
         message: 'map keys must be unique: "TYPE_7" is given again (first at line 24)',
       },
     ]);
