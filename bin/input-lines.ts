@@ -10,10 +10,8 @@ export interface InputLine {
   readonly bytes: number;
 }
 
-/** An input goes past one of the limits; `line` says where, when a line is to blame. */
-export class InputLimitError extends Error {
-  override readonly name = 'InputLimitError';
-
+/** An input that cannot be read on; `line` says where, when a line is to blame. */
+export class InputError extends Error {
   constructor(
     message: string,
     readonly line?: number,
@@ -21,6 +19,23 @@ export class InputLimitError extends Error {
     super(message);
   }
 }
+
+/** An input goes past one of the limits. */
+export class InputLimitError extends InputError {
+  override readonly name = 'InputLimitError';
+}
+
+/** A line that is not UTF-8 text. */
+export class InputEncodingError extends InputError {
+  override readonly name = 'InputEncodingError';
+}
+
+/**
+ * Decodes UTF-8 strictly: bytes that are not UTF-8 (a UTF-16 or Latin-1 export)
+ * are an error rather than quietly replaced, which would change a bucket's name.
+ * A byte order mark at the start of a line is skipped.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const NEWLINE = 10;
 
@@ -53,6 +68,7 @@ export async function* boundedBytes(
  * whatever the input.
  *
  * @throws InputLimitError with the line's number when a line is longer.
+ * @throws InputEncodingError with the line's number when a line is not UTF-8.
  */
 export async function* linesOf(
   chunks: AsyncIterable<Buffer>,
@@ -73,7 +89,15 @@ export async function* linesOf(
     const whole = pending.length === 0 ? piece : Buffer.concat([...pending, piece], bytes);
     pending = [];
     pendingBytes = 0;
-    let text = whole.toString('utf8');
+    let text: string;
+    try {
+      text = UTF8.decode(whole);
+    } catch {
+      throw new InputEncodingError(
+        'not UTF-8 text (a UTF-16 or Latin-1 export?); save it as UTF-8',
+        number,
+      );
+    }
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.trim() !== '') batch.push({ number, text, bytes });
   };

@@ -5,7 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { FindingParseError } from '../lib/errors';
 import { type ParsedFinding, parseFindings } from '../lib/macie-finding';
 import { DEFAULT_INPUT_LIMITS, formatBytes, type InputLimits } from './input-limits';
-import { boundedBytes, InputLimitError, type InputLine, linesOf } from './input-lines';
+import { boundedBytes, InputError, InputLimitError, type InputLine, linesOf } from './input-lines';
 import { scanJson } from './json-positions';
 
 /** One finding read from an input, or why a record could not be read. */
@@ -249,7 +249,7 @@ async function* readStream(
       }
     }
   } catch (error) {
-    const line = error instanceof InputLimitError ? error.line : lastLine || undefined;
+    const line = error instanceof InputError ? error.line : lastLine || undefined;
     yield unreadable(line === undefined ? name : `${name}:${line}`, error);
     return;
   } finally {
@@ -257,6 +257,8 @@ async function* readStream(
   }
   progress();
   if (document) yield* parseDocument(name, document);
+  else if (lastLine === 0)
+    hooks.onSkip?.(name, 'it holds no findings (empty, or only blank lines)');
 }
 
 function* parseDocument(name: string, document: DocumentParts): Generator<InputRecord> {

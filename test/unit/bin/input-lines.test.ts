@@ -36,6 +36,35 @@ describe('linesOf', () => {
       line: 2,
     });
   });
+
+  it('refuses a line that is not UTF-8, naming its line, rather than altering it', async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from('{"a":1}\n"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"\n'),
+    ]);
+
+    await expect(collect([latin1], 100)).rejects.toMatchObject({
+      name: 'InputEncodingError',
+      message: 'not UTF-8 text (a UTF-16 or Latin-1 export?); save it as UTF-8',
+      line: 2,
+    });
+  });
+
+  it('refuses UTF-16 text at its first line', async () => {
+    const utf16 = Buffer.from('\ufeff{"a":1}\n', 'utf16le');
+
+    await expect(collect([utf16], 100)).rejects.toMatchObject({
+      name: 'InputEncodingError',
+      line: 1,
+    });
+  });
+
+  it('skips a UTF-8 byte order mark at the start', async () => {
+    const lines = await collect([Buffer.from('\ufeff{"a":1}\n{"b":2}\n')], 100);
+
+    expect(lines.map((line) => line.text)).toEqual(['{"a":1}', '{"b":2}']);
+  });
 });
 
 describe('boundedBytes', () => {
