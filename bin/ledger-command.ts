@@ -5,8 +5,15 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { LedgerLookupError, resolveBucketByHand } from '../flows/resolve-bucket';
 import { type WaiversOf, waiversFrom } from '../flows/waivers';
 import { DynamoDbLedger, type Ledger } from '../lib/dynamodb-ledger';
-import { DEFAULT_REMINDER_AFTER_HOURS, parseAccountList, parseTableName } from '../lib/settings';
+import {
+  DEFAULT_REMINDER_AFTER_HOURS,
+  parseAccountList,
+  parseTableName,
+  type TopicOptInSettings,
+  topicOptInFromEnv,
+} from '../lib/settings';
 import { type AlertPublisher, SnsAlertPublisher } from '../lib/sns-alert-publisher';
+import { SnsTopicDirectory, type TopicTagReader } from '../lib/sns-topic-directory';
 import { StsCallerAccount } from '../lib/sts-caller-account';
 import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
@@ -22,6 +29,8 @@ import { UsageError } from './usage-error';
 export interface LedgerAws {
   readonly ledger: Ledger<BucketState>;
   readonly publisher: AlertPublisher;
+  /** Team topics' tags: the resolved notice goes to a team topic only when it opted in. */
+  readonly topicTags: TopicTagReader;
   /** Who the caller is (STS `GetCallerIdentity`): the default `--by`. */
   callerIdentity(): Promise<string>;
   /** Releases the clients' connections. */
@@ -57,6 +66,8 @@ export interface LedgerResolveOptions extends CommonOptions {
   readonly notify: boolean;
   readonly securityTopicArn: string;
   readonly allowedTopicAccounts: readonly string[];
+  /** The tag a team topic must carry (`TOPIC_OPT_IN_TAG_KEY` / `TOPIC_OPT_IN_TAG_VALUE`). */
+  readonly topicOptIn: TopicOptInSettings;
 }
 
 /** The flags both `ledger` subcommands share, as parsed from the command line. */
@@ -163,6 +174,7 @@ export function ledgerResolveOptions(
     allowedTopicAccounts: usage(() =>
       parseAccountList(env.ALLOWED_TOPIC_ACCOUNTS ?? '', 'ALLOWED_TOPIC_ACCOUNTS'),
     ),
+    topicOptIn: usage(() => topicOptInFromEnv(env)),
   };
 }
 
@@ -255,10 +267,12 @@ export async function runLedgerResolve(
           securityTopicArn: options.securityTopicArn,
           allowedTopicAccounts: options.allowedTopicAccounts,
           tagKeys: options.tagKeys,
+          topicOptIn: options.topicOptIn,
         },
         policy: options.policy,
         ledger: aws.ledger,
         publisher: aws.publisher,
+        topicTags: aws.topicTags,
         logger: new Logger({ logLevel: 'SILENT' }),
         newId: () => crypto.randomUUID(),
         pause: (attempt) => new Promise((resolve) => setTimeout(resolve, 50 * attempt)),
@@ -307,13 +321,15 @@ export function awsLedger(table: string, region: string | undefined): LedgerAws 
   const dynamodb = new DynamoDBClient(config);
   const sts = new STSClient(config);
   const sns: SNSClient[] = [];
+  const snsClient = (topicRegion: string): SNSClient => {
+    const client = new SNSClient({ region: topicRegion });
+    sns.push(client);
+    return client;
+  };
   return {
     ledger: new DynamoDbLedger<BucketState>(table, dynamodb),
-    publisher: new SnsAlertPublisher((topicRegion) => {
-      const client = new SNSClient({ region: topicRegion });
-      sns.push(client);
-      return client;
-    }),
+    publisher: new SnsAlertPublisher(snsClient),
+    topicTags: new SnsTopicDirectory(snsClient),
     callerIdentity: () => new StsCallerAccount(sts).identity(),
     close() {
       for (const client of [dynamodb, sts, ...sns]) client.destroy();

@@ -7,11 +7,12 @@ import {
   S3BucketInventory,
 } from '../lib/s3-bucket-inventory';
 import { S3TagSource, type TagSource } from '../lib/s3-tag-source';
-import { parseAccountList } from '../lib/settings';
+import { parseAccountList, type TopicOptInSettings, topicOptInFromEnv } from '../lib/settings';
 import {
   SnsTopicDirectory,
   type TopicDirectory,
   type TopicStatus,
+  type TopicTagReader,
 } from '../lib/sns-topic-directory';
 import { StsCallerAccount } from '../lib/sts-caller-account';
 import { tagKeysFromEnv } from '../lib/tag-keys';
@@ -24,6 +25,7 @@ import {
   type TagRequirements,
   topicToVerify,
 } from '../rules/required-tags';
+import { judgeTopicOptIn, type TopicOptIn } from '../rules/topic-opt-in';
 import { EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE } from './check-command';
 import { inputLimits } from './input-limits';
 import { csvCell, FORMATS, type Format, formatTable } from './report';
@@ -44,6 +46,8 @@ export interface TagsCheckOptions {
   readonly input: TagsInput;
   readonly policy: Policy;
   readonly requirements: TagRequirements;
+  /** The tag a team topic must carry (`TOPIC_OPT_IN_TAG_KEY` / `TOPIC_OPT_IN_TAG_VALUE`); checked with --live. */
+  readonly topicOptIn: TopicOptInSettings;
   readonly format: Format;
   /** Exit 1 when any bucket is NON_COMPLIANT. */
   readonly fail: boolean;
@@ -57,7 +61,8 @@ export interface LiveAws {
   callerAccountId(): Promise<string>;
   readonly inventory: BucketInventory;
   readonly tagSource: TagSource;
-  readonly topics: TopicDirectory;
+  /** Looks topics up and reads their tags (the opt-in tag). */
+  readonly topics: TopicDirectory & TopicTagReader;
   /** Releases the clients' connections. */
   close(): void;
 }
@@ -168,6 +173,7 @@ export function tagsCheckOptions(
       allowedTopicAccounts,
       requireTeam: flags.requireTeam,
     },
+    topicOptIn: usage(() => topicOptInFromEnv(env)),
     format: flags.format as Format,
     fail: flags.fail,
     stdout: io.stdout,
@@ -287,11 +293,13 @@ async function judgeLive(
     const topicStatus = await lookUpTopics(
       topics.filter((arn) => arn !== undefined),
       aws.topics,
+      options.topicOptIn,
       options.stderr,
     );
     const results = reads.map((read, index): BucketTagsResult => {
       if ('error' in read) return unreadable(read.bucket, read.error);
       const topic = topics[index];
+      const looked = topic === undefined ? undefined : topicStatus.get(topic);
       return {
         bucket: read.bucket,
         ...judgeBucketTags(
@@ -299,7 +307,8 @@ async function judgeLive(
           accountId,
           options.policy,
           options.requirements,
-          topic === undefined ? undefined : topicStatus.get(topic),
+          looked?.status,
+          looked?.optIn,
         ),
       };
     });
@@ -322,26 +331,34 @@ async function attempt<T>(what: string, action: () => Promise<T>): Promise<T> {
 
 /**
  * Looks each distinct topic up once, as the Config rule does: one that does not
- * exist, is a FIFO topic, has no confirmed subscription or is in a region the
- * account cannot reach is held against its buckets. One that cannot be checked
- * (not authorised, or an error that outlasted the retries) is not; a warning says so.
+ * exist, is a FIFO topic, has no confirmed subscription, is in a region the
+ * account cannot reach or has not opted in (its tags lack the opt-in tag) is held
+ * against its buckets. One that cannot be checked, or whose tags cannot be read
+ * (not authorised, or an error that outlasted the retries), is not; a warning says so.
  */
 async function lookUpTopics(
   arns: readonly string[],
-  topics: TopicDirectory,
+  topics: TopicDirectory & TopicTagReader,
+  optInTag: TopicOptInSettings,
   stderr: (text: string) => void,
-): Promise<Map<string, TopicStatus>> {
-  const statuses = new Map<string, TopicStatus>();
+): Promise<Map<string, { status: TopicStatus; optIn: TopicOptIn }>> {
+  const found = new Map<string, { status: TopicStatus; optIn: TopicOptIn }>();
   for (const arn of new Set(arns)) {
     const status = await topics.check(arn);
-    statuses.set(arn, status);
+    const tags = await topics.tagsOf(arn);
+    found.set(arn, { status, optIn: judgeTopicOptIn(tags, optInTag) });
     if (status.kind === 'unknown') {
       stderr(
         `warning: could not look up topic ${inert(arn)} (${inert(status.reason)}); not held against its buckets.\n`,
       );
     }
+    if (tags.kind === 'unreadable') {
+      stderr(
+        `warning: could not read the tags of topic ${inert(arn)} (${inert(tags.reason)}); its opt-in is not held against its buckets.\n`,
+      );
+    }
   }
-  return statuses;
+  return found;
 }
 
 const MAX_ERROR_NAME = 100;
@@ -383,6 +400,14 @@ function totals(summary: TagsSummary): string {
 }
 
 /** Account lists as the Lambda functions read them; a bad one is a usage error here. */
+function usage<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+}
+
 function accounts(text: string, source: string): string[] {
   try {
     return parseAccountList(text, source);

@@ -1,12 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Ledger, StoredBucket } from '../lib/dynamodb-ledger';
 import type { AlertPublisher } from '../lib/sns-alert-publisher';
+import type { TopicTagReader } from '../lib/sns-topic-directory';
 import type { Policy } from '../policies/policy';
 import { type AlertRoute, type RoutingPolicy, routeAlert } from '../rules/alert-route';
 import type { BucketAssessment, BucketState } from '../rules/bucket-state';
 import type { TagKeys } from '../rules/finding';
 import { composeNotice, type NoticeTrigger } from '../rules/notice';
 import { type NoticeDecision, noticeRecord, withNotice } from '../rules/notice-decision';
+import type { OptInTag } from '../rules/topic-opt-in';
 import { type Delivery, deliverNotice } from './deliver-notice';
 import type { WaiversOf } from './waivers';
 
@@ -15,10 +17,12 @@ export const MAX_SAVE_ATTEMPTS = 25;
 
 /** What saving a bucket's state with its notice needs. */
 export interface BucketNoticeContext {
-  readonly settings: RoutingPolicy & { readonly tagKeys: TagKeys };
+  readonly settings: RoutingPolicy & { readonly tagKeys: TagKeys; readonly topicOptIn: OptInTag };
   readonly policy: Policy;
   readonly ledger: Ledger<BucketState>;
   readonly publisher: AlertPublisher;
+  /** Team topics' tags: nothing is published to a team topic that has not opted in. */
+  readonly topicTags: TopicTagReader;
   readonly logger: Logger;
   readonly newId: () => string;
   /** Waits before redoing a change that lost a race. */
@@ -34,6 +38,7 @@ export interface LedgerFlowDependencies<
   readonly waivers: WaiversOf;
   readonly ledger: Ledger<BucketState>;
   readonly publisher: AlertPublisher;
+  readonly topicTags: TopicTagReader;
   readonly logger: Logger;
   /** The time; the wall clock unless a test gives another. */
   readonly clock?: () => Date;
@@ -52,6 +57,7 @@ export function noticeContextOf(
     policy: deps.policy,
     ledger: deps.ledger,
     publisher: deps.publisher,
+    topicTags: deps.topicTags,
     logger: deps.logger,
     clock: deps.clock ?? (() => new Date()),
     newId: deps.newId ?? (() => crypto.randomUUID()),
@@ -201,11 +207,10 @@ export async function sendPendingNotice(
   notice: PendingNotice,
   trigger: NoticeTrigger,
 ): Promise<Delivery> {
-  const { settings, policy, publisher } = context;
+  const { settings, policy } = context;
   const { before, assessment, decision, tagsUnreadable } = notice;
   const delivery = await deliverNotice(
-    publisher,
-    settings.securityTopicArn,
+    context,
     notice.route,
     (route) =>
       composeNotice({

@@ -13,10 +13,11 @@ import type { SweepHandover } from '../lib/lambda-sweep-handover';
 import type { PagedBucketInventory } from '../lib/s3-bucket-inventory';
 import type { TagSource } from '../lib/s3-tag-source';
 import type { TagRuleSettings } from '../lib/settings';
-import type { TopicDirectory, TopicStatus } from '../lib/sns-topic-directory';
+import type { TopicDirectory, TopicStatus, TopicTagReader } from '../lib/sns-topic-directory';
 import { parseSweepContinuation } from '../lib/sweep-continuation';
 import type { Policy } from '../policies/policy';
 import { judgeBucketTags, type TagRequirements, topicToVerify } from '../rules/required-tags';
+import { judgeTopicOptIn, type TopicOptIn } from '../rules/topic-opt-in';
 import { type JudgeBucket, sweepBuckets, unreadableTags } from './sweep-buckets';
 
 export interface TagRuleDependencies {
@@ -27,6 +28,8 @@ export interface TagRuleDependencies {
   readonly inventory: PagedBucketInventory;
   readonly tags: TagSource;
   readonly topics: TopicDirectory;
+  /** Topics' tags: a team topic must carry the opt-in tag (`settings.topicOptIn`). */
+  readonly topicTags: TopicTagReader;
   /** The rule's earlier results, so a periodic run can clear those of vanished buckets. */
   readonly earlier: EvaluatedResources;
   /** Hands the rest of a periodic run that runs out of time to a fresh invocation. */
@@ -67,16 +70,21 @@ export function createTagRule(deps: TagRuleDependencies) {
       requireTeam: invocation.ruleParameters.requireTeamTag?.trim().toLowerCase() === 'true',
     };
     // Several buckets often share a topic: look each one up once per invocation.
-    const checks = new Map<string, Promise<TopicStatus>>();
-    const checkTopic = (arn: string): Promise<TopicStatus> => {
+    const checks = new Map<string, Promise<{ status: TopicStatus; optIn: TopicOptIn }>>();
+    const checkTopic = (arn: string) => {
       let known = checks.get(arn);
       if (!known) {
-        known = deps.topics.check(arn).then((status) => {
-          if (status.kind === 'unknown' || status.kind === 'unreachable') {
-            logger.warn('topic could not be checked', { topic: arn, ...status });
-          }
-          return status;
-        });
+        known = Promise.all([deps.topics.check(arn), deps.topicTags.tagsOf(arn)]).then(
+          ([status, tags]) => {
+            if (status.kind === 'unknown' || status.kind === 'unreachable') {
+              logger.warn('topic could not be checked', { topic: arn, ...status });
+            }
+            if (tags.kind === 'unreadable') {
+              logger.warn('topic tags could not be read', { topic: arn, reason: tags.reason });
+            }
+            return { status, optIn: judgeTopicOptIn(tags, settings.topicOptIn) };
+          },
+        );
         checks.set(arn, known);
       }
       return known;
@@ -84,8 +92,15 @@ export function createTagRule(deps: TagRuleDependencies) {
 
     const judge: JudgeBucket = async (bucket, accountId, tags, orderingTimestamp) => {
       const topic = topicToVerify(tags, accountId, invocation.accountId, requirements);
-      const status = topic === undefined ? undefined : await checkTopic(topic);
-      const judgement = judgeBucketTags(tags, accountId, policy, requirements, status);
+      const checked = topic === undefined ? undefined : await checkTopic(topic);
+      const judgement = judgeBucketTags(
+        tags,
+        accountId,
+        policy,
+        requirements,
+        checked?.status,
+        checked?.optIn,
+      );
       return {
         resourceType: BUCKET_RESOURCE_TYPE,
         resourceId: bucket,

@@ -1,5 +1,12 @@
 import type { AlertMessage, AlertPublisher } from '../lib/sns-alert-publisher';
-import type { AlertRoute, FallbackReason } from '../rules/alert-route';
+import type { TopicTagReader } from '../lib/sns-topic-directory';
+import {
+  type AlertRoute,
+  type FallbackReason,
+  routeByOptIn,
+  topicNeedingOptIn,
+} from '../rules/alert-route';
+import { judgeTopicOptIn, type OptInTag } from '../rules/topic-opt-in';
 
 /** Where a notice went. */
 export interface Delivery {
@@ -12,6 +19,19 @@ export interface Delivery {
   readonly fallbackReason?: FallbackReason;
 }
 
+/** What publishing a notice goes through: every notice of every flow takes this way. */
+export interface NoticeChannel {
+  readonly publisher: AlertPublisher;
+  /** Team topics' tags, read before each publish to a team (cached by the caller's reader). */
+  readonly topicTags: TopicTagReader;
+  readonly settings: {
+    /** Central security: fallback, and always trusted (the stack's own topic). */
+    readonly securityTopicArn: string;
+    /** The tag a team topic must carry to be published to. */
+    readonly topicOptIn: OptInTag;
+  };
+}
+
 /** The central security topic refused a notice: nothing else can take it, so the invocation fails. */
 export class CentralTopicRefusedError extends Error {
   override readonly name = 'CentralTopicRefusedError';
@@ -19,19 +39,21 @@ export class CentralTopicRefusedError extends Error {
 
 /**
  * Publishes a notice on its route: the team's topic, or central security when the
- * team cannot be reached or its topic refuses for good (the notice then names
+ * team cannot be reached, its topic has not opted in (its tags do not show the
+ * opt-in tag, or cannot be read), or it refuses for good (the notice then names
  * the reason). With `copyToCentral`, central security receives it as well.
  *
  * @param compose the notice for a route, so a fallback says where and why it went.
  * @throws CentralTopicRefusedError when the central topic refuses.
  */
 export async function deliverNotice(
-  publisher: AlertPublisher,
-  securityTopicArn: string,
+  channel: NoticeChannel,
   route: AlertRoute,
   compose: (route: AlertRoute) => AlertMessage,
   copyToCentral: boolean,
 ): Promise<Delivery> {
+  const { publisher } = channel;
+  const { securityTopicArn } = channel.settings;
   const publishCentrally = async (message: AlertMessage): Promise<string> => {
     const result = await publisher.publish(securityTopicArn, message);
     if (result.kind === 'refused') {
@@ -43,6 +65,14 @@ export async function deliverNotice(
   };
 
   let current = route;
+  const team = topicNeedingOptIn(current, securityTopicArn);
+  if (team !== undefined) {
+    const optIn = judgeTopicOptIn(
+      await channel.topicTags.tagsOf(team),
+      channel.settings.topicOptIn,
+    );
+    current = routeByOptIn(current, optIn, securityTopicArn);
+  }
   if (current.kind === 'team') {
     const message = compose(current);
     const result = await publisher.publish(current.topicArn, message);

@@ -82,7 +82,7 @@ export class LedgerSummaryError extends Error {
  * team and severity and `UnclassifiedBuckets` by team.
  */
 export function createLedgerSummary(deps: LedgerSummaryDependencies) {
-  const { settings, policy, ledger, publisher, logger } = deps;
+  const { settings, policy, ledger, logger } = deps;
   const keys = settings.tagKeys;
   const context = noticeContextOf(deps);
   const { clock } = context;
@@ -116,8 +116,7 @@ export function createLedgerSummary(deps: LedgerSummaryDependencies) {
     for (const plan of planDigests(assessed, now)) {
       try {
         const delivery = await deliverNotice(
-          publisher,
-          settings.securityTopicArn,
+          context,
           plan.route,
           (route) => composeTeamDigest(plan, route, now),
           false,
@@ -135,8 +134,7 @@ export function createLedgerSummary(deps: LedgerSummaryDependencies) {
     const central: AlertRoute = { kind: 'team', topicArn: settings.securityTopicArn };
     try {
       const delivery = await deliverNotice(
-        publisher,
-        settings.securityTopicArn,
+        context,
         central,
         (route) => composeOverallDigest(assessed, route, now),
         false,

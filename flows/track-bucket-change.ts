@@ -80,7 +80,7 @@ export type BucketChangeOutcome =
  *   is a valid topic); central security hears every one.
  */
 export function createBucketChangeTracker(deps: BucketChangeDependencies) {
-  const { settings, policy, publisher, logger } = deps;
+  const { settings, policy, logger } = deps;
   const keys = settings.tagKeys;
   const noticeContext = noticeContextOf(deps);
   const { clock, newId } = noticeContext;
@@ -305,8 +305,7 @@ export function createBucketChangeTracker(deps: BucketChangeDependencies) {
     const sending = pending;
     if (!sending) return { outcome: 'tags', bucket, compliance, changed: saved.kind === 'saved' };
     const delivery = await deliverNotice(
-      publisher,
-      settings.securityTopicArn,
+      noticeContext,
       route,
       (r) =>
         composeTagsNotice({

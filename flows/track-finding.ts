@@ -80,7 +80,7 @@ type MacieEvent = unknown;
  * of the same finding finds its marker and only finishes what was left undone.
  */
 export function createFindingTracker(deps: FindingTrackerDependencies) {
-  const { settings, policy, publisher, ledger, logger } = deps;
+  const { settings, policy, ledger, logger } = deps;
   const keys = settings.tagKeys;
   const noticeContext = noticeContextOf(deps);
   const { clock } = noticeContext;
@@ -299,8 +299,7 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
     const facts = alertFacts(finding, tagsUnreadable);
     const route = routeAlert(tags, keys, finding.accountId, settings, tagsUnreadable);
     const delivery = await deliverNotice(
-      publisher,
-      settings.securityTopicArn,
+      noticeContext,
       route,
       (r): Alert => composeAlert(facts, verdict, r, policy.levels),
       verdict.kind === 'unclassified',
@@ -318,8 +317,7 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
       UNPROCESSABLE_SEVERITY,
     );
     await deliverNotice(
-      publisher,
-      settings.securityTopicArn,
+      noticeContext,
       { kind: 'team', topicArn: settings.securityTopicArn },
       () => alert,
       false,

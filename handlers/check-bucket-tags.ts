@@ -22,6 +22,7 @@ function fromEnvironment(): TagRuleDependencies {
   const settings = tagRuleSettings();
   // A periodic sweep sends many batches: allow more attempts than usual.
   const config = new ConfigServiceClient({ maxAttempts: 8 });
+  const topics = new SnsTopicDirectory();
   return {
     settings,
     policy: loadPolicy(settings.policyFile ?? DEFAULT_POLICY_FILE),
@@ -31,7 +32,9 @@ function fromEnvironment(): TagRuleDependencies {
     inventory: new S3BucketInventory(),
     // No cache: every evaluation must see the tags as they are now.
     tags: new S3TagSource(undefined, 0),
-    topics: new SnsTopicDirectory(),
+    topics,
+    // No cache either: a team that just tagged its topic sees it on the next evaluation.
+    topicTags: topics,
     handover: new LambdaSweepHandover(settings.functionName),
     logger: new Logger({ serviceName: 'checkBucketTags' }),
   };

@@ -1,5 +1,16 @@
 import { type TagKeySettings, tagKeysFromEnv } from './tag-keys';
 
+/** The tag a team's topic carries to accept notices (see `rules/topic-opt-in.ts`). */
+export interface TopicOptInSettings {
+  readonly key: string;
+  readonly value: string;
+}
+
+export const DEFAULT_TOPIC_OPT_IN: TopicOptInSettings = {
+  key: 'AcceptsClassificationAlerts',
+  value: 'true',
+};
+
 /** A handler setting that is missing or malformed; the message names the variable. */
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
@@ -23,6 +34,8 @@ export interface FindingHandlerSettings {
   readonly ledgerTable: string;
   /** Open violations are recalled to the team after this long without a notice. */
   readonly reminderAfterMs: number;
+  /** The tag a team's topic must carry before anything is published to it. */
+  readonly topicOptIn: TopicOptInSettings;
 }
 
 export const DEFAULT_METRICS_NAMESPACE = 'DataClassification';
@@ -84,7 +97,35 @@ function ledgerFunctionSettings(env: NodeJS.ProcessEnv): FindingHandlerSettings 
     waiversFile: optional(env, 'WAIVERS_FILE'),
     ledgerTable: tableName(env, 'LEDGER_TABLE'),
     reminderAfterMs: hours(env, 'REMINDER_AFTER_HOURS', DEFAULT_REMINDER_AFTER_HOURS) * 3_600_000,
+    topicOptIn: topicOptInFromEnv(env),
   };
+}
+
+// SNS tag keys and values: letters, digits, spaces and _ . : / = + - @ (keys 1-128
+// characters, values up to 256); keys starting with `aws:` are reserved for AWS.
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
+
+/**
+ * The opt-in tag a team's topic must carry (`TOPIC_OPT_IN_TAG_KEY`, default
+ * `AcceptsClassificationAlerts`; `TOPIC_OPT_IN_TAG_VALUE`, default `true`). The
+ * value is compared exactly (case-sensitive), as IAM compares it.
+ *
+ * @throws SettingsError naming the variable that is not a valid SNS tag key or value.
+ */
+export function topicOptInFromEnv(env: NodeJS.ProcessEnv = process.env): TopicOptInSettings {
+  const key = optional(env, 'TOPIC_OPT_IN_TAG_KEY') ?? DEFAULT_TOPIC_OPT_IN.key;
+  if (key.length > 128 || !TAG_TEXT.test(key) || key.toLowerCase().startsWith('aws:')) {
+    throw new SettingsError(
+      `TOPIC_OPT_IN_TAG_KEY must be an SNS tag key (1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:); got "${key}"`,
+    );
+  }
+  const value = optional(env, 'TOPIC_OPT_IN_TAG_VALUE') ?? DEFAULT_TOPIC_OPT_IN.value;
+  if (value.length > 256 || !TAG_TEXT.test(value)) {
+    throw new SettingsError(
+      `TOPIC_OPT_IN_TAG_VALUE must be an SNS tag value (1-256 letters, digits, spaces or _ . : / = + - @); got "${value}"`,
+    );
+  }
+  return { key, value };
 }
 
 export const DEFAULT_REMINDER_AFTER_HOURS = 24;
@@ -152,6 +193,8 @@ export interface TagRuleSettings {
   readonly functionName: string;
   /** A sweep hands the rest over when less time than this is left. */
   readonly sweepSafetyMarginMs: number;
+  /** The tag a team's topic must carry to receive notices. */
+  readonly topicOptIn: TopicOptInSettings;
 }
 
 export const DEFAULT_TAG_READ_CONCURRENCY = 8;
@@ -183,6 +226,7 @@ export function tagRuleSettings(env: NodeJS.ProcessEnv = process.env): TagRuleSe
     tagReadConcurrency,
     functionName: required(env, 'AWS_LAMBDA_FUNCTION_NAME'),
     sweepSafetyMarginMs: sweepSafetyMarginSeconds(env) * 1000,
+    topicOptIn: topicOptInFromEnv(env),
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   GetTopicAttributesCommand,
+  ListTagsForResourceCommand,
   paginateListSubscriptionsByTopic,
   SNSClient,
 } from '@aws-sdk/client-sns';
@@ -23,7 +24,26 @@ export interface TopicDirectory {
   check(topicArn: string): Promise<TopicStatus>;
 }
 
-const NOT_FOUND = new Set(['NotFoundException', 'NotFound']);
+/**
+ * What reading a topic's tags found: its tags, that it does not exist, or why they
+ * could not be read (the same shape as `TopicTagsRead` in `rules/topic-opt-in.ts`).
+ */
+export type TopicTags =
+  | { readonly kind: 'read'; readonly tags: Readonly<Record<string, string>> }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unreadable'; readonly reason: string };
+
+/** Port: a topic's tags (where its team opts in to notices). Never throws for one topic. */
+export interface TopicTagReader {
+  tagsOf(topicArn: string): Promise<TopicTags>;
+}
+
+const NOT_FOUND = new Set([
+  'NotFoundException',
+  'NotFound',
+  'ResourceNotFoundException',
+  'ResourceNotFound',
+]);
 
 /**
  * SNS, with a client per topic region. `GetTopicAttributes` tells whether the topic
@@ -46,12 +66,7 @@ export class SnsTopicDirectory implements TopicDirectory {
   ) {}
 
   async check(topicArn: string): Promise<TopicStatus> {
-    const region = regionOfTopic(topicArn);
-    let client = this.clients.get(region);
-    if (!client) {
-      client = this.clientFor(region);
-      this.clients.set(region, client);
-    }
+    const client = this.client(topicArn);
     try {
       const { Attributes } = await client.send(
         new GetTopicAttributesCommand({ TopicArn: topicArn }),
@@ -74,6 +89,69 @@ export class SnsTopicDirectory implements TopicDirectory {
       if (unreachable !== undefined) return { kind: 'unreachable', reason: unreachable };
       return { kind: 'unknown', reason };
     }
+  }
+
+  /**
+   * The topic's tags, with `ListTagsForResource` (its own region). Any failure but
+   * a missing topic is `unreadable` with the error's name: the caller decides what a
+   * topic whose opt-in cannot be seen gets (the publishers: nothing).
+   */
+  async tagsOf(topicArn: string): Promise<TopicTags> {
+    try {
+      const { Tags = [] } = await this.client(topicArn).send(
+        new ListTagsForResourceCommand({ ResourceArn: topicArn }),
+      );
+      return {
+        kind: 'read',
+        tags: Object.fromEntries(Tags.map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+      };
+    } catch (error) {
+      const reason = errorName(error);
+      if (NOT_FOUND.has(reason)) return { kind: 'missing' };
+      return { kind: 'unreadable', reason: unreachableRegionReason(error, topicArn) ?? reason };
+    }
+  }
+
+  private client(topicArn: string): SNSClient {
+    const region = regionOfTopic(topicArn);
+    let client = this.clients.get(region);
+    if (!client) {
+      client = this.clientFor(region);
+      this.clients.set(region, client);
+    }
+    return client;
+  }
+}
+
+/** Topic tags change rarely; a warm container reuses what it read for this long. */
+export const TOPIC_TAG_CACHE_MS = 5 * 60 * 1000;
+
+/**
+ * Keeps the tags read per topic ARN for `ttlMs` within a warm container, so a
+ * burst of findings or a daily run reads each topic's tags once. Only tags that
+ * were read are kept: a missing topic or a failed read is asked again next time,
+ * so a fix (the topic created, a permission granted) counts at once. A topic that
+ * stops opting in is believed for at most `ttlMs` longer.
+ */
+export class CachedTopicTags implements TopicTagReader {
+  private readonly cache = new Map<string, { tags: TopicTags; expires: number }>();
+
+  constructor(
+    private readonly source: TopicTagReader,
+    private readonly ttlMs: number = TOPIC_TAG_CACHE_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async tagsOf(topicArn: string): Promise<TopicTags> {
+    const cached = this.cache.get(topicArn);
+    if (cached && cached.expires > this.now()) return cached.tags;
+    const tags = await this.source.tagsOf(topicArn);
+    if (tags.kind === 'read') {
+      this.cache.set(topicArn, { tags, expires: this.now() + this.ttlMs });
+    } else {
+      this.cache.delete(topicArn);
+    }
+    return tags;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { BucketTags, TagKeys } from './finding';
+import { optInTagText, type TopicOptIn } from './topic-opt-in';
 import { readTopicTag } from './topic-tag';
 
 /** Why an alert went to central security instead of the team. */
@@ -7,6 +8,10 @@ export type FallbackReason =
   | 'TopicTagMalformed'
   | 'TopicAccountNotAllowed'
   | 'PublishRefused'
+  /** The team's topic does not carry the opt-in tag (or does not exist). */
+  | 'TopicNotOptedIn'
+  /** The team topic's tags could not be read, so its opt-in could not be seen. */
+  | 'TopicTagsUnreadable'
   /** The finding carried no tags and the bucket's could not be read. */
   | 'TagsUnreadable';
 
@@ -63,6 +68,48 @@ export function routeAlert(
       return fallback(
         'TopicAccountNotAllowed',
         `the ${keys.topic} topic is in account ${tag.topic.accountId}, which may not receive alerts (allowed: ${tag.allowedAccounts.join(', ')})`,
+      );
+  }
+}
+
+/**
+ * The team topic whose opt-in must be seen before a notice is published on
+ * `route`; `undefined` for a fallback and for the central security topic, which is
+ * the stack's own and always trusted.
+ */
+export function topicNeedingOptIn(route: AlertRoute, securityTopicArn: string): string | undefined {
+  return route.kind === 'team' && route.topicArn !== securityTopicArn ? route.topicArn : undefined;
+}
+
+/**
+ * The route once the team topic's opt-in is known: the team's topic when it
+ * opted in, else central security with the reason, as for a topic that refuses.
+ */
+export function routeByOptIn(
+  route: AlertRoute,
+  optIn: TopicOptIn,
+  securityTopicArn: string,
+): AlertRoute {
+  if (route.kind !== 'team' || optIn.kind === 'opted-in') return route;
+  const fallback = (reason: FallbackReason, detail: string): AlertRoute => ({
+    kind: 'fallback',
+    topicArn: securityTopicArn,
+    reason,
+    detail,
+  });
+  const topic = route.topicArn;
+  switch (optIn.kind) {
+    case 'missing':
+      return fallback('TopicNotOptedIn', `the team topic ${topic} does not exist`);
+    case 'unknown':
+      return fallback(
+        'TopicTagsUnreadable',
+        `the tags of the team topic ${topic} could not be read (${optIn.reason}), so its opt-in is unknown`,
+      );
+    case 'not-opted-in':
+      return fallback(
+        'TopicNotOptedIn',
+        `the team topic ${topic} has not opted in to alerts (it needs the tag ${optInTagText(optIn.tag)})`,
       );
   }
 }

@@ -2,6 +2,7 @@ import type { Policy } from '../policies/policy';
 import { inert } from '../policies/untrusted-text';
 import { declaredLevelOf } from './declared-level';
 import type { BucketTags, TagKeys } from './finding';
+import { optInTagText, type TopicOptIn } from './topic-opt-in';
 import { readTopicTag } from './topic-tag';
 
 /** Config's word for the outcome; INSUFFICIENT_DATA is not accepted from custom rules. */
@@ -74,10 +75,15 @@ export function topicToVerify(
  * well-formed SNS topic ARN in an allowed account that can deliver: not a FIFO
  * topic (its name ends in `.fifo`, or the lookup says so: alerts carry no message
  * group, so SNS refuses them) and, when checked, one that exists, in a region the
- * account can reach, with at least one confirmed subscription.
+ * account can reach, with at least one confirmed subscription, and that has opted
+ * in to alerts with its opt-in tag (without it, nothing is published to it).
  *
  * @param topic what looking the topic up found, when the caller could look
  *   (see `topicToVerify`); `undefined` when it was not checked.
+ * @param optIn whether the topic opted in, when its tags were read (same
+ *   condition). Tags that could not be read (`unknown`) are not held against the
+ *   bucket, as a topic that could not be looked up is not: the annotation says so,
+ *   and the publishers send nothing to a topic whose opt-in they cannot see.
  * @example
  * ```ts
  * judgeBucketTags({ DataClassification: 'TopSecret' }, '111122223333', policy, requirements);
@@ -90,6 +96,7 @@ export function judgeBucketTags(
   policy: Policy,
   requirements: TagRequirements,
   topic?: TopicCheck,
+  optIn?: TopicOptIn,
 ): TagJudgement {
   const { keys } = requirements;
   const problems: string[] = [];
@@ -118,6 +125,10 @@ export function judgeBucketTags(
       );
       break;
     case 'valid': {
+      // A topic that does not exist is named once (below); any other must opt in.
+      const refusal =
+        topic?.kind === 'missing' ? undefined : notOptedIn(keys.topic, tag.topic, optIn);
+      if (refusal) problems.push(refusal);
       const problem = undeliverable(
         keys.topic,
         tag.topic,
@@ -135,9 +146,13 @@ export function judgeBucketTags(
   if (problems.length === 0) {
     const level = declaration.kind === 'declared' ? declaration.level : '';
     const arn = tag.kind === 'valid' ? tag.arn : '';
+    const unseen =
+      optIn?.kind === 'unknown'
+        ? ` (its opt-in tag could not be read: ${bounded(optIn.reason)})`
+        : '';
     return {
       compliance: 'COMPLIANT',
-      annotation: withinAnnotationLimit(`Declares ${level}; alerts go to ${arn}.`),
+      annotation: withinAnnotationLimit(`Declares ${level}; alerts go to ${arn}${unseen}.`),
       problems,
     };
   }
@@ -166,6 +181,28 @@ function undeliverable(
       return `${key} topic ${topic.name} is a FIFO topic, which refuses alerts (they have no message group): use a standard topic.`;
     case 'unconfirmed':
       return `${key} topic ${topic.name} has no confirmed subscription, so alerts reach nobody: subscribe your team and confirm it.`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Why nothing will be published to a topic that has not opted in, and exactly which
+ * tag to add; `undefined` when it opted in, or its tags were not (or could not be) read.
+ */
+function notOptedIn(
+  key: string,
+  topic: { readonly region: string; readonly name: string },
+  optIn: TopicOptIn | undefined,
+): string | undefined {
+  switch (optIn?.kind) {
+    case 'missing':
+      return `${key} topic ${topic.name} does not exist in ${topic.region}.`;
+    case 'not-opted-in': {
+      const has =
+        optIn.found === undefined ? '' : ` (it has ${optIn.tag.key}=${quote(optIn.found)})`;
+      return `${key} topic ${topic.name} has not opted in to alerts${has}: tag the topic ${optInTagText(optIn.tag)}.`;
+    }
     default:
       return undefined;
   }

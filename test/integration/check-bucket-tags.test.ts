@@ -15,11 +15,12 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import { invokePackaged, type PackagedStack, packageStack } from '../support/package-stack';
 import { createBucket } from '../support/s3-buckets';
+import { createTeamTopic, createTopic, optIn } from '../support/sns-topics';
 import { subscribedQueue } from '../support/sqs-inbox';
 
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
@@ -315,8 +316,7 @@ beforeAll(async () => {
   stack.extract('checkBucketTags', taskRoot);
   await configApi.start();
   await lambdaApi.start();
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `team-a-${RUN}` }));
-  teamTopic = TopicArn ?? '';
+  teamTopic = await createTeamTopic(sns, `team-a-${RUN}`);
   await subscribedQueue({ sns, sqs }, teamTopic, `team-a-inbox-${RUN}`);
   for (let i = 0; i < SWEEP_BUCKETS; i++) await createBucket(s3, `sweep-${RUN}-${i}`, sweepTags(i));
   await createBucket(s3, `sweep-${RUN}-faraway`, {
@@ -415,13 +415,8 @@ describe('packaged checkBucketTags against moto', () => {
     it(
       'reports NON_COMPLIANT for a FIFO topic',
       async () => {
-        const { TopicArn } = await sns.send(
-          new CreateTopicCommand({
-            Name: `team-fifo-${RUN}.fifo`,
-            Attributes: { FifoTopic: 'true' },
-          }),
-        );
-        await subscribedQueue({ sns, sqs }, TopicArn ?? '', `team-fifo-inbox-${RUN}`);
+        const TopicArn = await createTeamTopic(sns, `team-fifo-${RUN}.fifo`, { FifoTopic: 'true' });
+        await subscribedQueue({ sns, sqs }, TopicArn, `team-fifo-inbox-${RUN}`);
 
         await invoke(
           changeEvent(
@@ -447,7 +442,7 @@ describe('packaged checkBucketTags against moto', () => {
     it(
       'reports NON_COMPLIANT for a topic without a confirmed subscription',
       async () => {
-        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `team-deaf-${RUN}` }));
+        const TopicArn = await createTeamTopic(sns, `team-deaf-${RUN}`);
 
         await invoke(
           changeEvent(
@@ -470,8 +465,8 @@ describe('packaged checkBucketTags against moto', () => {
     it(
       'reports COMPLIANT for a topic with a confirmed SQS subscription',
       async () => {
-        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `team-sqs-${RUN}` }));
-        await subscribedQueue({ sns, sqs }, TopicArn ?? '', `team-sqs-inbox-${RUN}`);
+        const TopicArn = await createTeamTopic(sns, `team-sqs-${RUN}`);
+        await subscribedQueue({ sns, sqs }, TopicArn, `team-sqs-inbox-${RUN}`);
 
         await invoke(
           changeEvent(
@@ -483,6 +478,53 @@ describe('packaged checkBucketTags against moto', () => {
 
         expect(configApi.evaluations().map((e) => [e.ComplianceType, e.Annotation])).toEqual([
           ['COMPLIANT', `Declares Internal; alerts go to ${TopicArn}.`],
+        ]);
+      },
+      IT_TIMEOUT,
+    );
+
+    it(
+      'reports NON_COMPLIANT, naming the tag to add, for a topic that has not opted in',
+      async () => {
+        const topicArn = await createTopic(sns, `team-untagged-${RUN}`);
+        await subscribedQueue({ sns, sqs }, topicArn, `team-untagged-inbox-${RUN}`);
+
+        await invoke(
+          changeEvent(
+            `change-untagged-${RUN}`,
+            { DataClassification: 'Internal', SupportSNSTopic: topicArn },
+            '2026-11-28T10:25:00.000Z',
+          ),
+        );
+
+        expect(configApi.evaluations().map((e) => [e.ComplianceType, e.Annotation])).toEqual([
+          [
+            'NON_COMPLIANT',
+            `SupportSNSTopic topic team-untagged-${RUN} has not opted in to alerts: tag the topic AcceptsClassificationAlerts=true.`,
+          ],
+        ]);
+      },
+      IT_TIMEOUT,
+    );
+
+    it(
+      'reports NON_COMPLIANT for an opt-in tag with another value, and COMPLIANT once it is true',
+      async () => {
+        const topicArn = await createTopic(sns, `team-almost-${RUN}`);
+        await subscribedQueue({ sns, sqs }, topicArn, `team-almost-inbox-${RUN}`);
+        await optIn(sns, topicArn, { Key: 'AcceptsClassificationAlerts', Value: 'True' });
+        const tags = { DataClassification: 'Internal', SupportSNSTopic: topicArn };
+
+        await invoke(changeEvent(`change-almost-${RUN}`, tags, '2026-11-28T10:30:00.000Z'));
+        await optIn(sns, topicArn);
+        await invoke(changeEvent(`change-almost-${RUN}`, tags, '2026-11-28T10:35:00.000Z'));
+
+        expect(configApi.evaluations().map((e) => [e.ComplianceType, e.Annotation])).toEqual([
+          [
+            'NON_COMPLIANT',
+            `SupportSNSTopic topic team-almost-${RUN} has not opted in to alerts (it has AcceptsClassificationAlerts="True"): tag the topic AcceptsClassificationAlerts=true.`,
+          ],
+          ['COMPLIANT', `Declares Internal; alerts go to ${topicArn}.`],
         ]);
       },
       IT_TIMEOUT,
@@ -779,7 +821,11 @@ describe('packaged checkBucketTags against moto', () => {
             .map((e) => [e.ComplianceResourceId, e.ComplianceType]),
         );
         expect(faraway.map((e) => [e.ComplianceType, e.Annotation])).toEqual([
-          ['COMPLIANT', `Declares Internal; alerts go to ${FARAWAY_TOPIC}.`],
+          // moto answers a region it does not know with an error the SDK cannot name.
+          [
+            'COMPLIANT',
+            `Declares Internal; alerts go to ${FARAWAY_TOPIC} (its opt-in tag could not be read: Error).`,
+          ],
         ]);
         expect(others.size).toBe(SWEEP_BUCKETS);
         expect(others.get(`sweep-${RUN}-0`)).toBe('COMPLIANT');

@@ -7,13 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { BucketTagsResult, TagsSummary } from '../../bin/tags-command';
 import { runCli } from '../support/cli';
 import { type ClearedEnv, clearEnv } from '../support/env';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import { createBucket } from '../support/s3-buckets';
+import { createTeamTopic } from '../support/sns-topics';
 import { subscribedQueue } from '../support/sqs-inbox';
 
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
@@ -41,6 +42,8 @@ const ENV_VARIABLES = [
   'CLASSIFICATION_TAG_KEY',
   'TOPIC_TAG_KEY',
   'TEAM_TAG_KEY',
+  'TOPIC_OPT_IN_TAG_KEY',
+  'TOPIC_OPT_IN_TAG_VALUE',
 ] as const;
 let env: ClearedEnv;
 
@@ -53,12 +56,9 @@ let deafTopicArn: string;
 
 beforeAll(async () => {
   env = clearEnv(ENV_VARIABLES);
-  const topic = await sns.send(new CreateTopicCommand({ Name: `tags-live-team-${RUN}` }));
-  if (!topic.TopicArn) throw new Error('CreateTopic returned no TopicArn');
-  topicArn = topic.TopicArn;
+  topicArn = await createTeamTopic(sns, `tags-live-team-${RUN}`);
   await subscribedQueue({ sns, sqs }, topicArn, `tags-live-team-inbox-${RUN}`);
-  const deaf = await sns.send(new CreateTopicCommand({ Name: `tags-live-deaf-${RUN}` }));
-  deafTopicArn = deaf.TopicArn ?? '';
+  deafTopicArn = await createTeamTopic(sns, `tags-live-deaf-${RUN}`);
   await createBucket(s3, bucket.deaf, {
     DataClassification: 'Internal',
     SupportSNSTopic: deafTopicArn,

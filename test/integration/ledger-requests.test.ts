@@ -8,7 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createFindingTracker } from '../../flows/track-finding';
 import { waiversFrom } from '../../flows/waivers';
@@ -16,11 +16,13 @@ import { CloudWatchMetricsSink } from '../../lib/cloudwatch-metrics';
 import { DynamoDbLedger } from '../../lib/dynamodb-ledger';
 import { S3TagSource } from '../../lib/s3-tag-source';
 import { SnsAlertPublisher } from '../../lib/sns-alert-publisher';
+import { CachedTopicTags, SnsTopicDirectory } from '../../lib/sns-topic-directory';
 import { loadPolicy } from '../../policies/load-policy';
 import { loadMacieEvent, type RawEvent } from '../support/fixtures';
 import { createLedgerTable, deleteLedgerTable } from '../support/ledger-table';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import { createBucket } from '../support/s3-buckets';
+import { createTeamTopic, createTopic } from '../support/sns-topics';
 
 const RUN = Date.now().toString(36);
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
@@ -53,12 +55,8 @@ let track: ReturnType<typeof createFindingTracker>;
 
 beforeAll(async () => {
   await createLedgerTable(dynamodb, LEDGER);
-  ({ TopicArn: topicArn = '' } = await sns.send(
-    new CreateTopicCommand({ Name: `requests-${RUN}` }),
-  ));
-  const { TopicArn: central = '' } = await sns.send(
-    new CreateTopicCommand({ Name: `requests-central-${RUN}` }),
-  );
+  topicArn = await createTeamTopic(sns, `requests-${RUN}`);
+  const central = await createTopic(sns, `requests-central-${RUN}`);
   track = createFindingTracker({
     settings: {
       securityTopicArn: central,
@@ -69,11 +67,15 @@ beforeAll(async () => {
       waiversFile: undefined,
       ledgerTable: LEDGER,
       reminderAfterMs: 24 * 3_600_000,
+      topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
     },
     policy: loadPolicy(),
     waivers: waiversFrom(undefined),
     ledger: new DynamoDbLedger(LEDGER, counted(new DynamoDBClient({}), 'DynamoDB')),
     publisher: new SnsAlertPublisher(() => counted(new SNSClient({ region: REGION }), 'SNS')),
+    topicTags: new CachedTopicTags(
+      new SnsTopicDirectory(() => counted(new SNSClient({ region: REGION }), 'SNS')),
+    ),
     metrics: new CloudWatchMetricsSink(
       `DataClassification/requests-${RUN}`,
       counted(new CloudWatchClient({}), 'CloudWatch'),
@@ -110,13 +112,14 @@ describe('AWS requests per finding', () => {
     Team: 'payments',
   });
 
-  it('a first violation: read the entry, write it with the marker, publish, mark it sent, count it', async () => {
+  it('a first violation: read the entry, write it with the marker, read the topic tags, publish, mark it sent, count it', async () => {
     take();
     await track(finding(bucket, `${bucket}-1`, tags()));
 
     expect(take()).toEqual([
       'DynamoDB.GetItem',
       'DynamoDB.TransactWriteItems',
+      'SNS.ListTagsForResource',
       'SNS.Publish',
       'DynamoDB.UpdateItem',
       'CloudWatch.PutMetricData',
@@ -165,6 +168,15 @@ describe('AWS requests per finding', () => {
 
     expect(first.filter((request) => request.startsWith('S3.'))).toEqual(['S3.GetBucketTagging']);
     expect(second.filter((request) => request.startsWith('S3.'))).toEqual([]);
+  }, 60_000);
+
+  it('reads a team topic’s tags once per container: the next notice to it only publishes', async () => {
+    const other = `requests-second-${RUN}`;
+    take();
+
+    await track(finding(other, `${other}-1`, tags()));
+
+    expect(take().filter((request) => request.startsWith('SNS.'))).toEqual(['SNS.Publish']);
   }, 60_000);
 
   it('keeps a busy bucket entry small: two types, five example objects each, under 3 KB', async () => {

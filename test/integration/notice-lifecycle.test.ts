@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NoticeDocument } from '../../rules/notice';
@@ -26,6 +26,7 @@ import {
   packageStack,
 } from '../support/package-stack';
 import { createBucket } from '../support/s3-buckets';
+import { createTeamTopic, createTopic } from '../support/sns-topics';
 import { drainQueue, subscribedQueue } from '../support/sqs-inbox';
 
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
@@ -58,10 +59,14 @@ interface Delivered {
   readonly document: NoticeDocument & Partial<Omit<TagsNoticeDocument, 'schema' | 'kind'>>;
 }
 
-async function inbox(name: string): Promise<Inbox> {
-  const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: `${name}-${RUN}` }));
-  const queue = await subscribedQueue({ sns, sqs }, TopicArn, `${name}-${RUN}`);
-  return { topicArn: TopicArn, queueUrl: queue.url };
+/** A team's inbox: its topic has opted in to notices; central security's need not. */
+async function inbox(name: string, role: 'team' | 'central' = 'team'): Promise<Inbox> {
+  const topicArn =
+    role === 'team'
+      ? await createTeamTopic(sns, `${name}-${RUN}`)
+      : await createTopic(sns, `${name}-${RUN}`);
+  const queue = await subscribedQueue({ sns, sqs }, topicArn, `${name}-${RUN}`);
+  return { topicArn, queueUrl: queue.url };
 }
 
 /** Every notice waiting in an inbox, with its `kind` message attribute. */
@@ -187,7 +192,7 @@ beforeAll(async () => {
   stack.extract('validateFinding', findingRoot);
   stack.extract('trackBucketChanges', changeRoot);
   await createLedgerTable(dynamodb, LEDGER);
-  central = await inbox('lifecycle-central');
+  central = await inbox('lifecycle-central', 'central');
 }, 240_000);
 
 afterAll(async () => {

@@ -6,12 +6,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createLedgerSummary } from '../../flows/summarize-ledger';
 import { CloudWatchMetricsSink } from '../../lib/cloudwatch-metrics';
 import { DynamoDbLedger } from '../../lib/dynamodb-ledger';
 import { SnsAlertPublisher } from '../../lib/sns-alert-publisher';
+import { CachedTopicTags, SnsTopicDirectory } from '../../lib/sns-topic-directory';
 import { loadPolicy } from '../../policies/load-policy';
 import type { BucketState } from '../../rules/bucket-state';
 import type { DigestDocument } from '../../rules/digest';
@@ -21,6 +22,7 @@ import { clearEnv } from '../support/env';
 import { cardNumbersBucket } from '../support/ledger-states';
 import { createLedgerTable } from '../support/ledger-table';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
+import { createTeamTopic, createTopic } from '../support/sns-topics';
 import { drainQueue, snsMessage, subscribedQueue } from '../support/sqs-inbox';
 
 const TIMEOUT = 120_000;
@@ -39,9 +41,11 @@ let teamTopic: string;
 let teamQueue: string;
 let digestOnlyQueue: string;
 
-async function topic(name: string): Promise<string> {
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-${RUN}` }));
-  return TopicArn ?? '';
+/** A team's topic opts in to notices; central security's need not. */
+async function topic(name: string, role: 'team' | 'central' = 'team'): Promise<string> {
+  return role === 'team'
+    ? createTeamTopic(sns, `${name}-${RUN}`)
+    : createTopic(sns, `${name}-${RUN}`);
 }
 
 function state(bucket: string, level: string): BucketState {
@@ -95,11 +99,13 @@ function summary() {
       waiversFile: undefined,
       ledgerTable: TABLE,
       reminderAfterMs: 24 * 3_600_000,
+      topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
     },
     policy: loadPolicy(),
     waivers: () => () => undefined,
     ledger,
     publisher: new SnsAlertPublisher(),
+    topicTags: new CachedTopicTags(new SnsTopicDirectory()),
     metrics: new CloudWatchMetricsSink(NAMESPACE),
     logger: new Logger({ logLevel: 'SILENT' }),
   });
@@ -107,7 +113,7 @@ function summary() {
 
 beforeAll(async () => {
   await createLedgerTable(dynamodb, TABLE);
-  centralTopic = await topic('central-security');
+  centralTopic = await topic('central-security', 'central');
   teamTopic = await topic('team-a-alerts');
   teamQueue = (await subscribedQueue({ sns, sqs }, teamTopic, `team-a-${RUN}`)).url;
   digestOnlyQueue = (

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../../rules/alert';
 import type { NoticeDocument } from '../../rules/notice';
@@ -20,6 +20,7 @@ import { createLedgerTable, deleteLedgerTable } from '../support/ledger-table';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import { invokePackaged, type PackagedStack, packageStack } from '../support/package-stack';
 import { createBucket } from '../support/s3-buckets';
+import { createTeamTopic, createTopic, optIn } from '../support/sns-topics';
 import { drainQueue, snsMessage, subscribedQueue } from '../support/sqs-inbox';
 
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
@@ -41,11 +42,17 @@ let teamTopic: string;
 let teamQueue: string;
 let criticalOnlyQueue: string;
 
-/** A topic with an SQS subscriber (SNS envelope delivery, optional filter policy). */
-async function topicWithQueue(name: string, filterPolicy?: object) {
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${name}-${RUN}` }));
-  const queue = await queueFor(TopicArn ?? '', `${name}-${RUN}`, filterPolicy);
-  return { topicArn: TopicArn ?? '', queueUrl: queue };
+/**
+ * A topic with an SQS subscriber (SNS envelope delivery). A team's topic has opted in
+ * to notices; `untagged` makes one without the tag (central security's needs none).
+ */
+async function topicWithQueue(name: string, tagging: 'opted-in' | 'untagged' = 'opted-in') {
+  const topicArn =
+    tagging === 'opted-in'
+      ? await createTeamTopic(sns, `${name}-${RUN}`)
+      : await createTopic(sns, `${name}-${RUN}`);
+  const queue = await queueFor(topicArn, `${name}-${RUN}`);
+  return { topicArn, queueUrl: queue };
 }
 
 async function queueFor(topicArn: string, name: string, filterPolicy?: object): Promise<string> {
@@ -136,7 +143,10 @@ beforeAll(async () => {
   stack.extract('validateFinding', functionDir);
   await createLedgerTable(dynamodb, LEDGER);
 
-  ({ topicArn: centralTopic, queueUrl: centralQueue } = await topicWithQueue('central-security'));
+  ({ topicArn: centralTopic, queueUrl: centralQueue } = await topicWithQueue(
+    'central-security',
+    'untagged',
+  ));
   ({ topicArn: teamTopic, queueUrl: teamQueue } = await topicWithQueue('team-a-alerts'));
   criticalOnlyQueue = await queueFor(teamTopic, `team-a-critical-${RUN}`, {
     severity: ['Critical'],
@@ -259,9 +269,9 @@ describe('packaged validateFinding against moto', () => {
 
   it.each([
     [
-      'a topic that does not exist',
+      'a topic that does not exist (so it cannot have opted in)',
       `arn:aws:sns:${REGION}:${ACCOUNT}:no-such-topic-${RUN}`,
-      'PublishRefused',
+      'TopicNotOptedIn',
     ],
     ['a tag that is not a topic ARN', 'team-a@example.com', 'TopicTagMalformed'],
     [
@@ -285,6 +295,47 @@ describe('packaged validateFinding against moto', () => {
     );
     expect(alert?.kind).toBe('violation');
     expect(await unroutableReasons()).toContain(reason);
+  });
+
+  describe('a team topic must opt in (AcceptsClassificationAlerts=true)', () => {
+    it('sends nothing to a topic without the tag: central security gets the alert, with the reason', async () => {
+      const { topicArn, queueUrl } = await topicWithQueue('not-opted-in', 'untagged');
+
+      const outcome = await invoke(
+        findingEvent(`not-opted-in-${RUN}`, {
+          DataClassification: 'Confidential',
+          SupportSNSTopic: topicArn,
+          Team: 'payments',
+        }),
+      );
+
+      expect(outcome.notice?.topics).toEqual([centralTopic]);
+      expect(await drain(queueUrl)).toEqual([]);
+      const [alert, ...more] = await drain(centralQueue);
+      expect(more).toEqual([]);
+      expect(alert?.routing).toEqual({
+        topicArn: centralTopic,
+        fallbackReason: 'TopicNotOptedIn',
+        detail: `the team topic ${topicArn} has not opted in to alerts (it needs the tag AcceptsClassificationAlerts=true)`,
+      });
+      expect(await unroutableReasons()).toContain('TopicNotOptedIn');
+    });
+
+    it('delivers to the topic once the team has tagged it', async () => {
+      const { topicArn, queueUrl } = await topicWithQueue('opting-in', 'untagged');
+      await optIn(sns, topicArn);
+
+      const outcome = await invoke(
+        findingEvent(`opted-in-${RUN}`, {
+          DataClassification: 'Confidential',
+          SupportSNSTopic: topicArn,
+        }),
+      );
+
+      expect(outcome.notice?.topics).toEqual([topicArn]);
+      expect(await drain(queueUrl)).toHaveLength(1);
+      expect(await drain(centralQueue)).toEqual([]);
+    });
   });
 
   it('records a compliant finding without a notice', async () => {

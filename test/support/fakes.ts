@@ -8,6 +8,7 @@ import type { BucketItem } from '../../lib/config-rule-event';
 import type { TagSource } from '../../lib/s3-tag-source';
 import type { FindingHandlerSettings } from '../../lib/settings';
 import type { AlertMessage, AlertPublisher, PublishResult } from '../../lib/sns-alert-publisher';
+import type { TopicTagReader, TopicTags } from '../../lib/sns-topic-directory';
 import type { NoticeDocument } from '../../rules/notice';
 
 /** The central security topic of {@link ledgerSettings}. */
@@ -24,7 +25,25 @@ export function ledgerSettings(): FindingHandlerSettings {
     waiversFile: undefined,
     ledgerTable: 'ledger',
     reminderAfterMs: 24 * 3_600_000,
+    topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
   };
+}
+
+/**
+ * Topics' tags: every topic has opted in (`AcceptsClassificationAlerts=true`)
+ * unless `byTopic` says what reading its tags finds. Records the topics asked.
+ */
+export class FakeTopicTags implements TopicTagReader {
+  readonly asked: string[] = [];
+
+  constructor(readonly byTopic: Record<string, TopicTags> = {}) {}
+
+  async tagsOf(topicArn: string): Promise<TopicTags> {
+    this.asked.push(topicArn);
+    return (
+      this.byTopic[topicArn] ?? { kind: 'read', tags: { AcceptsClassificationAlerts: 'true' } }
+    );
+  }
 }
 
 /** Publishes into a list; a topic can be set to refuse, or every publish to throw. */

@@ -23,6 +23,7 @@ import {
   FakeMetrics,
   FakePublisher,
   FakeTags,
+  FakeTopicTags,
   ledgerSettings,
 } from '../support/fakes';
 import { MemoryLedger } from '../support/memory-ledger';
@@ -78,6 +79,7 @@ async function runFinding(event: unknown) {
     publisher,
     metrics,
     tags: new FakeTags(),
+    topicTags: new FakeTopicTags(),
     logger: new Logger({ logLevel: 'SILENT' }),
     clock: () => new Date('2026-11-30T00:00:00Z'),
     newId: () => 'notice-1',
@@ -121,6 +123,7 @@ async function runConfig(
       tagReadConcurrency: 4,
       functionName: 'check-bucket-tags',
       sweepSafetyMarginMs: 60_000,
+      topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
     },
     policy: loadPolicy(),
     reporter: {
@@ -138,6 +141,7 @@ async function runConfig(
       check: async (arn: string): Promise<TopicStatus> =>
         arn === TEAM_TOPIC ? { kind: 'deliverable' } : { kind: 'missing' },
     },
+    topicTags: new FakeTopicTags(),
     earlier: { evaluatedBy: async () => [] },
     handover: { handOver: async () => {} },
     logger: new Logger({ logLevel: 'SILENT' }),

@@ -10,7 +10,7 @@ import type { BucketState } from '../../../rules/bucket-state';
 import type { NoticeDocument } from '../../../rules/notice';
 import { parseCsv, runCli } from '../../support/cli';
 import { type ClearedEnv, clearEnv } from '../../support/env';
-import { FakePublisher } from '../../support/fakes';
+import { FakePublisher, FakeTopicTags } from '../../support/fakes';
 import { cardNumbersBucket } from '../../support/ledger-states';
 import { MemoryLedger } from '../../support/memory-ledger';
 
@@ -58,6 +58,7 @@ function fakeAws(ledger: MemoryLedger, failing?: Error) {
             })
           : ledger,
         publisher,
+        topicTags: new FakeTopicTags(),
         callerIdentity: async () => 'arn:aws:sts::999988887777:assumed-role/Security/ana',
         close: () => undefined,
       };

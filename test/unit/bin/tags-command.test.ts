@@ -6,12 +6,13 @@ import {
   type TagsCheckOptions,
   type TagsSummary,
 } from '../../../bin/tags-command';
-import type { TopicStatus } from '../../../lib/sns-topic-directory';
+import type { TopicStatus, TopicTags } from '../../../lib/sns-topic-directory';
 import { DEFAULT_TAG_KEYS } from '../../../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../policies/load-policy';
 import { awsError } from '../../support/aws-errors';
 import { type CliRun, parseCsv, runCli as run } from '../../support/cli';
 import { type ClearedEnv, clearEnv } from '../../support/env';
+import { FakeTopicTags } from '../../support/fakes';
 import { createTempDir, type TempDir } from '../../support/temp-dir';
 
 const ACCOUNT = '111122223333';
@@ -27,6 +28,8 @@ const ENV_VARIABLES = [
   'CLASSIFICATION_TAG_KEY',
   'TOPIC_TAG_KEY',
   'TEAM_TAG_KEY',
+  'TOPIC_OPT_IN_TAG_KEY',
+  'TOPIC_OPT_IN_TAG_VALUE',
 ] as const;
 
 interface JsonReport {
@@ -558,6 +561,8 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
      * checked). ARNs not listed do not exist.
      */
     readonly topics?: Record<string, TopicStatus | boolean | undefined | Error>;
+    /** Topic ARN -> what reading its tags finds; by default it opted in. */
+    readonly topicTags?: Record<string, TopicTags>;
   }
 
   function fakeAws(setup: FakeSetup): FakeAws {
@@ -565,6 +570,7 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
     const topicsLookedUp: string[] = [];
     let closed = false;
     const { account = ACCOUNT, buckets = {}, topics = {} } = setup;
+    const topicTags = new FakeTopicTags(setup.topicTags);
     const aws: LiveAws = {
       callerAccountId: async () => {
         if (account instanceof Error) throw account;
@@ -594,6 +600,7 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
           if (typeof answer === 'boolean') return { kind: answer ? 'deliverable' : 'missing' };
           return answer;
         },
+        tagsOf: (arn) => topicTags.tagsOf(arn),
       },
       close: () => {
         closed = true;
@@ -620,6 +627,7 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
         input: { kind: 'live', region: 'eu-west-1' },
         policy: loadPolicy(),
         requirements: { keys: DEFAULT_TAG_KEYS, allowedTopicAccounts: [], requireTeam: false },
+        topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
         format: 'json',
         fail: false,
         stdout: (text) => {
@@ -674,6 +682,42 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
       accountId: ACCOUNT,
       topicExistenceChecked: true,
     });
+  });
+
+  it('holds a topic that has not opted in against its buckets, naming the tag to add', async () => {
+    const setup = {
+      buckets: { 'acme-good': compliantTags },
+      topics: { [TOPIC]: true },
+      topicTags: { [TOPIC]: { kind: 'read', tags: {} } as const },
+    };
+
+    const { stdout, stderr } = await runLive(setup);
+
+    expect(stderr).toBe('');
+    expect(resultsOf(stdout)['acme-good']).toEqual(
+      expect.objectContaining({
+        compliance: 'NON_COMPLIANT',
+        annotation:
+          'SupportSNSTopic topic analytics-alerts has not opted in to alerts: tag the topic AcceptsClassificationAlerts=true.',
+      }),
+    );
+  });
+
+  it('warns about topic tags it cannot read, and does not hold them against the bucket', async () => {
+    const setup = {
+      buckets: { 'acme-good': compliantTags },
+      topics: { [TOPIC]: true },
+      topicTags: {
+        [TOPIC]: { kind: 'unreadable', reason: 'AuthorizationErrorException' } as const,
+      },
+    };
+
+    const { stdout, stderr } = await runLive(setup);
+
+    expect(resultsOf(stdout)['acme-good']?.compliance).toBe('COMPLIANT');
+    expect(stderr).toBe(
+      `warning: could not read the tags of topic ${TOPIC} (AuthorizationErrorException); its opt-in is not held against its buckets.\n`,
+    );
   });
 
   it('reports a bucket whose tags cannot be read as non-compliant with the error name', async () => {

@@ -79,9 +79,16 @@ const SHARED_SETTINGS = [
   'CLASSIFICATION_TAG_KEY',
   'TOPIC_TAG_KEY',
   'TEAM_TAG_KEY',
+  'TOPIC_OPT_IN_TAG_KEY',
+  'TOPIC_OPT_IN_TAG_VALUE',
   'ALLOWED_TOPIC_ACCOUNTS',
   'POLICY_FILE',
 ];
+/** The condition under which a team topic may be published to: its opt-in tag. */
+const OPTED_IN = { 'aws:ResourceTag/AcceptsClassificationAlerts': 'true' };
+const THIS_AND_ALLOWED_ACCOUNTS = {
+  'Fn::Split': [',', { 'Fn::Sub': '${AWS::AccountId},${AllowedTopicAccounts}' }],
+};
 
 /** The settings of every function that keeps the ledger, with their defaults. */
 const LEDGER_ENVIRONMENT = {
@@ -90,6 +97,8 @@ const LEDGER_ENVIRONMENT = {
   CLASSIFICATION_TAG_KEY: 'DataClassification',
   TOPIC_TAG_KEY: 'SupportSNSTopic',
   TEAM_TAG_KEY: 'Team',
+  TOPIC_OPT_IN_TAG_KEY: 'AcceptsClassificationAlerts',
+  TOPIC_OPT_IN_TAG_VALUE: 'true',
   ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
   POLICY_FILE: 'policies/default-policy.yaml',
   WAIVERS_FILE: 'policies/waivers.yaml',
@@ -117,6 +126,7 @@ const FUNCTIONS = [
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:GetBucketTagging',
+      'sns:ListTagsForResource',
       'sns:Publish',
       'sqs:SendMessage',
     ],
@@ -132,6 +142,8 @@ const FUNCTIONS = [
       CLASSIFICATION_TAG_KEY: 'DataClassification',
       TOPIC_TAG_KEY: 'SupportSNSTopic',
       TEAM_TAG_KEY: 'Team',
+      TOPIC_OPT_IN_TAG_KEY: 'AcceptsClassificationAlerts',
+      TOPIC_OPT_IN_TAG_VALUE: 'true',
       ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
       POLICY_FILE: 'policies/default-policy.yaml',
       SWEEP_SAFETY_MARGIN_SECONDS: '60',
@@ -147,6 +159,7 @@ const FUNCTIONS = [
       's3:ListAllMyBuckets',
       'sns:GetTopicAttributes',
       'sns:ListSubscriptionsByTopic',
+      'sns:ListTagsForResource',
     ],
   },
   {
@@ -170,6 +183,7 @@ const FUNCTIONS = [
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:GetBucketTagging',
+      'sns:ListTagsForResource',
       'sns:Publish',
       'sqs:SendMessage',
     ],
@@ -193,6 +207,7 @@ const FUNCTIONS = [
       'kms:GenerateDataKey*',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'sns:ListTagsForResource',
       'sns:Publish',
       'sqs:SendMessage',
     ],
@@ -823,6 +838,29 @@ describe.each(FUNCTIONS)('the $name role', (fn) => {
   });
 });
 
+describe.each(['ValidateFindingRole', 'TrackBucketChangesRole', 'SummarizeLedgerRole'])(
+  'publishing from %s',
+  (role) => {
+    const isCentral = (statement: Statement) =>
+      JSON.stringify(resourcesOf(statement)) === JSON.stringify([TOPIC_REF]);
+    const publishing = () => statementsWithAction(role, (a) => a === 'sns:Publish');
+
+    it('may always publish to the central security topic (the stack’s own), with no condition', () => {
+      expect(publishing().filter(isCentral).map(withoutSid)).toEqual([
+        { Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC_REF },
+      ]);
+    });
+
+    it('publishes to any other topic only while it carries AcceptsClassificationAlerts=true', () => {
+      const teams = publishing().filter((statement) => !isCentral(statement));
+      expect(teams).toHaveLength(2);
+      for (const statement of teams) {
+        expect(statement.Condition?.StringEquals).toEqual(expect.objectContaining(OPTED_IN));
+      }
+    });
+  },
+);
+
 describe('what validateFinding may do', () => {
   const ROLE = 'ValidateFindingRole';
 
@@ -850,33 +888,46 @@ describe('what validateFinding may do', () => {
     expect(conditionHolds({ Condition: 'HasAllowedTopicAccounts' })).toBe(false);
   });
 
-  it('publishes to this account’s topics only, when no other account is allowed', () => {
+  it('publishes to opted-in topics of this account only, when no other account is allowed', () => {
     const [, , whenNoneAllowed] = publishChoice();
     expect(withoutSid(whenNoneAllowed as Statement)).toEqual({
       Effect: 'Allow',
       Action: 'sns:Publish',
       Resource: THIS_ACCOUNTS_TOPICS,
+      Condition: { StringEquals: OPTED_IN },
     });
   });
 
-  it('publishes to topics of this account and the allowed ones only, when some are allowed', () => {
+  it('publishes to opted-in topics of this account and the allowed ones only, when some are allowed', () => {
     const [, whenAllowed] = publishChoice();
     expect(withoutSid(whenAllowed as Statement)).toEqual({
       Effect: 'Allow',
       Action: 'sns:Publish',
       Resource: ALL_TOPICS,
       Condition: {
-        StringEquals: {
-          'aws:ResourceAccount': {
-            'Fn::Split': [
-              ',',
-              {
-                'Fn::Sub': '${AWS::AccountId},${AllowedTopicAccounts}',
-              },
-            ],
-          },
-        },
+        StringEquals: { 'aws:ResourceAccount': THIS_AND_ALLOWED_ACCOUNTS, ...OPTED_IN },
       },
+    });
+  });
+
+  it('reads the tags of the topics it may publish to, and no others', () => {
+    const reads = roleDocuments(ROLE)
+      .flatMap((document) => document.Statement)
+      .filter(isFnIf)
+      .filter((choice) => JSON.stringify(choice).includes('"sns:ListTagsForResource"'));
+    expect(reads).toHaveLength(1);
+    const [condition, whenAllowed, whenNoneAllowed] = (reads[0] as FnIf)['Fn::If'];
+    expect(condition).toBe('HasAllowedTopicAccounts');
+    expect(withoutSid(whenAllowed as Statement)).toEqual({
+      Effect: 'Allow',
+      Action: 'sns:ListTagsForResource',
+      Resource: ALL_TOPICS,
+      Condition: { StringEquals: { 'aws:ResourceAccount': THIS_AND_ALLOWED_ACCOUNTS } },
+    });
+    expect(withoutSid(whenNoneAllowed as Statement)).toEqual({
+      Effect: 'Allow',
+      Action: 'sns:ListTagsForResource',
+      Resource: THIS_ACCOUNTS_TOPICS,
     });
   });
 
@@ -969,6 +1020,11 @@ describe('what checkBucketTags may do', () => {
   it('looks up topics of this account only', () => {
     const lookups = statementsWithAction(ROLE, (a) => a === 'sns:GetTopicAttributes');
     expect(lookups.flatMap(resourcesOf)).toEqual([THIS_ACCOUNTS_TOPICS]);
+  });
+
+  it('reads the tags (the opt-in tag) of topics of this account only', () => {
+    const reads = statementsWithAction(ROLE, (a) => a === 'sns:ListTagsForResource');
+    expect(reads.flatMap(resourcesOf)).toEqual([THIS_ACCOUNTS_TOPICS]);
   });
 
   it('lists the subscriptions of topics of this account only', () => {

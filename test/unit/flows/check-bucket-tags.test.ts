@@ -19,6 +19,7 @@ import {
   loadConfigEvent,
   loadHistoryItem,
 } from '../../support/config-events';
+import { FakeTopicTags } from '../../support/fakes';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:team-a-alerts';
 
@@ -77,7 +78,14 @@ class FakeAccount implements PagedBucketInventory, TagSource, TopicDirectory, Ev
   }
 }
 
-function setup(options: { account?: FakeAccount; history?: BucketItem; allowed?: string[] } = {}) {
+function setup(
+  options: {
+    account?: FakeAccount;
+    history?: BucketItem;
+    allowed?: string[];
+    topicTags?: FakeTopicTags;
+  } = {},
+) {
   const reporter = new RecordingReporter();
   const account = options.account ?? new FakeAccount();
   const history = new FakeHistory(options.history);
@@ -90,6 +98,7 @@ function setup(options: { account?: FakeAccount; history?: BucketItem; allowed?:
       tagReadConcurrency: 4,
       functionName: 'check-bucket-tags',
       sweepSafetyMarginMs: 60_000,
+      topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
     },
     policy: loadPolicy(),
     reporter,
@@ -97,6 +106,7 @@ function setup(options: { account?: FakeAccount; history?: BucketItem; allowed?:
     inventory: account,
     tags: account,
     topics: account,
+    topicTags: options.topicTags ?? new FakeTopicTags(),
     earlier: account,
     handover: { handOver: async () => {} },
     logger: new Logger({ logLevel: 'SILENT' }),
@@ -186,6 +196,102 @@ describe('checkBucketTags', () => {
       await rule(loadConfigEvent('change-compliant.json'));
 
       expect(reporter.evaluations()[0]?.compliance).toBe('COMPLIANT');
+    });
+  });
+
+  describe('the opt-in tag of the topic', () => {
+    it('reports a topic without the opt-in tag NON_COMPLIANT, naming the tag to add', async () => {
+      const topicTags = new FakeTopicTags({ [TOPIC]: { kind: 'read', tags: { Team: 'a' } } });
+      const { rule, reporter } = setup({ topicTags });
+
+      await rule(loadConfigEvent('change-compliant.json'));
+
+      expect(topicTags.asked).toEqual([TOPIC]);
+      expect(reporter.evaluations()[0]).toEqual(
+        expect.objectContaining({
+          compliance: 'NON_COMPLIANT',
+          annotation:
+            'SupportSNSTopic topic team-a-alerts has not opted in to alerts: tag the topic AcceptsClassificationAlerts=true.',
+        }),
+      );
+    });
+
+    it('follows the configured opt-in tag', async () => {
+      const reporter = new RecordingReporter();
+      const account = new FakeAccount();
+      const rule = createTagRule({
+        settings: {
+          tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
+          allowedTopicAccounts: [],
+          policyFile: undefined,
+          region: 'us-east-1',
+          tagReadConcurrency: 4,
+          functionName: 'check-bucket-tags',
+          sweepSafetyMarginMs: 60_000,
+          topicOptIn: { key: 'security/alerts', value: 'on' },
+        },
+        policy: loadPolicy(),
+        reporter,
+        history: new FakeHistory(undefined),
+        inventory: account,
+        tags: account,
+        topics: account,
+        topicTags: new FakeTopicTags(),
+        earlier: account,
+        handover: { handOver: async () => {} },
+        logger: new Logger({ logLevel: 'SILENT' }),
+      });
+
+      await rule(loadConfigEvent('change-compliant.json'));
+
+      expect(reporter.evaluations()[0]?.annotation).toBe(
+        'SupportSNSTopic topic team-a-alerts has not opted in to alerts: tag the topic security/alerts=on.',
+      );
+    });
+
+    it('does not hold tags it cannot read against the bucket, and says so', async () => {
+      const topicTags = new FakeTopicTags({
+        [TOPIC]: { kind: 'unreadable', reason: 'AuthorizationErrorException' },
+      });
+      const { rule, reporter } = setup({ topicTags });
+
+      await rule(loadConfigEvent('change-compliant.json'));
+
+      expect(reporter.evaluations()[0]).toEqual(
+        expect.objectContaining({
+          compliance: 'COMPLIANT',
+          annotation: `Declares Confidential; alerts go to ${TOPIC} (its opt-in tag could not be read: AuthorizationErrorException).`,
+        }),
+      );
+    });
+
+    it('reads each topic’s tags once per sweep, and judges every bucket when they cannot be read', async () => {
+      const topicTags = new FakeTopicTags({
+        [TOPIC]: { kind: 'unreadable', reason: 'ThrottlingException' },
+      });
+      const account = new FakeAccount({
+        'team-a-ledger': { DataClassification: 'Confidential', SupportSNSTopic: TOPIC, Team: 'a' },
+        'team-a-reports': { DataClassification: 'Internal', SupportSNSTopic: TOPIC, Team: 'a' },
+      });
+      const { rule, reporter } = setup({ account, topicTags });
+
+      await rule(loadConfigEvent('periodic.json'));
+
+      expect(topicTags.asked).toEqual([TOPIC]);
+      expect(reporter.evaluations().map((e) => [e.resourceId, e.compliance, e.annotation])).toEqual(
+        [
+          [
+            'team-a-ledger',
+            'COMPLIANT',
+            `Declares Confidential; alerts go to ${TOPIC} (its opt-in tag could not be read: ThrottlingException).`,
+          ],
+          [
+            'team-a-reports',
+            'COMPLIANT',
+            `Declares Internal; alerts go to ${TOPIC} (its opt-in tag could not be read: ThrottlingException).`,
+          ],
+        ],
+      );
     });
   });
 

@@ -2,11 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createLedgerSummary } from '../../../flows/summarize-ledger';
 import type { WaiversOf } from '../../../flows/waivers';
 import type { AlertMessage, AlertPublisher, PublishResult } from '../../../lib/sns-alert-publisher';
+import type { TopicTags } from '../../../lib/sns-topic-directory';
 import { loadPolicy } from '../../../policies/load-policy';
 import type { BucketState, NoticeRecord, WaiverMatch } from '../../../rules/bucket-state';
 import type { DigestDocument } from '../../../rules/digest';
 import type { NoticeDocument } from '../../../rules/notice';
-import { CENTRAL_TOPIC, FakeMetrics, ledgerSettings } from '../../support/fakes';
+import { CENTRAL_TOPIC, FakeMetrics, FakeTopicTags, ledgerSettings } from '../../support/fakes';
 import { MemoryLedger } from '../../support/memory-ledger';
 
 const CENTRAL = CENTRAL_TOPIC;
@@ -117,8 +118,16 @@ function waiver(status: WaiverMatch['status'], expiresAt: string): WaiverMatch {
   };
 }
 
-function setup(options: { waivers?: WaiversOf; ledger?: MemoryLedger; now?: string } = {}) {
+function setup(
+  options: {
+    waivers?: WaiversOf;
+    ledger?: MemoryLedger;
+    now?: string;
+    topicTags?: Record<string, TopicTags>;
+  } = {},
+) {
   const publisher = new FakePublisher();
+  const topicTags = new FakeTopicTags(options.topicTags);
   const metrics = new FakeMetrics();
   const ledger = options.ledger ?? new MemoryLedger();
   const clock = { now: new Date(options.now ?? NOW) };
@@ -129,6 +138,7 @@ function setup(options: { waivers?: WaiversOf; ledger?: MemoryLedger; now?: stri
     waivers: options.waivers ?? (() => () => undefined),
     ledger,
     publisher,
+    topicTags,
     metrics,
     logger: new Logger({ logLevel: 'SILENT' }),
     clock: () => clock.now,
@@ -307,6 +317,27 @@ describe('the daily run of the ledger', () => {
       const [teamA] = publisher.digests();
       expect(teamA?.topicArn).toBe(CENTRAL);
       expect(teamA?.document.routing.fallbackReason).toBe('PublishRefused');
+    });
+
+    it("sends the digest to central security when the team's topic has not opted in", async () => {
+      const { summary, publisher, ledger } = setup({
+        topicTags: { [TOPIC_A]: { kind: 'read', tags: { Team: 'team-a' } } },
+      });
+      await put(
+        ledger,
+        bucketState('a-exports', { level: 'Confidential', topic: TOPIC_A, team: 'team-a' }),
+      );
+
+      await summary.digest();
+
+      expect(publisher.sent.map((s) => s.topicArn)).not.toContain(TOPIC_A);
+      const [teamA] = publisher.digests();
+      expect(teamA?.topicArn).toBe(CENTRAL);
+      expect(teamA?.document.routing).toEqual({
+        topicArn: CENTRAL,
+        fallbackReason: 'TopicNotOptedIn',
+        detail: `the team topic ${TOPIC_A} has not opted in to alerts (it needs the tag AcceptsClassificationAlerts=true)`,
+      });
     });
 
     it('lists unclassified buckets with the open types', async () => {

@@ -20,6 +20,7 @@ import type { TopicDirectory, TopicStatus } from '../../../lib/sns-topic-directo
 import { loadPolicy } from '../../../policies/load-policy';
 import { awsError } from '../../support/aws-errors';
 import { loadConfigEvent } from '../../support/config-events';
+import { FakeTopicTags } from '../../support/fakes';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:team-a-alerts';
 const NOTIFIED = new Date('2024-05-15T12:00:00.118Z');
@@ -119,6 +120,7 @@ function setup(account: PagedAccount, earlier: EvaluatedResource[] = []) {
       tagReadConcurrency: 8,
       functionName: 'check-bucket-tags',
       sweepSafetyMarginMs: MARGIN_MS,
+      topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
     },
     policy: loadPolicy(),
     reporter,
@@ -126,6 +128,7 @@ function setup(account: PagedAccount, earlier: EvaluatedResource[] = []) {
     inventory: account,
     tags: account,
     topics: account,
+    topicTags: new FakeTopicTags(),
     earlier: { evaluatedBy: async () => earlier },
     handover,
     logger: new Logger({ logLevel: 'SILENT' }),

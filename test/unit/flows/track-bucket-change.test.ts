@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createBucketChangeTracker } from '../../../flows/track-bucket-change';
 import type { BucketItem } from '../../../lib/config-rule-event';
+import type { TopicTags } from '../../../lib/sns-topic-directory';
 import { loadPolicy } from '../../../policies/load-policy';
 import type { BucketState, NoticeRecord } from '../../../rules/bucket-state';
 import type { TagsNoticeDocument } from '../../../rules/tags-notice';
@@ -17,6 +18,7 @@ import {
   FakeHistory,
   FakePublisher,
   FakeTags,
+  FakeTopicTags,
   ledgerSettings,
 } from '../../support/fakes';
 import type { JsonObject } from '../../support/fixtures';
@@ -34,9 +36,11 @@ function setup(
     ledger?: MemoryLedger;
     history?: BucketItem;
     tags?: Record<string, Record<string, string> | Error>;
+    topicTags?: Record<string, TopicTags>;
   } = {},
 ) {
   const publisher = new FakePublisher();
+  const topicTags = new FakeTopicTags(options.topicTags);
   const ledger = options.ledger ?? new MemoryLedger();
   const history = new FakeHistory(options.history);
   const tags = new FakeTags(
@@ -49,6 +53,7 @@ function setup(
     waivers: () => () => undefined,
     ledger,
     publisher,
+    topicTags,
     history,
     tags,
     logger: new Logger({ logLevel: 'SILENT' }),
@@ -56,7 +61,7 @@ function setup(
     newId: () => `notice-${++ids}`,
     pause: () => Promise.resolve(),
   });
-  return { track, publisher, ledger, history, tags };
+  return { track, publisher, ledger, history, tags, topicTags };
 }
 
 /** A bucket in the ledger holding card numbers (they need Restricted), declared at `level`. */
@@ -452,6 +457,17 @@ describe('tracking bucket changes', () => {
         outcome: 'ignored',
         reason: 'not a bucket (AWS::SNS::Topic)',
       });
+    });
+
+    it('sends the tag notice to central security only when the team topic has not opted in', async () => {
+      const { track, publisher } = setup({
+        topicTags: { [TEAM_TOPIC]: { kind: 'read', tags: {} } },
+      });
+
+      const outcome = await track(result());
+
+      expect(outcome).toEqual(expect.objectContaining({ notice: { topics: [CENTRAL] } }));
+      expect(publisher.topics()).toEqual([CENTRAL]);
     });
 
     it("notifies the team and central security of a bucket's first NON_COMPLIANT result", async () => {

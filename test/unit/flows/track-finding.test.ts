@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createFindingTracker } from '../../../flows/track-finding';
 import type { WaiversOf } from '../../../flows/waivers';
+import type { TopicTags } from '../../../lib/sns-topic-directory';
 import { loadPolicy } from '../../../policies/load-policy';
 import type { AlertDocument } from '../../../rules/alert';
 import { awsError } from '../../support/aws-errors';
@@ -9,6 +10,7 @@ import {
   FakeMetrics,
   FakePublisher,
   FakeTags,
+  FakeTopicTags,
   ledgerSettings,
 } from '../../support/fakes';
 import { loadMacieEvent, type RawEvent } from '../../support/fixtures';
@@ -26,9 +28,11 @@ function setup(
     waivers?: WaiversOf;
     ledger?: MemoryLedger;
     start?: string;
+    topicTags?: Record<string, TopicTags>;
   } = {},
 ) {
   const publisher = new FakePublisher();
+  const topicTags = new FakeTopicTags(options.topicTags);
   const metrics = new FakeMetrics();
   const tags = new FakeTags(options.tags);
   const ledger = options.ledger ?? new MemoryLedger();
@@ -40,6 +44,7 @@ function setup(
     waivers: options.waivers ?? (() => () => undefined),
     ledger,
     publisher,
+    topicTags,
     metrics,
     tags,
     logger: new Logger({ logLevel: 'SILENT' }),
@@ -50,7 +55,7 @@ function setup(
   const later = (ms: number) => {
     clock.now = new Date(clock.now.getTime() + ms);
   };
-  return { track, publisher, metrics, tags, ledger, later };
+  return { track, publisher, metrics, tags, ledger, later, topicTags };
 }
 
 /** The financial fixture (team-a, Confidential, card numbers: a Medium violation), one object of it. */
@@ -399,6 +404,90 @@ describe('tracking findings in the ledger', () => {
         topicArn: CENTRAL,
         fallbackReason: 'PublishRefused',
         detail: `the team topic ${TEAM_TOPIC} refused the notice (NotFoundException)`,
+      });
+    });
+
+    describe('a team topic that has not opted in', () => {
+      it.each<[string, TopicTags, string, string]>([
+        [
+          'has no opt-in tag',
+          { kind: 'read', tags: { Team: 'team-a' } },
+          'TopicNotOptedIn',
+          `the team topic ${TEAM_TOPIC} has not opted in to alerts (it needs the tag AcceptsClassificationAlerts=true)`,
+        ],
+        [
+          'has the opt-in tag with another value',
+          { kind: 'read', tags: { AcceptsClassificationAlerts: 'yes' } },
+          'TopicNotOptedIn',
+          `the team topic ${TEAM_TOPIC} has not opted in to alerts (it needs the tag AcceptsClassificationAlerts=true)`,
+        ],
+        [
+          'does not exist',
+          { kind: 'missing' },
+          'TopicNotOptedIn',
+          `the team topic ${TEAM_TOPIC} does not exist`,
+        ],
+        [
+          'has tags that cannot be read',
+          { kind: 'unreadable', reason: 'AuthorizationErrorException' },
+          'TopicTagsUnreadable',
+          `the tags of the team topic ${TEAM_TOPIC} could not be read (AuthorizationErrorException), so its opt-in is unknown`,
+        ],
+      ])(
+        'gets nothing when it %s: central security gets the notice, with the reason',
+        async (_case, tags, reason, detail) => {
+          const { track, publisher, metrics } = setup({ topicTags: { [TEAM_TOPIC]: tags } });
+
+          const outcome = await track(financialEvent());
+
+          expect(publisher.topics()).toEqual([CENTRAL]);
+          expect(publisher.notices()[0]?.routing).toEqual({
+            topicArn: CENTRAL,
+            fallbackReason: reason,
+            detail,
+          });
+          expect(outcome).toEqual(
+            expect.objectContaining({ notice: { kind: 'violation', topics: [CENTRAL] } }),
+          );
+          expect(metrics.calls[0]).toContainEqual({
+            name: 'UnroutableAlerts',
+            dimensions: { Reason: reason },
+            count: 1,
+          });
+        },
+      );
+
+      it('is asked about before every notice to the team', async () => {
+        const { track, topicTags } = setup();
+
+        await track(financialEvent());
+        await track(credentialsEvent('cred-1'));
+
+        expect(topicTags.asked).toEqual([TEAM_TOPIC, TEAM_TOPIC]);
+      });
+
+      it('keeps a sample finding from the team too', async () => {
+        // The sample finding's own tags name this topic.
+        const sampleTopic = 'arn:aws:sns:us-east-1:111122223333:team-b-alerts';
+        const { track, publisher } = setup({
+          topicTags: { [sampleTopic]: { kind: 'read', tags: {} } },
+        });
+
+        await track(loadMacieEvent('sample-true.json'));
+
+        expect(publisher.topics()).toEqual([CENTRAL]);
+      });
+
+      it('never holds up central security: its own topic is not asked about', async () => {
+        const { track, publisher, topicTags } = setup({
+          topicTags: { [CENTRAL]: { kind: 'read', tags: {} } },
+        });
+
+        await track('hello');
+        await track(financialEvent({ tags: { DataClassification: 'Internal' } }));
+
+        expect(publisher.topics()).toEqual([CENTRAL, CENTRAL]);
+        expect(topicTags.asked).toEqual([]);
       });
     });
 

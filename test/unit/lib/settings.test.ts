@@ -6,6 +6,7 @@ import {
   SettingsError,
   summarizeLedgerSettings,
   tagRuleSettings,
+  topicOptInFromEnv,
 } from '../../../lib/settings';
 
 const CENTRAL = 'arn:aws:sns:eu-west-1:999988887777:central-security';
@@ -22,6 +23,7 @@ describe('findingHandlerSettings', () => {
         waiversFile: undefined,
         ledgerTable: 'ledger',
         reminderAfterMs: 24 * 3_600_000,
+        topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
       },
     );
   });
@@ -38,6 +40,8 @@ describe('findingHandlerSettings', () => {
       WAIVERS_FILE: 'policies/team-waivers.yaml',
       LEDGER_TABLE: 'bucket-classification-prod-ledger',
       REMINDER_AFTER_HOURS: '72',
+      TOPIC_OPT_IN_TAG_KEY: 'security:alerts',
+      TOPIC_OPT_IN_TAG_VALUE: 'Accepted',
     });
 
     expect(settings).toEqual({
@@ -49,6 +53,7 @@ describe('findingHandlerSettings', () => {
       waiversFile: 'policies/team-waivers.yaml',
       ledgerTable: 'bucket-classification-prod-ledger',
       reminderAfterMs: 72 * 3_600_000,
+      topicOptIn: { key: 'security:alerts', value: 'Accepted' },
     });
   });
 
@@ -215,5 +220,63 @@ describe('account IDs in settings', () => {
     expect(() =>
       findingHandlerSettings({ SECURITY_TOPIC_ARN: arn, LEDGER_TABLE: 'ledger' }),
     ).toThrow('SECURITY_TOPIC_ARN must be an SNS topic ARN');
+  });
+});
+
+describe('topicOptInFromEnv', () => {
+  it('defaults to AcceptsClassificationAlerts=true', () => {
+    expect(topicOptInFromEnv({})).toEqual({ key: 'AcceptsClassificationAlerts', value: 'true' });
+  });
+
+  it('treats a blank setting as unset', () => {
+    expect(topicOptInFromEnv({ TOPIC_OPT_IN_TAG_KEY: ' ', TOPIC_OPT_IN_TAG_VALUE: '' })).toEqual({
+      key: 'AcceptsClassificationAlerts',
+      value: 'true',
+    });
+  });
+
+  it('reads both settings, keeping the value as written (it is compared exactly)', () => {
+    expect(
+      topicOptInFromEnv({ TOPIC_OPT_IN_TAG_KEY: 'team/alerts ok', TOPIC_OPT_IN_TAG_VALUE: 'Yes' }),
+    ).toEqual({ key: 'team/alerts ok', value: 'Yes' });
+  });
+
+  it('accepts a key of 128 characters and a value of 256', () => {
+    const key = 'k'.repeat(128);
+    const value = 'v'.repeat(256);
+    expect(topicOptInFromEnv({ TOPIC_OPT_IN_TAG_KEY: key, TOPIC_OPT_IN_TAG_VALUE: value })).toEqual(
+      { key, value },
+    );
+  });
+
+  it.each([
+    [{ TOPIC_OPT_IN_TAG_KEY: 'k'.repeat(129) }, 'TOPIC_OPT_IN_TAG_KEY must be an SNS tag key'],
+    [{ TOPIC_OPT_IN_TAG_KEY: 'aws:alerts' }, 'not starting with aws:'],
+    [{ TOPIC_OPT_IN_TAG_KEY: 'AWS:alerts' }, 'TOPIC_OPT_IN_TAG_KEY must be an SNS tag key'],
+    [{ TOPIC_OPT_IN_TAG_KEY: 'alerts*' }, 'got "alerts*"'],
+    [
+      { TOPIC_OPT_IN_TAG_VALUE: 'v'.repeat(257) },
+      'TOPIC_OPT_IN_TAG_VALUE must be an SNS tag value',
+    ],
+    [{ TOPIC_OPT_IN_TAG_VALUE: 'yes!' }, 'TOPIC_OPT_IN_TAG_VALUE must be an SNS tag value'],
+  ])('refuses %j, naming the setting', (env, message) => {
+    expect(() => topicOptInFromEnv(env)).toThrow(SettingsError);
+    expect(() => topicOptInFromEnv(env)).toThrow(message);
+  });
+
+  it('is read by the tag rule and by every function that publishes', () => {
+    const env = {
+      SECURITY_TOPIC_ARN: CENTRAL,
+      LEDGER_TABLE: 'ledger',
+      AWS_REGION: 'eu-west-1',
+      CONFIG_RULE_NAME: 'bucket-tags',
+      TOPIC_OPT_IN_TAG_KEY: 'alerts',
+      TOPIC_OPT_IN_TAG_VALUE: 'on',
+    };
+    const expected = { key: 'alerts', value: 'on' };
+    expect(tagRuleSettings(env).topicOptIn).toEqual(expected);
+    expect(findingHandlerSettings(env).topicOptIn).toEqual(expected);
+    expect(bucketChangeSettings(env).topicOptIn).toEqual(expected);
+    expect(summarizeLedgerSettings(env).topicOptIn).toEqual(expected);
   });
 });

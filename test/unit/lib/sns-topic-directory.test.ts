@@ -1,10 +1,16 @@
 import {
   GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand,
+  ListTagsForResourceCommand,
   SNSClient,
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SnsTopicDirectory } from '../../../lib/sns-topic-directory';
+import {
+  CachedTopicTags,
+  SnsTopicDirectory,
+  type TopicTagReader,
+  type TopicTags,
+} from '../../../lib/sns-topic-directory';
 import { awsError } from '../../support/aws-errors';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:team-a-alerts';
@@ -154,5 +160,123 @@ describe('SnsTopicDirectory', () => {
 
     const client = sns.call(0).thisValue as SNSClient;
     await expect(client.config.region()).resolves.toBe('eu-west-1');
+  });
+});
+
+// Faults moto cannot produce (authorization, throttling); reading tags against moto is
+// in the integration tests.
+describe('SnsTopicDirectory.tagsOf', () => {
+  const sns = mockClient(SNSClient);
+  beforeEach(() => sns.reset());
+  afterAll(() => sns.restore());
+
+  it("reads the topic's tags as key -> value", async () => {
+    sns.on(ListTagsForResourceCommand).resolves({
+      Tags: [
+        { Key: 'AcceptsClassificationAlerts', Value: 'true' },
+        { Key: 'Team', Value: 'team-a' },
+      ],
+    });
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.tagsOf(TOPIC)).resolves.toEqual({
+      kind: 'read',
+      tags: { AcceptsClassificationAlerts: 'true', Team: 'team-a' },
+    });
+    expect(sns.commandCalls(ListTagsForResourceCommand)[0]?.args[0].input).toEqual({
+      ResourceArn: TOPIC,
+    });
+  });
+
+  it('reads a topic without tags as no tags', async () => {
+    sns.on(ListTagsForResourceCommand).resolves({});
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.tagsOf(TOPIC)).resolves.toEqual({ kind: 'read', tags: {} });
+  });
+
+  it.each([['ResourceNotFoundException'], ['NotFoundException']])(
+    'says a topic SNS answers %s for does not exist',
+    async (name) => {
+      sns.on(ListTagsForResourceCommand).rejects(awsError(name));
+      const directory = new SnsTopicDirectory(oneAttempt);
+
+      await expect(directory.tagsOf(TOPIC)).resolves.toEqual({ kind: 'missing' });
+    },
+  );
+
+  it.each([
+    ['AuthorizationErrorException', 'client'],
+    ['ThrottlingException', 'client'],
+    ['InternalErrorException', 'server'],
+  ] as const)('says the tags are unreadable after %s, without throwing', async (name, fault) => {
+    sns.on(ListTagsForResourceCommand).rejects(awsError(name, name, fault));
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.tagsOf(TOPIC)).resolves.toEqual({ kind: 'unreadable', reason: name });
+  });
+});
+
+describe('CachedTopicTags', () => {
+  const OPTED_IN: TopicTags = { kind: 'read', tags: { AcceptsClassificationAlerts: 'true' } };
+
+  /** A reader answering from `answers` in turn, counting the reads per topic. */
+  class ScriptedTags implements TopicTagReader {
+    readonly reads: string[] = [];
+    constructor(private readonly answers: TopicTags[]) {}
+    async tagsOf(topicArn: string): Promise<TopicTags> {
+      this.reads.push(topicArn);
+      return this.answers.shift() ?? OPTED_IN;
+    }
+  }
+
+  it('reads a topic once within the time to live (5 minutes by default)', async () => {
+    const source = new ScriptedTags([OPTED_IN]);
+    const clock = { now: 0 };
+    const cached = new CachedTopicTags(source, undefined, () => clock.now);
+
+    await cached.tagsOf(TOPIC);
+    clock.now = 5 * 60_000 - 1;
+    const again = await cached.tagsOf(TOPIC);
+
+    expect(again).toEqual(OPTED_IN);
+    expect(source.reads).toEqual([TOPIC]);
+  });
+
+  it('reads the topic again once the time to live is over', async () => {
+    const untagged: TopicTags = { kind: 'read', tags: {} };
+    const source = new ScriptedTags([OPTED_IN, untagged]);
+    const clock = { now: 0 };
+    const cached = new CachedTopicTags(source, undefined, () => clock.now);
+
+    await cached.tagsOf(TOPIC);
+    clock.now = 5 * 60_000;
+    const later = await cached.tagsOf(TOPIC);
+
+    expect(later).toEqual(untagged);
+    expect(source.reads).toEqual([TOPIC, TOPIC]);
+  });
+
+  it('keeps each topic apart', async () => {
+    const other = 'arn:aws:sns:eu-west-1:111122223333:team-b-alerts';
+    const source = new ScriptedTags([OPTED_IN, { kind: 'read', tags: {} }]);
+    const cached = new CachedTopicTags(source, 60_000, () => 0);
+
+    await expect(cached.tagsOf(TOPIC)).resolves.toEqual(OPTED_IN);
+    await expect(cached.tagsOf(other)).resolves.toEqual({ kind: 'read', tags: {} });
+    await expect(cached.tagsOf(TOPIC)).resolves.toEqual(OPTED_IN);
+    expect(source.reads).toEqual([TOPIC, other]);
+  });
+
+  it.each<[string, TopicTags]>([
+    ['a failed read', { kind: 'unreadable', reason: 'AuthorizationErrorException' }],
+    ['a missing topic', { kind: 'missing' }],
+  ])('does not keep %s: the next publish asks again', async (_case, first) => {
+    const source = new ScriptedTags([first, OPTED_IN]);
+    const cached = new CachedTopicTags(source, 60_000, () => 0);
+
+    await expect(cached.tagsOf(TOPIC)).resolves.toEqual(first);
+    await expect(cached.tagsOf(TOPIC)).resolves.toEqual(OPTED_IN);
+    expect(source.reads).toEqual([TOPIC, TOPIC]);
   });
 });

@@ -1,4 +1,4 @@
-import { routeAlert } from '../../../rules/alert-route';
+import { routeAlert, routeByOptIn, topicNeedingOptIn } from '../../../rules/alert-route';
 import { KEYS } from './finding-builder';
 
 const CENTRAL = 'arn:aws:sns:eu-west-1:999988887777:central-security';
@@ -83,5 +83,73 @@ describe('routeAlert', () => {
       reason: 'TagsUnreadable',
       detail: "the bucket's tags could not be read (AccessDenied)",
     });
+  });
+});
+
+describe('topicNeedingOptIn', () => {
+  it("names a team's topic", () => {
+    expect(topicNeedingOptIn({ kind: 'team', topicArn: TEAM_TOPIC }, CENTRAL)).toBe(TEAM_TOPIC);
+  });
+
+  it('trusts the central security topic, even on a team route', () => {
+    expect(topicNeedingOptIn({ kind: 'team', topicArn: CENTRAL }, CENTRAL)).toBeUndefined();
+  });
+
+  it('has nothing to check on a fallback', () => {
+    const fallback = {
+      kind: 'fallback',
+      topicArn: CENTRAL,
+      reason: 'TopicTagMissing',
+      detail: 'the bucket has no SupportSNSTopic tag',
+    } as const;
+
+    expect(topicNeedingOptIn(fallback, CENTRAL)).toBeUndefined();
+  });
+});
+
+describe('routeByOptIn', () => {
+  const team = { kind: 'team', topicArn: TEAM_TOPIC } as const;
+  const tag = { key: 'AcceptsClassificationAlerts', value: 'true' };
+
+  it("keeps the team's topic when it opted in", () => {
+    expect(routeByOptIn(team, { kind: 'opted-in' }, CENTRAL)).toEqual(team);
+  });
+
+  it('sends to central security, naming the tag to add, when the topic has not opted in', () => {
+    expect(routeByOptIn(team, { kind: 'not-opted-in', tag }, CENTRAL)).toEqual({
+      kind: 'fallback',
+      topicArn: CENTRAL,
+      reason: 'TopicNotOptedIn',
+      detail: `the team topic ${TEAM_TOPIC} has not opted in to alerts (it needs the tag AcceptsClassificationAlerts=true)`,
+    });
+  });
+
+  it('sends to central security when the topic does not exist', () => {
+    expect(routeByOptIn(team, { kind: 'missing' }, CENTRAL)).toEqual({
+      kind: 'fallback',
+      topicArn: CENTRAL,
+      reason: 'TopicNotOptedIn',
+      detail: `the team topic ${TEAM_TOPIC} does not exist`,
+    });
+  });
+
+  it("sends to central security when the topic's tags could not be read", () => {
+    expect(routeByOptIn(team, { kind: 'unknown', reason: 'AuthorizationError' }, CENTRAL)).toEqual({
+      kind: 'fallback',
+      topicArn: CENTRAL,
+      reason: 'TopicTagsUnreadable',
+      detail: `the tags of the team topic ${TEAM_TOPIC} could not be read (AuthorizationError), so its opt-in is unknown`,
+    });
+  });
+
+  it('leaves a fallback as it is', () => {
+    const fallback = {
+      kind: 'fallback',
+      topicArn: CENTRAL,
+      reason: 'TopicTagMalformed',
+      detail: 'the SupportSNSTopic tag is not an SNS topic ARN',
+    } as const;
+
+    expect(routeByOptIn(fallback, { kind: 'not-opted-in', tag }, CENTRAL)).toEqual(fallback);
   });
 });

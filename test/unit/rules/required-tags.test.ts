@@ -105,6 +105,107 @@ describe('judgeBucketTags', () => {
     ]);
   });
 
+  describe('the opt-in tag of the topic', () => {
+    const tag = { key: 'AcceptsClassificationAlerts', value: 'true' };
+    const deliverable: TopicCheck = { kind: 'deliverable' };
+
+    it('is compliant when the topic opted in', () => {
+      const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, deliverable, {
+        kind: 'opted-in',
+      });
+
+      expect(judgement).toEqual({
+        compliance: 'COMPLIANT',
+        annotation: `Declares Confidential; alerts go to ${TOPIC}.`,
+        problems: [],
+      });
+    });
+
+    it('rejects a topic without the tag, telling the team exactly which tag to add', () => {
+      const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, deliverable, {
+        kind: 'not-opted-in',
+        tag,
+      });
+
+      const annotation =
+        'SupportSNSTopic topic team-a-alerts has not opted in to alerts: tag the topic AcceptsClassificationAlerts=true.';
+      expect(judgement).toEqual({
+        compliance: 'NON_COMPLIANT',
+        annotation,
+        problems: [annotation],
+      });
+    });
+
+    it('rejects a tag with another value, quoting what the topic has', () => {
+      const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, deliverable, {
+        kind: 'not-opted-in',
+        tag,
+        found: 'True',
+      });
+
+      expect(judgement.annotation).toBe(
+        'SupportSNSTopic topic team-a-alerts has not opted in to alerts (it has AcceptsClassificationAlerts="True"): tag the topic AcceptsClassificationAlerts=true.',
+      );
+    });
+
+    it('keeps an untrusted tag value printable and short', () => {
+      const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, deliverable, {
+        kind: 'not-opted-in',
+        tag,
+        found: `yes\u001b[31m${'x'.repeat(300)}`,
+      });
+
+      expect(judgement.annotation).not.toContain('\u001b');
+      expect(judgement.annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION);
+      expect(judgement.annotation).toContain('tag the topic AcceptsClassificationAlerts=true.');
+    });
+
+    it('names the opt-in before other problems of the topic, so the annotation keeps it', () => {
+      const judgement = judgeBucketTags(
+        { ...valid, DataClassification: 'TopSecret' },
+        ACCOUNT,
+        policy,
+        requirements,
+        { kind: 'unconfirmed' },
+        { kind: 'not-opted-in', tag },
+      );
+
+      expect(judgement.problems).toEqual([
+        'DataClassification "TopSecret" is not a level (Public, Internal, Confidential, Restricted).',
+        'SupportSNSTopic topic team-a-alerts has not opted in to alerts: tag the topic AcceptsClassificationAlerts=true.',
+        'SupportSNSTopic topic team-a-alerts has no confirmed subscription, so alerts reach nobody: subscribe your team and confirm it.',
+      ]);
+    });
+
+    it('names a topic that does not exist once', () => {
+      const judgement = judgeBucketTags(
+        valid,
+        ACCOUNT,
+        policy,
+        requirements,
+        { kind: 'missing' },
+        { kind: 'missing' },
+      );
+
+      expect(judgement.problems).toEqual([
+        'SupportSNSTopic topic team-a-alerts does not exist in us-east-1.',
+      ]);
+    });
+
+    it('does not hold tags it could not read against the bucket, but says so', () => {
+      const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, deliverable, {
+        kind: 'unknown',
+        reason: 'AuthorizationError',
+      });
+
+      expect(judgement).toEqual({
+        compliance: 'COMPLIANT',
+        annotation: `Declares Confidential; alerts go to ${TOPIC} (its opt-in tag could not be read: AuthorizationError).`,
+        problems: [],
+      });
+    });
+  });
+
   it.each<[string, TopicCheck, string]>([
     [
       'a topic whose region cannot be reached',
