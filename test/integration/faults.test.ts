@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { NoticeDocument } from '../../rules/notice';
 import {
@@ -27,6 +27,7 @@ import { createLedgerTable, deleteLedgerTable } from '../support/ledger-table';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import { invokePackaged, type PackagedStack, packageStack } from '../support/package-stack';
 import { createBucket } from '../support/s3-buckets';
+import { createTeamTopic, createTopic } from '../support/sns-topics';
 import { drainQueue, snsMessage, subscribedQueue } from '../support/sqs-inbox';
 
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
@@ -52,10 +53,11 @@ let central: Inbox;
 let team: Inbox;
 let bucketCount = 0;
 
-async function inbox(name: string): Promise<Inbox> {
-  const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: `${name}-${RUN}` }));
-  const queue = await subscribedQueue({ sns, sqs }, TopicArn, `${name}-${RUN}`);
-  return { topicArn: TopicArn, queueUrl: queue.url };
+/** A topic with a queue subscribed; a team's topic opts in to notices, central's needs not. */
+async function inbox(name: string, team = true): Promise<Inbox> {
+  const topicArn = await (team ? createTeamTopic : createTopic)(sns, `${name}-${RUN}`);
+  const queue = await subscribedQueue({ sns, sqs }, topicArn, `${name}-${RUN}`);
+  return { topicArn, queueUrl: queue.url };
 }
 
 /** The notices waiting in an inbox, taken from it. */
@@ -172,7 +174,7 @@ beforeAll(async () => {
   stack.extract('validateFinding', functionDir);
   await createLedgerTable(dynamodb, LEDGER);
   proxy = await startFaultProxy(process.env.AWS_ENDPOINT_URL ?? '');
-  central = await inbox('faults-central');
+  central = await inbox('faults-central', false);
   team = await inbox('faults-team');
 }, 300_000);
 

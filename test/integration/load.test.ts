@@ -14,7 +14,7 @@
 import * as path from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { NoticeDocument } from '../../rules/notice';
 import { loadMacieEvent, type RawEvent } from '../support/fixtures';
@@ -27,6 +27,7 @@ import {
   type WarmContainer,
   type WarmResult,
 } from '../support/package-stack';
+import { createTeamTopic, createTopic } from '../support/sns-topics';
 import { drainQueue, snsMessage, subscribedQueue } from '../support/sqs-inbox';
 
 const REGION = process.env.AWS_REGION ?? 'us-east-1';
@@ -212,10 +213,11 @@ async function violationCount(team: string, severity: string): Promise<number> {
   return (MetricDataResults[0]?.Values ?? []).reduce((sum, value) => sum + value, 0);
 }
 
-async function inbox(name: string): Promise<Team> {
-  const { TopicArn = '' } = await sns.send(new CreateTopicCommand({ Name: `${name}-${RUN}` }));
-  const queue = await subscribedQueue({ sns, sqs }, TopicArn, `${name}-${RUN}`);
-  return { name, topicArn: TopicArn, queueUrl: queue.url };
+/** A topic with a queue subscribed; a team's topic opts in to notices, central's needs not. */
+async function inbox(name: string, team = true): Promise<Team> {
+  const topicArn = await (team ? createTeamTopic : createTopic)(sns, `${name}-${RUN}`);
+  const queue = await subscribedQueue({ sns, sqs }, topicArn, `${name}-${RUN}`);
+  return { name, topicArn, queueUrl: queue.url };
 }
 
 async function delivered(queueUrl: string): Promise<NoticeDocument[]> {
@@ -227,7 +229,7 @@ beforeAll(async () => {
   functionDir = path.join(stack.work.path, 'task');
   stack.extract('validateFinding', functionDir);
   await createLedgerTable(dynamodb, LEDGER);
-  central = await inbox('load-central');
+  central = await inbox('load-central', false);
   teams = [];
   for (let index = 0; index < TEAMS; index++) teams.push(await inbox(`load-team-${index}`));
 }, 300_000);
