@@ -1,5 +1,6 @@
 import type { AlertMessage, AlertPublisher } from '../lib/sns-alert-publisher';
 import type { AlertRoute, FallbackReason } from '../rules/alert-route';
+import { boundMessage } from '../rules/message-bounds';
 
 /** Where a notice went. */
 export interface Delivery {
@@ -21,6 +22,8 @@ export class CentralTopicRefusedError extends Error {
  * Publishes a notice on its route: the team's topic, or central security when the
  * team cannot be reached or its topic refuses for good (the notice then names
  * the reason). With `copyToCentral`, central security receives it as well.
+ * Every message is bounded to what one SNS message takes on its way out
+ * (`rules/message-bounds.ts`).
  *
  * @param compose the notice for a route, so a fallback says where and why it went.
  * @throws CentralTopicRefusedError when the central topic refuses.
@@ -44,7 +47,7 @@ export async function deliverNotice(
 
   let current = route;
   if (current.kind === 'team') {
-    const message = compose(current);
+    const message = boundMessage(compose(current));
     const result = await publisher.publish(current.topicArn, message);
     if (result.kind === 'published') {
       const topics = [current.topicArn];
@@ -61,7 +64,7 @@ export async function deliverNotice(
       detail: `the team topic ${current.topicArn} refused the notice (${result.errorName})`,
     };
   }
-  const messageId = await publishCentrally(compose(current));
+  const messageId = await publishCentrally(boundMessage(compose(current)));
   return {
     topicArn: securityTopicArn,
     messageId,

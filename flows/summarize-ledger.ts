@@ -119,7 +119,7 @@ export function createLedgerSummary(deps: LedgerSummaryDependencies) {
           publisher,
           settings.securityTopicArn,
           plan.route,
-          (route) => composeTeamDigest(plan, route, now),
+          (route) => composeTeamDigest(plan, route, now, policy.levels),
           false,
         );
         digests.push({
@@ -138,7 +138,7 @@ export function createLedgerSummary(deps: LedgerSummaryDependencies) {
         publisher,
         settings.securityTopicArn,
         central,
-        (route) => composeOverallDigest(assessed, route, now),
+        (route) => composeOverallDigest(assessed, route, now, policy.levels),
         false,
       );
       digests.push({ team: null, topicArn: delivery.topicArn, buckets: assessed.length });

@@ -23,6 +23,11 @@ export interface FindingHandlerSettings {
   readonly ledgerTable: string;
   /** Open violations are recalled to the team after this long without a notice. */
   readonly reminderAfterMs: number;
+  /**
+   * The function's CloudWatch Logs group, where unprocessable events are logged
+   * whole (Lambda sets `AWS_LAMBDA_LOG_GROUP_NAME`); `undefined` outside Lambda.
+   */
+  readonly logGroupName?: string | undefined;
 }
 
 export const DEFAULT_METRICS_NAMESPACE = 'DataClassification';
@@ -84,6 +89,7 @@ function ledgerFunctionSettings(env: NodeJS.ProcessEnv): FindingHandlerSettings 
     waiversFile: optional(env, 'WAIVERS_FILE'),
     ledgerTable: tableName(env, 'LEDGER_TABLE'),
     reminderAfterMs: hours(env, 'REMINDER_AFTER_HOURS', DEFAULT_REMINDER_AFTER_HOURS) * 3_600_000,
+    logGroupName: optional(env, 'AWS_LAMBDA_LOG_GROUP_NAME'),
   };
 }
 
