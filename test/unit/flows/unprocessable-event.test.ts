@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { rawEventId, reportUnprocessable } from '../../../flows/unprocessable-event';
 import type { AlertDocument } from '../../../rules/alert';
 import { CENTRAL_TOPIC, FakeMetrics, FakePublisher } from '../../support/fakes';
+import { bytesOnTheWire } from '../../support/sns-bytes';
 
 /** A logger that keeps what was logged at error level. */
 function recordingLogger() {
@@ -26,15 +27,6 @@ function setup() {
     logGroupName: '/aws/lambda/bcv-prod-validateFinding',
   };
   return { deps, publisher, metrics, lines };
-}
-
-/** The bytes SNS counts for what the publisher was handed (body, subject, attributes). */
-function bytesOnTheWire(message: FakePublisher['sent'][number]['message']): number {
-  const body = JSON.stringify({ default: JSON.stringify(message.document), email: message.text });
-  const attributes = Object.entries(message.attributes).map(
-    ([name, value]) => `${name}String${value === '' ? '-' : value}`,
-  );
-  return Buffer.byteLength(body + message.subject + attributes.join(''), 'utf8');
 }
 
 describe('reportUnprocessable', () => {

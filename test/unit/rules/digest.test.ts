@@ -7,6 +7,7 @@ import {
   expiringWaivers,
   planDigests,
 } from '../../../rules/digest';
+import { bytesOnTheWire } from '../../support/sns-bytes';
 
 const NOW = new Date('2025-06-01T06:00:00.000Z');
 const CENTRAL: AlertRoute = {
@@ -74,20 +75,6 @@ describe('the daily digest rules', () => {
     expect(digest.text).toContain('and 5 more teams');
   });
 });
-
-/** The bytes SNS counts, computed from what is sent (body, subject, attributes). */
-function bytesOnTheWire(message: {
-  subject: string;
-  document: unknown;
-  text: string;
-  attributes: Readonly<Record<string, string>>;
-}): number {
-  const body = JSON.stringify({ default: JSON.stringify(message.document), email: message.text });
-  const attributes = Object.entries(message.attributes).map(
-    ([name, value]) => `${name}String${value === '' ? '-' : value}`,
-  );
-  return Buffer.byteLength(body + message.subject + attributes.join(''), 'utf8');
-}
 
 /** A bucket in violation holding `types` open types, the first `forbidden` ones forbidden. */
 function openBucket(bucket: string, team: string, types: number, forbidden = 0): AssessedBucket {

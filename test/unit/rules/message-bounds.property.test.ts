@@ -8,24 +8,15 @@ import { loadPolicy } from '../../../policies/load-policy';
 import { type AlertFinding, composeAlert } from '../../../rules/alert';
 import type { AlertRoute } from '../../../rules/alert-route';
 import { assessBucket, type BucketState, type RecordedType } from '../../../rules/bucket-state';
-import { boundMessage, type PublishableMessage } from '../../../rules/message-bounds';
+import { boundMessage } from '../../../rules/message-bounds';
 import { composeNotice, type NoticeDocument } from '../../../rules/notice';
 import { evaluateFinding } from '../../../rules/verdict';
+import { bytesOnTheWire } from '../../support/sns-bytes';
 import { declared, finding, KEYS } from './finding-builder';
 
 const policy = loadPolicy();
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:people-ops-alerts';
 const route: AlertRoute = { kind: 'team', topicArn: TOPIC };
-
-/** The bytes SNS counts, computed from what is sent (body, subject, attributes). */
-function bytesOnTheWire(message: PublishableMessage): number {
-  const body = JSON.stringify({ default: JSON.stringify(message.document), email: message.text });
-  let bytes = Buffer.byteLength(body, 'utf8') + Buffer.byteLength(message.subject, 'utf8');
-  for (const [name, value] of Object.entries(message.attributes)) {
-    bytes += Buffer.byteLength(`${name}String${value === '' ? '-' : value}`, 'utf8');
-  }
-  return bytes;
-}
 
 const anyText = (maxLength: number) => fc.string({ unit: 'binary', maxLength, size: 'max' });
 

@@ -13,16 +13,7 @@ import {
   publishedBytes,
   snsSubject,
 } from '../../../rules/message-bounds';
-
-/** What SNS counts, computed here from what is sent, independently of the code under test. */
-function bytesOnTheWire(message: PublishableMessage): number {
-  const body = JSON.stringify({ default: JSON.stringify(message.document), email: message.text });
-  let bytes = Buffer.byteLength(body, 'utf8') + Buffer.byteLength(message.subject, 'utf8');
-  for (const [name, value] of Object.entries(message.attributes)) {
-    bytes += Buffer.byteLength(`${name}String${value === '' ? '-' : value}`, 'utf8');
-  }
-  return bytes;
-}
+import { bytesOnTheWire } from '../../support/sns-bytes';
 
 const small: PublishableMessage = {
   subject: '[High] Classification violation: acme',
@@ -180,6 +171,35 @@ describe('boundMessage', () => {
     const message = { ...small, subject: 'Équipe\nx' };
 
     expect(boundMessage(message)).toEqual({ ...small, subject: '?quipe?x' });
+  });
+
+  it('keeps only the cut mark when even the short fields of the document do not fit', () => {
+    const fields = Object.fromEntries(
+      Array.from({ length: 400 }, (_, i) => [`field-${i}`, '"'.repeat(5000)]),
+    );
+    const message = { subject: 's', document: fields, text: 'x', attributes: {} };
+
+    const bounded = boundMessage(message);
+
+    expect(bytesOnTheWire(bounded)).toBeLessThanOrEqual(262_144);
+    expect(bounded.document).toEqual({ cut: true, cutReason: expect.any(String) });
+  });
+
+  it('keeps numbers, booleans and nulls of a document cut down, and drops lists and objects', () => {
+    const message = {
+      subject: 's',
+      document: { count: 3, sample: false, team: null, list: ['"'.repeat(300_000)], nested: {} },
+      text: '',
+      attributes: {},
+    };
+
+    expect(boundMessage(message).document).toEqual({
+      count: 3,
+      sample: false,
+      team: null,
+      cut: true,
+      cutReason: expect.any(String),
+    });
   });
 
   it.each([

@@ -25,6 +25,17 @@ describe('jsonText', () => {
     expect(text.length).toBe(5000 * '{"n":}'.length + '{"leaf":"bottom"}'.length);
   });
 
+  it('writes dates, big integers and numbers that JSON has no room for as JSON.stringify would, or as text', () => {
+    const value = {
+      at: new Date('2025-05-01T00:00:00.000Z'),
+      big: 12n,
+      nan: Number.NaN,
+      f: () => 1,
+    };
+
+    expect(jsonText(value)).toBe('{"at":"2025-05-01T00:00:00.000Z","big":"12","nan":null}');
+  });
+
   it('writes undefined in an array as null, leaves it out of an object, and names a cycle', () => {
     const looped: Record<string, unknown> = { a: [1, undefined], b: undefined };
     looped.self = looped;
