@@ -6,6 +6,7 @@ import {
   routeByOptIn,
   topicNeedingOptIn,
 } from '../rules/alert-route';
+import { boundMessage } from '../rules/message-bounds';
 import { judgeTopicOptIn, type OptInTag } from '../rules/topic-opt-in';
 
 /** Where a notice went. */
@@ -42,6 +43,8 @@ export class CentralTopicRefusedError extends Error {
  * team cannot be reached, its topic has not opted in (its tags do not show the
  * opt-in tag, or cannot be read), or it refuses for good (the notice then names
  * the reason). With `copyToCentral`, central security receives it as well.
+ * Every message is bounded to what one SNS message takes on its way out
+ * (`rules/message-bounds.ts`).
  *
  * @param compose the notice for a route, so a fallback says where and why it went.
  * @throws CentralTopicRefusedError when the central topic refuses.
@@ -74,7 +77,7 @@ export async function deliverNotice(
     current = routeByOptIn(current, optIn, securityTopicArn);
   }
   if (current.kind === 'team') {
-    const message = compose(current);
+    const message = boundMessage(compose(current));
     const result = await publisher.publish(current.topicArn, message);
     if (result.kind === 'published') {
       const topics = [current.topicArn];
@@ -91,7 +94,7 @@ export async function deliverNotice(
       detail: `the team topic ${current.topicArn} refused the notice (${result.errorName})`,
     };
   }
-  const messageId = await publishCentrally(compose(current));
+  const messageId = await publishCentrally(boundMessage(compose(current)));
   return {
     topicArn: securityTopicArn,
     messageId,

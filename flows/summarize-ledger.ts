@@ -118,7 +118,7 @@ export function createLedgerSummary(deps: LedgerSummaryDependencies) {
         const delivery = await deliverNotice(
           context,
           plan.route,
-          (route) => composeTeamDigest(plan, route, now),
+          (route) => composeTeamDigest(plan, route, now, policy.levels),
           false,
         );
         digests.push({
@@ -136,7 +136,7 @@ export function createLedgerSummary(deps: LedgerSummaryDependencies) {
       const delivery = await deliverNotice(
         context,
         central,
-        (route) => composeOverallDigest(assessed, route, now),
+        (route) => composeOverallDigest(assessed, route, now, policy.levels),
         false,
       );
       digests.push({ team: null, topicArn: delivery.topicArn, buckets: assessed.length });

@@ -4,12 +4,7 @@ import { type Finding, parseFinding, tagsOfFinding } from '../lib/macie-finding'
 import { isPermanentTagReadError, type TagSource } from '../lib/s3-tag-source';
 import type { FindingHandlerSettings } from '../lib/settings';
 import type { Severity } from '../policies/policy';
-import {
-  type Alert,
-  type AlertFinding,
-  composeAlert,
-  composeUnprocessableAlert,
-} from '../rules/alert';
+import { type Alert, type AlertFinding, composeAlert } from '../rules/alert';
 import { type FallbackReason, routeAlert } from '../rules/alert-route';
 import {
   assessBucket,
@@ -32,12 +27,14 @@ import {
 } from './bucket-notice';
 import { deliverNotice } from './deliver-notice';
 import { recordMetricsOnce } from './record-metrics';
+import { reportUnprocessable } from './unprocessable-event';
 
 /** Metric names; the dimensions are part of the contract (see README). */
 export const VIOLATIONS_METRIC = 'ClassificationViolations';
 export const WAIVED_METRIC = 'WaivedViolations';
 export const UNROUTABLE_METRIC = 'UnroutableAlerts';
-export const UNPROCESSABLE_METRIC = 'UnprocessableEvents';
+export { UNPROCESSABLE_METRIC } from './unprocessable-event';
+
 /** An event the validator cannot judge may hide a violation: central security should look soon. */
 const UNPROCESSABLE_SEVERITY: Severity = 'High';
 
@@ -309,20 +306,17 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
   }
 
   async function unprocessable(reason: string, event: unknown): Promise<TrackingOutcome> {
-    logger.error('unprocessable event', { reason });
-    const alert = composeUnprocessableAlert(
+    await reportUnprocessable(
+      {
+        channel: noticeContext,
+        metrics: deps.metrics,
+        logger,
+        logGroupName: settings.logGroupName,
+      },
       reason,
-      safeStringify(event),
-      settings.securityTopicArn,
+      event,
       UNPROCESSABLE_SEVERITY,
     );
-    await deliverNotice(
-      noticeContext,
-      { kind: 'team', topicArn: settings.securityTopicArn },
-      () => alert,
-      false,
-    );
-    await deps.metrics.record([{ name: UNPROCESSABLE_METRIC, dimensions: {}, count: 1 }]);
     return { outcome: 'unprocessable', reason };
   }
 }
@@ -340,12 +334,4 @@ function alertFacts(finding: Finding, tagsUnreadable: string | undefined): Alert
     sample: finding.sample,
     tagsUnreadable,
   };
-}
-
-function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

@@ -36,6 +36,11 @@ export interface FindingHandlerSettings {
   readonly reminderAfterMs: number;
   /** The tag a team's topic must carry before anything is published to it. */
   readonly topicOptIn: TopicOptInSettings;
+  /**
+   * The function's CloudWatch Logs group, where unprocessable events are logged
+   * whole (Lambda sets `AWS_LAMBDA_LOG_GROUP_NAME`); `undefined` outside Lambda.
+   */
+  readonly logGroupName?: string | undefined;
 }
 
 export const DEFAULT_METRICS_NAMESPACE = 'DataClassification';
@@ -98,6 +103,7 @@ function ledgerFunctionSettings(env: NodeJS.ProcessEnv): FindingHandlerSettings 
     ledgerTable: tableName(env, 'LEDGER_TABLE'),
     reminderAfterMs: hours(env, 'REMINDER_AFTER_HOURS', DEFAULT_REMINDER_AFTER_HOURS) * 3_600_000,
     topicOptIn: topicOptInFromEnv(env),
+    logGroupName: optional(env, 'AWS_LAMBDA_LOG_GROUP_NAME'),
   };
 }
 

@@ -2,6 +2,15 @@ import type { Severity } from '../policies/policy';
 import { inert, inertLines, MAX_MESSAGE } from '../policies/untrusted-text';
 import type { AlertRoute } from './alert-route';
 import type { NoticeKind } from './bucket-state';
+import {
+  fitMessage,
+  listHead,
+  mostSevereFirst,
+  type NotListed,
+  notListedLine,
+  snsSubject,
+} from './message-bounds';
+import { eventExcerpt, type JsonValue } from './raw-event';
 import { describeRequirement } from './required-level';
 import type { JudgedDetection, Unclassified, Violation } from './verdict';
 
@@ -48,8 +57,13 @@ export interface AlertDocument {
     readonly tagsUnreadable?: string;
     readonly publiclyAccessible: boolean;
   };
+  /** Most severe first; as many as fit in one SNS message. */
   readonly violations?: readonly AlertType[];
+  /** Types not listed in `violations` for want of room, and their occurrences. */
+  readonly violationsNotListed?: NotListed;
+  /** Most severe first; as many as fit in one SNS message. */
   readonly detected?: readonly AlertType[];
+  readonly detectedNotListed?: NotListed;
   readonly finding?: {
     readonly id: string;
     readonly type: string;
@@ -64,9 +78,24 @@ export interface AlertDocument {
   };
   readonly error?: {
     readonly message: string;
-    readonly event: string;
+    /** The start of the event as JSON (deep or long parts cut and named), as much as fits. */
+    readonly event: JsonValue;
+    /** `event` is not the whole event: the whole one is in the log (`rawEvent`). */
     readonly truncated: boolean;
+    readonly rawEvent: RawEventLog;
   };
+}
+
+/** Where the whole raw event of an unprocessable alert was logged. */
+export interface RawEventLog {
+  /** The CloudWatch Logs group of the function that logged it. */
+  readonly logGroup: string;
+  /** The `eventId` field of its log lines. */
+  readonly eventId: string;
+  /** How many lines it takes: join their `rawEvent` fields in `part` order. */
+  readonly parts: number;
+  /** UTF-8 bytes of the event's JSON text. */
+  readonly bytes: number;
 }
 
 /** An alert ready to publish: subject, a JSON document, readable text and filterable attributes. */
@@ -87,9 +116,10 @@ export interface Alert<Document = AlertDocument> {
 }
 
 export const ALERT_SCHEMA = 'bucket-classification-validator/alert/v1';
-const MAX_SUBJECT = 99;
-/** Room left for the raw event in an unprocessable alert; SNS takes 256 KiB in all. */
-const MAX_RAW_EVENT = 64 * 1024;
+/** Most of an unprocessable event an alert shows, in bytes of JSON; less when it does not fit. */
+const MAX_EVENT_EXCERPT = 128 * 1024;
+/** Most of it the e-mail text shows. */
+const MAX_TEXT_EXCERPT = 4 * 1024;
 
 /**
  * The alert for a violating finding or an unclassified bucket. It names the
@@ -103,8 +133,9 @@ export function composeAlert(
   route: AlertRoute,
   levels: readonly string[],
 ): Alert {
-  const detected = verdict.detections.map(alertType);
-  const violations = verdict.violations.map(alertType);
+  const severest = mostSevereFirst(levels);
+  const detected = verdict.detections.map(alertType).sort(severest);
+  const violations = verdict.violations.map(alertType).sort(severest);
   const declaredLevel = verdict.kind === 'violation' ? verdict.declaredLevel : null;
   const team = inert(verdict.team);
   const bucketName = inert(finding.bucket);
@@ -115,95 +146,116 @@ export function composeAlert(
         ? `S3 bucket ${bucketName} holds sensitive data, and its classification could not be read.`
         : `S3 bucket ${bucketName} holds sensitive data but declares no valid data classification.`;
   const consoleUrl = macieConsoleUrl(finding);
-  const document: AlertDocument = {
-    schema: ALERT_SCHEMA,
-    kind: verdict.kind,
-    severity: verdict.severity,
-    team,
-    sample: finding.sample,
-    summary,
-    bucket: {
-      name: finding.bucket,
-      accountId: finding.accountId,
-      region: finding.region,
-      declaredLevel,
-      ...(verdict.kind === 'unclassified' && verdict.tagValue !== undefined
-        ? { classificationTag: inert(verdict.tagValue) }
-        : {}),
-      ...(verdict.kind === 'unclassified' ? { allowedLevels: levels } : {}),
-      ...(finding.tagsUnreadable === undefined ? {} : { tagsUnreadable: finding.tagsUnreadable }),
-      publiclyAccessible: verdict.publiclyAccessible,
-    },
-    violations,
-    detected,
-    finding: {
-      id: finding.id,
-      type: finding.type,
-      objectKey: finding.objectKey ?? null,
-      createdAt: finding.createdAt ?? null,
-      consoleUrl,
-    },
-    routing: routingOf(route),
-  };
   const heading = verdict.kind === 'violation' ? 'Classification violation' : 'Unclassified bucket';
-  return {
-    subject: subjectOf(finding.sample, verdict.severity, `${heading}: ${finding.bucket}`),
-    document,
-    text: textOf(document, verdict, levels),
-    attributes: {
-      severity: verdict.severity,
-      team,
-      bucket: finding.bucket,
-      kind: verdict.kind,
-      sample: finding.sample ? 'true' : 'false',
+  return fitMessage(
+    (shown) => {
+      const listedViolations = listHead(violations, shown);
+      const listedDetected = listHead(detected, shown);
+      const document: AlertDocument = {
+        schema: ALERT_SCHEMA,
+        kind: verdict.kind,
+        severity: verdict.severity,
+        team,
+        sample: finding.sample,
+        summary,
+        bucket: {
+          name: finding.bucket,
+          accountId: finding.accountId,
+          region: finding.region,
+          declaredLevel,
+          ...(verdict.kind === 'unclassified' && verdict.tagValue !== undefined
+            ? { classificationTag: inert(verdict.tagValue) }
+            : {}),
+          ...(verdict.kind === 'unclassified' ? { allowedLevels: levels } : {}),
+          ...(finding.tagsUnreadable === undefined
+            ? {}
+            : { tagsUnreadable: finding.tagsUnreadable }),
+          publiclyAccessible: verdict.publiclyAccessible,
+        },
+        violations: listedViolations.listed,
+        ...(listedViolations.notListed ? { violationsNotListed: listedViolations.notListed } : {}),
+        detected: listedDetected.listed,
+        ...(listedDetected.notListed ? { detectedNotListed: listedDetected.notListed } : {}),
+        finding: {
+          id: finding.id,
+          type: finding.type,
+          objectKey: finding.objectKey ?? null,
+          createdAt: finding.createdAt ?? null,
+          consoleUrl,
+        },
+        routing: routingOf(route),
+      };
+      return {
+        subject: subjectOf(finding.sample, verdict.severity, `${heading}: ${finding.bucket}`),
+        document,
+        text: textOf(document, verdict, levels),
+        attributes: {
+          severity: verdict.severity,
+          team,
+          bucket: finding.bucket,
+          kind: verdict.kind,
+          sample: finding.sample ? 'true' : 'false',
+        },
+      };
     },
-  };
+    Math.max(violations.length, detected.length),
+  );
 }
 
 /**
  * The alert for an event that is not a finding the validator can judge: it goes
- * to central security with the reason and the raw event, cut to fit SNS.
+ * to central security with the reason, the start of the event as a JSON value
+ * (as much as fits in one SNS message, however deep or odd the event), and
+ * where the whole event was logged.
  */
 export function composeUnprocessableAlert(
   reason: string,
-  rawEvent: string,
+  event: unknown,
+  rawEvent: RawEventLog,
   securityTopicArn: string,
   severity: Severity,
 ): Alert {
-  const truncated = rawEvent.length > MAX_RAW_EVENT;
-  const event = truncated ? rawEvent.slice(0, MAX_RAW_EVENT) : rawEvent;
-  const document: AlertDocument = {
-    schema: ALERT_SCHEMA,
-    kind: 'unprocessable',
-    severity,
-    team: 'unassigned',
-    sample: false,
-    summary: 'An event reached the finding validator that it cannot judge.',
-    routing: { topicArn: securityTopicArn },
-    error: { message: reason, event, truncated },
-  };
-  // The event is shown on one line: a line break inside it could pose as a line of the alert.
-  const text = inertLines([
-    document.summary,
-    '',
-    `Reason: ${reason}`,
-    '',
-    'The event (also in the JSON form of this alert):',
-    event.slice(0, 4096),
-    ...(event.length > 4096 || truncated ? ['[cut]'] : []),
-  ]);
-  return {
-    subject: subjectOf(false, severity, 'Unprocessable event for the finding validator'),
-    document,
-    text,
-    attributes: {
+  const message = inert(reason, MAX_MESSAGE);
+  const where = `CloudWatch Logs group ${inert(rawEvent.logGroup)}, the ${rawEvent.parts === 1 ? 'line' : `${rawEvent.parts} lines`} with eventId "${inert(rawEvent.eventId)}"`;
+  return fitMessage((shown) => {
+    const { excerpt, complete } = eventExcerpt(event, shown);
+    const document: AlertDocument = {
+      schema: ALERT_SCHEMA,
+      kind: 'unprocessable',
       severity,
       team: 'unassigned',
-      bucket: '-',
-      kind: 'unprocessable',
-      sample: 'false',
-    },
-  };
+      sample: false,
+      summary: 'An event reached the finding validator that it cannot judge.',
+      routing: { topicArn: securityTopicArn },
+      error: { message, event: excerpt, truncated: !complete, rawEvent },
+    };
+    const shownInText = eventExcerpt(event, Math.min(shown, MAX_TEXT_EXCERPT));
+    // The event is shown as JSON on one line: a line break inside it could pose as a line of the alert.
+    const text = inertLines([
+      document.summary,
+      '',
+      `Reason: ${message}`,
+      '',
+      `The whole event (${rawEvent.bytes} bytes of JSON) is in ${where}${rawEvent.parts === 1 ? '' : ': join their rawEvent fields in part order'}.`,
+      '',
+      shownInText.complete
+        ? 'The event:'
+        : 'The start of the event (deep or long parts cut and named):',
+      JSON.stringify(shownInText.excerpt),
+    ]);
+    return {
+      subject: subjectOf(false, severity, 'Unprocessable event for the finding validator'),
+      document,
+      text,
+      attributes: {
+        severity,
+        team: 'unassigned',
+        bucket: '-',
+        kind: 'unprocessable',
+        sample: 'false',
+      },
+    };
+  }, MAX_EVENT_EXCERPT);
 }
 
 /** A link to the finding in the Macie console of its region and partition. */
@@ -259,6 +311,9 @@ function textOf(
   if (verdict.kind === 'violation') {
     lines.push(`Not allowed at ${verdict.declaredLevel}:`);
     for (const type of document.violations ?? []) lines.push(`  - ${describeType(type)}`);
+    if (document.violationsNotListed) {
+      lines.push(`  ${notListedLine(document.violationsNotListed)}`);
+    }
     lines.push(
       '',
       'What to do: remove the data or move it to a bucket declared at the level it needs. If the bucket is meant to hold such data, raise its classification tag to that level.',
@@ -266,6 +321,7 @@ function textOf(
   } else {
     lines.push('Sensitive data found:');
     for (const type of document.detected ?? []) lines.push(`  - ${describeType(type)}`);
+    if (document.detectedNotListed) lines.push(`  ${notListedLine(document.detectedNotListed)}`);
     lines.push(
       '',
       bucket?.tagsUnreadable !== undefined
@@ -310,7 +366,7 @@ export function routingOf(route: AlertRoute): AlertDocument['routing'] {
       };
 }
 
+/** A subject SNS takes (see {@link snsSubject}): printable ASCII, one line, under 100 characters. */
 export function subjectOf(sample: boolean, severity: Severity, text: string): string {
-  const subject = `${sample ? '[Sample] ' : ''}[${severity}] ${text}`;
-  return inert(subject, MAX_SUBJECT);
+  return snsSubject(`${sample ? '[Sample] ' : ''}[${severity}] ${text}`);
 }

@@ -3,6 +3,13 @@ import { inert, inertLines } from '../policies/untrusted-text';
 import { type Alert, routingOf, subjectOf } from './alert';
 import type { AlertRoute, FallbackReason } from './alert-route';
 import type { BucketAssessment, BucketState, BucketVerdict, NoticeKind } from './bucket-state';
+import {
+  fitMessage,
+  listHead,
+  mostSevereFirst,
+  type NotListed,
+  notListedLine,
+} from './message-bounds';
 
 export const DIGEST_SCHEMA = 'bucket-classification-validator/digest/v1';
 
@@ -12,12 +19,8 @@ export const WAIVER_WARNING_MS = 7 * 24 * 3_600_000;
 export const MAX_DIGEST_BUCKETS = 100;
 export const MAX_DIGEST_WAIVERS = 50;
 export const MAX_DIGEST_TEAMS = 200;
-/**
- * SNS takes 256 KiB per message, subject and attributes included. The message
- * carries the document (JSON inside JSON) and the text; fewer buckets are
- * listed until it fits in this.
- */
-export const MAX_DIGEST_BYTES = 240 * 1024;
+/** Open types listed per bucket at most, most severe first; the rest are counted. */
+export const MAX_DIGEST_TYPES = 10;
 
 /** A bucket of the ledger judged at the run's time, and where its notices go. */
 export interface AssessedBucket {
@@ -42,8 +45,10 @@ export interface DigestBucket {
   readonly severity: Severity | null;
   readonly declaredLevel: string | null;
   readonly publiclyAccessible: boolean;
-  /** The open violations: each type with the level it needs, occurrences and objects. */
+  /** The open violations, most severe first: each type with the level it needs, occurrences and objects. */
   readonly types: readonly DigestType[];
+  /** Open types not listed in `types`, and their occurrences. */
+  readonly typesNotListed?: NotListed;
   readonly findings: number;
   readonly openSince: string | null;
   readonly lastNotice: { readonly kind: NoticeKind; readonly at: string } | null;
@@ -156,17 +161,21 @@ export function planDigests(buckets: readonly AssessedBucket[], now: Date): Team
  * the team's worst severity, totals, and the waivers that end within seven
  * days. Bounded by the bytes SNS takes: fewer buckets are listed when needed,
  * and the digest says how many more there are.
+ *
+ * @param levels the policy's levels, lowest first: each bucket's types are listed most severe first.
  */
 export function composeTeamDigest(
   plan: TeamDigestPlan,
   route: AlertRoute,
   now: Date,
+  levels: readonly string[] = [],
 ): Alert<DigestDocument> {
   const team = inert(plan.team);
   const open = plan.buckets.filter((bucket) => bucket.assessment.verdict !== 'clear');
   const totals = totalsOf(plan.buckets, now);
   const severity = worstOf(open);
-  return fitted((limits) => {
+  const listing = listingOf(open, plan.buckets, now, levels);
+  return fitMessage((shown) => {
     const document: DigestDocument = {
       schema: DIGEST_SCHEMA,
       kind: 'digest',
@@ -176,7 +185,7 @@ export function composeTeamDigest(
       generatedAt: now.toISOString(),
       summary: `Daily digest for team ${team}: ${attention(totals)}.`,
       totals,
-      ...listed(open, plan.buckets, now, limits),
+      ...listedUpTo(listing, shown),
       routing: routingOf(route),
     };
     return {
@@ -191,7 +200,7 @@ export function composeTeamDigest(
         sample: 'false',
       },
     };
-  });
+  }, LONGEST_LIST);
 }
 
 /**
@@ -204,6 +213,7 @@ export function composeOverallDigest(
   buckets: readonly AssessedBucket[],
   route: AlertRoute,
   now: Date,
+  levels: readonly string[] = [],
 ): Alert<DigestDocument> {
   const open = buckets.filter((bucket) => bucket.assessment.verdict !== 'clear');
   const totals = totalsOf(buckets, now);
@@ -225,7 +235,9 @@ export function composeOverallDigest(
       (a, b) =>
         rankOf(b.severity) - rankOf(a.severity) || b.buckets - a.buckets || compare(a.team, b.team),
     );
-  return fitted((limits) => {
+  const listing = listingOf(open, buckets, now, levels);
+  return fitMessage((shown) => {
+    const teamsListed = Math.min(shown, MAX_DIGEST_TEAMS);
     const document: DigestDocument = {
       schema: DIGEST_SCHEMA,
       kind: 'digest',
@@ -238,9 +250,9 @@ export function composeOverallDigest(
           ? 'Daily classification digest: nothing is open.'
           : `Daily classification digest: ${attention(totals)}, in ${teams.length} team${teams.length === 1 ? '' : 's'}.`,
       totals,
-      ...listed(open, buckets, now, limits),
-      teams: teams.slice(0, MAX_DIGEST_TEAMS),
-      teamsNotListed: Math.max(0, teams.length - MAX_DIGEST_TEAMS),
+      ...listedUpTo(listing, shown),
+      teams: teams.slice(0, teamsListed),
+      teamsNotListed: Math.max(0, teams.length - teamsListed),
       routing: routingOf(route),
     };
     return {
@@ -255,56 +267,57 @@ export function composeOverallDigest(
         sample: 'false',
       },
     };
-  });
+  }, LONGEST_LIST);
 }
 
-/** The bytes SNS is sent for a message: the document as JSON inside JSON, the text, subject and attributes. */
-export function digestBytes(alert: Alert<unknown>): number {
-  const message = JSON.stringify({ default: JSON.stringify(alert.document), email: alert.text });
-  const attributes = Object.entries(alert.attributes)
-    .map(([name, value]) => `${name}String${value}`)
-    .join('');
-  return utf8Bytes(message) + utf8Bytes(alert.subject) + utf8Bytes(attributes);
+/** The most items of any one list a digest shows; each list has its own cap below it. */
+const LONGEST_LIST = Math.max(MAX_DIGEST_BUCKETS, MAX_DIGEST_WAIVERS, MAX_DIGEST_TEAMS);
+
+/** Everything a digest could list, in the order it lists it. */
+interface Listing {
+  readonly buckets: readonly DigestBucket[];
+  readonly waivers: readonly DigestWaiver[];
 }
 
-interface Limits {
-  readonly buckets: number;
-  readonly waivers: number;
-}
-
-/** Composes with fewer listed buckets (then waivers) until the message fits SNS. */
-function fitted(compose: (limits: Limits) => Alert<DigestDocument>): Alert<DigestDocument> {
-  let limits: Limits = { buckets: MAX_DIGEST_BUCKETS, waivers: MAX_DIGEST_WAIVERS };
-  for (;;) {
-    const alert = compose(limits);
-    if (digestBytes(alert) <= MAX_DIGEST_BYTES) return alert;
-    if (limits.buckets > 0) {
-      limits = { ...limits, buckets: Math.floor(limits.buckets / 2) };
-    } else if (limits.waivers > 0) {
-      limits = { ...limits, waivers: Math.floor(limits.waivers / 2) };
-    } else {
-      return alert;
-    }
-  }
-}
-
-function listed(
+function listingOf(
   open: readonly AssessedBucket[],
   all: readonly AssessedBucket[],
   now: Date,
-  limits: Limits,
-) {
-  const buckets = [...open].sort(worstFirst).map(digestBucket);
-  const waivers = expiringWaivers(all, now);
+  levels: readonly string[],
+): Listing {
   return {
-    buckets: buckets.slice(0, limits.buckets),
-    bucketsNotListed: Math.max(0, buckets.length - limits.buckets),
-    waiversExpiring: waivers.slice(0, limits.waivers),
-    waiversNotListed: Math.max(0, waivers.length - limits.waivers),
+    buckets: [...open].sort(worstFirst).map((bucket) => digestBucket(bucket, levels)),
+    waivers: expiringWaivers(all, now),
   };
 }
 
-function digestBucket({ state, assessment, route }: AssessedBucket): DigestBucket {
+/** At most `shown` buckets and waivers (and no more than their caps), and how many are left out. */
+function listedUpTo(listing: Listing, shown: number) {
+  const buckets = Math.min(shown, MAX_DIGEST_BUCKETS);
+  const waivers = Math.min(shown, MAX_DIGEST_WAIVERS);
+  return {
+    buckets: listing.buckets.slice(0, buckets),
+    bucketsNotListed: Math.max(0, listing.buckets.length - buckets),
+    waiversExpiring: listing.waivers.slice(0, waivers),
+    waiversNotListed: Math.max(0, listing.waivers.length - waivers),
+  };
+}
+
+function digestBucket(
+  { state, assessment, route }: AssessedBucket,
+  levels: readonly string[],
+): DigestBucket {
+  const types = listHead(
+    assessment.violations
+      .map((violation) => ({
+        type: inert(violation.type),
+        requiredLevel: violation.requiredLevel,
+        count: violation.count,
+        findings: violation.findings,
+      }))
+      .sort(mostSevereFirst(levels)),
+    MAX_DIGEST_TYPES,
+  );
   return {
     name: inert(state.bucket),
     accountId: state.accountId,
@@ -314,12 +327,8 @@ function digestBucket({ state, assessment, route }: AssessedBucket): DigestBucke
     severity: assessment.severity ?? null,
     declaredLevel: assessment.declaredLevel ?? null,
     publiclyAccessible: assessment.publiclyAccessible,
-    types: assessment.violations.map((violation) => ({
-      type: inert(violation.type),
-      requiredLevel: violation.requiredLevel,
-      count: violation.count,
-      findings: violation.findings,
-    })),
+    types: types.listed,
+    ...(types.notListed ? { typesNotListed: types.notListed } : {}),
     findings: state.findings,
     openSince: state.openSince ?? null,
     lastNotice: state.lastNotice ? { kind: state.lastNotice.kind, at: state.lastNotice.at } : null,
@@ -476,7 +485,7 @@ function bucketLines(document: DigestDocument): string[] {
           (type) =>
             `${type.type} (${type.requiredLevel === 'forbidden' ? 'forbidden' : `needs ${type.requiredLevel}`}) ${type.count} in ${type.findings} object${type.findings === 1 ? '' : 's'}`,
         )
-        .join('; ')}`,
+        .join('; ')}${bucket.typesNotListed ? `; ${notListedLine(bucket.typesNotListed)}` : ''}`,
     );
     lines.push(
       `  Findings:      ${bucket.findings}; open since ${bucket.openSince ?? '-'}; last notice ${bucket.lastNotice ? `${bucket.lastNotice.kind} at ${bucket.lastNotice.at}` : 'none'}`,
@@ -504,10 +513,6 @@ function waiverLines(document: DigestDocument): string[] {
   if (document.waiversNotListed > 0) lines.push(`  and ${document.waiversNotListed} more`);
   lines.push('');
   return lines;
-}
-
-function utf8Bytes(text: string): number {
-  return new TextEncoder().encode(text).length;
 }
 
 function compare(a: string, b: string): number {

@@ -11,6 +11,13 @@ import type {
   WaivedViolation,
 } from './bucket-state';
 import type { TagKeys } from './finding';
+import {
+  fitMessage,
+  listHead,
+  mostSevereFirst,
+  type NotListed,
+  notListedLine,
+} from './message-bounds';
 import type { NoticeDecision } from './notice-decision';
 
 export const NOTICE_SCHEMA = 'bucket-classification-validator/notice/v1';
@@ -44,11 +51,16 @@ export interface NoticeDocument {
     readonly source: Declaration['source'];
     readonly readAt: string;
   } | null;
+  /** Most severe first; as many as fit in one SNS message. */
   readonly violations: readonly NoticeViolation[];
+  /** Open types not listed in `violations` for want of room, and their occurrences. */
+  readonly violationsNotListed?: NotListed;
   /** Not allowed, but covered by a waiver in force. */
   readonly waived: readonly NoticeWaiver[];
   /** Not allowed, and the waiver that covered them has expired. */
   readonly waiverExpired: readonly NoticeWaiver[];
+  /** Entries of `waived` and `waiverExpired` not listed for want of room. */
+  readonly waiversNotListed?: number;
   readonly findings: {
     readonly total: number;
     /** Findings recorded since the previous notice, and when that was. */
@@ -114,7 +126,8 @@ export interface NoticeInput {
  * The notice for a change of a bucket's state: the violations open now (with
  * counts, first and last seen and example objects), the tags the bucket was
  * judged by and when they were read, what changed, and how to fix it. Never
- * any data values.
+ * any data values. It fits one SNS message: violations are listed most severe
+ * first, as many as fit, and the notice counts the types left out.
  */
 export function composeNotice(input: NoticeInput): Alert<NoticeDocument> {
   const { state, assessment, decision, route, trigger, levels, keys } = input;
@@ -123,78 +136,94 @@ export function composeNotice(input: NoticeInput): Alert<NoticeDocument> {
   const team = inert(assessment.team);
   const classificationTag = state.declaration?.tags[keys.classification];
   const finding = trigger.kind === 'finding' ? trigger.finding : undefined;
-  const document: NoticeDocument = {
-    schema: NOTICE_SCHEMA,
-    kind: decision.kind,
-    verdict: assessment.verdict,
-    severity,
-    team,
-    sample: false,
-    summary: summaryOf(inert(state.bucket), decision.kind, assessment, tagsUnreadable),
-    changes: decision.changes.map((text) => inert(text)),
-    bucket: {
-      name: state.bucket,
-      accountId: state.accountId,
-      region: state.region,
-      declaredLevel: assessment.declaredLevel ?? null,
-      ...(assessment.verdict === 'unclassified' && classificationTag !== undefined
-        ? { classificationTag: inert(classificationTag) }
-        : {}),
-      ...(assessment.verdict === 'unclassified' ? { allowedLevels: levels } : {}),
-      ...(tagsUnreadable === undefined ? {} : { tagsUnreadable }),
-      publiclyAccessible: assessment.publiclyAccessible,
+  const violations = assessment.violations.map(noticeViolation).sort(mostSevereFirst(levels));
+  const waived = assessment.waived.map(noticeWaiver);
+  const waiverExpired = assessment.waiverExpired.map(noticeWaiver);
+  return fitMessage(
+    (shown) => {
+      const listed = listHead(violations, shown);
+      const document: NoticeDocument = {
+        schema: NOTICE_SCHEMA,
+        kind: decision.kind,
+        verdict: assessment.verdict,
+        severity,
+        team,
+        sample: false,
+        summary: summaryOf(inert(state.bucket), decision.kind, assessment, tagsUnreadable),
+        changes: decision.changes.map((text) => inert(text)),
+        bucket: {
+          name: state.bucket,
+          accountId: state.accountId,
+          region: state.region,
+          declaredLevel: assessment.declaredLevel ?? null,
+          ...(assessment.verdict === 'unclassified' && classificationTag !== undefined
+            ? { classificationTag: inert(classificationTag) }
+            : {}),
+          ...(assessment.verdict === 'unclassified' ? { allowedLevels: levels } : {}),
+          ...(tagsUnreadable === undefined ? {} : { tagsUnreadable }),
+          publiclyAccessible: assessment.publiclyAccessible,
+        },
+        declaration: state.declaration
+          ? {
+              tags: Object.fromEntries(
+                Object.entries(state.declaration.tags).map(([k, v]) => [inert(k), inert(v)]),
+              ),
+              source: state.declaration.source,
+              readAt: state.declaration.readAt,
+            }
+          : null,
+        violations: listed.listed,
+        ...(listed.notListed ? { violationsNotListed: listed.notListed } : {}),
+        waived: waived.slice(0, shown),
+        waiverExpired: waiverExpired.slice(0, shown),
+        ...(waived.length > shown || waiverExpired.length > shown
+          ? {
+              waiversNotListed:
+                Math.max(0, waived.length - shown) + Math.max(0, waiverExpired.length - shown),
+            }
+          : {}),
+        findings: {
+          total: state.findings,
+          sinceLastNotice: state.findingsSinceNotice,
+          lastNoticeAt: state.lastNotice?.at ?? null,
+        },
+        ...(finding
+          ? {
+              finding: {
+                id: finding.id,
+                type: finding.type,
+                objectKey: finding.objectKey ? inert(finding.objectKey) : null,
+                createdAt: finding.createdAt ?? null,
+                consoleUrl: macieConsoleUrl(finding),
+              },
+            }
+          : {}),
+        ...(trigger.kind === 'resolve'
+          ? {
+              resolution: {
+                by: inert(trigger.by),
+                reason: inert(trigger.reason),
+                at: trigger.at,
+              },
+            }
+          : {}),
+        routing: routingOf(route),
+      };
+      return {
+        subject: subjectOf(false, severity, `${HEADINGS[decision.kind]}: ${state.bucket}`),
+        document,
+        text: noticeText(document, levels),
+        attributes: {
+          severity,
+          team,
+          bucket: state.bucket,
+          kind: decision.kind,
+          sample: 'false',
+        },
+      };
     },
-    declaration: state.declaration
-      ? {
-          tags: Object.fromEntries(
-            Object.entries(state.declaration.tags).map(([k, v]) => [inert(k), inert(v)]),
-          ),
-          source: state.declaration.source,
-          readAt: state.declaration.readAt,
-        }
-      : null,
-    violations: assessment.violations.map(noticeViolation),
-    waived: assessment.waived.map(noticeWaiver),
-    waiverExpired: assessment.waiverExpired.map(noticeWaiver),
-    findings: {
-      total: state.findings,
-      sinceLastNotice: state.findingsSinceNotice,
-      lastNoticeAt: state.lastNotice?.at ?? null,
-    },
-    ...(finding
-      ? {
-          finding: {
-            id: finding.id,
-            type: finding.type,
-            objectKey: finding.objectKey ? inert(finding.objectKey) : null,
-            createdAt: finding.createdAt ?? null,
-            consoleUrl: macieConsoleUrl(finding),
-          },
-        }
-      : {}),
-    ...(trigger.kind === 'resolve'
-      ? {
-          resolution: {
-            by: inert(trigger.by),
-            reason: inert(trigger.reason),
-            at: trigger.at,
-          },
-        }
-      : {}),
-    routing: routingOf(route),
-  };
-  return {
-    subject: subjectOf(false, severity, `${HEADINGS[decision.kind]}: ${state.bucket}`),
-    document,
-    text: noticeText(document, levels),
-    attributes: {
-      severity,
-      team,
-      bucket: state.bucket,
-      kind: decision.kind,
-      sample: 'false',
-    },
-  };
+    Math.max(violations.length, waived.length, waiverExpired.length),
+  );
 }
 
 const HEADINGS: Record<NoticeDecision['kind'], string> = {
@@ -287,6 +316,11 @@ function noticeText(document: NoticeDocument, levels: readonly string[]): string
       lines.push(`  - ${describe(violation)}`);
       if (violation.examples.length > 0) lines.push(`      e.g. ${violation.examples.join(', ')}`);
     }
+    if (document.violationsNotListed) {
+      lines.push(
+        `  ${notListedLine(document.violationsNotListed)}: bucket-classification ledger show lists them all`,
+      );
+    }
     lines.push('');
   }
   for (const expired of document.waiverExpired) {
@@ -297,6 +331,7 @@ function noticeText(document: NoticeDocument, levels: readonly string[]): string
   for (const waived of document.waived) {
     lines.push(`Waived:          ${waived.type} (${waived.ticket}, until ${waived.expiresAt})`);
   }
+  if (document.waiversNotListed) lines.push(`…and ${document.waiversNotListed} more waivers`);
   if (document.waived.length + document.waiverExpired.length > 0) lines.push('');
   const { findings } = document;
   lines.push(

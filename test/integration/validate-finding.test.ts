@@ -18,7 +18,12 @@ import type { NoticeDocument } from '../../rules/notice';
 import { loadMacieEvent, type RawEvent } from '../support/fixtures';
 import { createLedgerTable, deleteLedgerTable } from '../support/ledger-table';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
-import { invokePackaged, type PackagedStack, packageStack } from '../support/package-stack';
+import {
+  invokePackaged,
+  invokePackagedWithLogs,
+  type PackagedStack,
+  packageStack,
+} from '../support/package-stack';
 import { createBucket } from '../support/s3-buckets';
 import { createTeamTopic, createTopic, optIn } from '../support/sns-topics';
 import { drainQueue, snsMessage, subscribedQueue } from '../support/sqs-inbox';
@@ -390,6 +395,191 @@ describe('packaged validateFinding against moto', () => {
     const [alert] = await drain(centralQueue);
     expect(alert?.kind).toBe('unprocessable');
     expect(alert?.error?.message).toContain('source "aws.guardduty"');
-    expect(alert?.error?.event).toContain('GuardDuty Finding');
+    expect(alert?.error?.event).toEqual(
+      expect.objectContaining({ source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding' }),
+    );
   });
+});
+
+/** What a queue subscriber got: SNS's `Message` as sent (the JSON document), and the envelope. */
+async function drainRaw(queueUrl: string): Promise<Array<{ message: string; body: string }>> {
+  return drainQueue(sqs, queueUrl, (body) => ({
+    body,
+    message: (JSON.parse(body) as { Message: string }).Message,
+  }));
+}
+
+const LOG_GROUP = `/aws/lambda/bucket-classification-validator-it-validateFinding`;
+
+/** Invokes the packaged handler with the event as JSON text; its result and stderr log lines. */
+async function invokeWithLogs(eventJson: string) {
+  const { result, stderr } = await invokePackagedWithLogs(
+    functionDir,
+    'handlers/validate-finding.js',
+    eventJson,
+    {
+      ...process.env,
+      SECURITY_TOPIC_ARN: centralTopic,
+      METRICS_NAMESPACE: NAMESPACE,
+      POLICY_FILE: 'policies/default-policy.yaml',
+      WAIVERS_FILE: 'policies/waivers.yaml',
+      LEDGER_TABLE: LEDGER,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      AWS_LAMBDA_LOG_GROUP_NAME: LOG_GROUP,
+    },
+  );
+  return { outcome: result as { outcome: string }, stderr };
+}
+
+/** The raw event logged under `eventId`, joined from its parts in order. */
+function loggedEvent(stderr: readonly string[], eventId: string) {
+  const lines = stderr
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.message === 'unprocessable event' && line.eventId === eventId)
+    .sort((a, b) => Number(a.part) - Number(b.part));
+  return {
+    lines,
+    text: lines.map((line) => String(line.rawEvent)).join(''),
+  };
+}
+
+describe('packaged validateFinding: every message fits in one SNS message', () => {
+  /** A finding of `bucket` (declared Public) with `custom` custom identifiers and, last, one forbidden type. */
+  function manyTypes(bucket: string, custom: number, sample: boolean): string {
+    const event = findingEvent(bucket, {
+      DataClassification: 'Public',
+      SupportSNSTopic: teamTopic,
+      Team: 'team-a',
+    });
+    const detail = event.detail as unknown as {
+      sample: boolean;
+      classificationDetails: { result: Record<string, unknown> };
+    };
+    detail.sample = sample;
+    detail.classificationDetails.result.customDataIdentifiers = {
+      detections: Array.from({ length: custom }, (_, i) => ({
+        name: `cdi-${i}-"é\\✓`,
+        count: 3,
+      })),
+      totalCount: custom * 3,
+    };
+    detail.classificationDetails.result.sensitiveData = [
+      { category: 'CREDENTIALS', detections: [{ type: 'AWS_CREDENTIALS', count: 1 }] },
+    ];
+    const eventJson = JSON.stringify(event);
+    // Within EventBridge's 256 KB for one event.
+    expect(Buffer.byteLength(eventJson)).toBeLessThan(256 * 1024);
+    return eventJson;
+  }
+
+  /** The one message a queue received, checked to be within SNS's 262,144 bytes. */
+  async function onlyMessage(queueUrl: string): Promise<string> {
+    const [delivered, ...more] = await drainRaw(queueUrl);
+    expect(more).toEqual([]);
+    if (!delivered) throw new Error('no message reached the queue');
+    expect(Buffer.byteLength(delivered.message, 'utf8')).toBeLessThanOrEqual(262_144);
+    return delivered.message;
+  }
+
+  it('alerts on a finding with 4,000 types, most severe first, and says how many more', async () => {
+    // A sample finding: alerted on its own, outside the ledger.
+    const eventJson = manyTypes(`many-types-${RUN}`, 3999, true);
+
+    const { outcome } = await invokeWithLogs(eventJson);
+
+    expect(outcome).toEqual({ outcome: 'sample', severity: 'Critical', topics: [teamTopic] });
+    const alert = JSON.parse(await onlyMessage(teamQueue)) as AlertDocument;
+    expect(alert.violations?.[0]).toEqual(
+      expect.objectContaining({ type: 'AWS_CREDENTIALS', requiredLevel: 'forbidden', count: 1 }),
+    );
+    const notListed = alert.violationsNotListed;
+    expect(notListed?.types).toBeGreaterThan(0);
+    expect((alert.violations?.length ?? 0) + (notListed?.types ?? 0)).toBe(4000);
+    expect(notListed?.occurrences).toBe((notListed?.types ?? 0) * 3);
+  }, 120_000);
+
+  it("sends the team a bounded notice for a bucket's 1,500 open types, most severe first", async () => {
+    const eventJson = manyTypes(`ledger-many-${RUN}`, 1499, false);
+
+    const { outcome } = await invokeWithLogs(eventJson);
+
+    expect(outcome).toEqual(
+      expect.objectContaining({
+        outcome: 'recorded',
+        notice: { kind: 'violation', topics: [teamTopic] },
+      }),
+    );
+    const notice = JSON.parse(await onlyMessage(teamQueue)) as NoticeDocument;
+    expect(notice.severity).toBe('Critical');
+    expect(notice.violations[0]?.type).toBe('AWS_CREDENTIALS');
+    const notListed = notice.violationsNotListed;
+    expect(notListed?.types).toBeGreaterThan(0);
+    expect(notice.violations.length + (notListed?.types ?? 0)).toBe(1500);
+  }, 120_000);
+
+  it('reports an unprocessable event of 250 KB of quotes and backslashes, and logs it whole', async () => {
+    const event = {
+      version: '0',
+      id: `quotes-${RUN}`,
+      'detail-type': 'Macie Finding',
+      source: 'aws.macie',
+      account: ACCOUNT,
+      region: REGION,
+      detail: { junk: '"\\'.repeat(62_000) },
+    };
+    const eventJson = JSON.stringify(event);
+    expect(Buffer.byteLength(eventJson)).toBeGreaterThan(240 * 1024);
+    expect(Buffer.byteLength(eventJson)).toBeLessThan(256 * 1024);
+
+    const { outcome, stderr } = await invokeWithLogs(eventJson);
+
+    expect(outcome.outcome).toBe('unprocessable');
+    const [delivered] = await drainRaw(centralQueue);
+    if (!delivered) throw new Error('no alert reached central security');
+    expect(Buffer.byteLength(delivered.message, 'utf8')).toBeLessThanOrEqual(262_144);
+    const alert = JSON.parse(delivered.message) as AlertDocument;
+    expect(alert.kind).toBe('unprocessable');
+    // The excerpt is JSON inside the alert, escaped once: the quotes read back as quotes.
+    const junk = (alert.error?.event as { detail?: { junk?: string } } | undefined)?.detail?.junk;
+    expect(junk?.startsWith('"\\"\\')).toBe(true);
+    const logged = loggedEvent(stderr, `quotes-${RUN}`);
+    expect(alert.error?.rawEvent).toEqual({
+      logGroup: LOG_GROUP,
+      eventId: `quotes-${RUN}`,
+      parts: logged.lines.length,
+      bytes: Buffer.byteLength(eventJson),
+    });
+    expect(logged.lines.length).toBeGreaterThan(1);
+    // Each log line is one CloudWatch Logs event, at most 262,144 bytes.
+    for (const line of logged.lines) {
+      expect(Buffer.byteLength(JSON.stringify(line), 'utf8')).toBeLessThan(262_144);
+    }
+    expect(JSON.parse(logged.text)).toEqual(event);
+  }, 120_000);
+
+  it('reports an event nested 5,000 levels deep with its content, not "[object Object]"', async () => {
+    const id = `deep-${RUN}`;
+    const deep = `${'{"n":'.repeat(5000)}{"leaf":"bottom"}${'}'.repeat(5000)}`;
+    const eventJson = `{"version":"0","id":"${id}","detail-type":"Macie Finding","source":"aws.macie","detail":${deep}}`;
+
+    const { outcome, stderr } = await invokeWithLogs(eventJson);
+
+    expect(outcome.outcome).toBe('unprocessable');
+    const [delivered] = await drainRaw(centralQueue);
+    if (!delivered) throw new Error('no alert reached central security');
+    expect(delivered.message).not.toContain('[object Object]');
+    const alert = JSON.parse(delivered.message) as AlertDocument;
+    expect(alert.error?.event).toEqual(
+      expect.objectContaining({ id, source: 'aws.macie', detail: { n: expect.anything() } }),
+    );
+    expect(alert.error?.truncated).toBe(true);
+    expect(alert.error?.rawEvent).toEqual({
+      logGroup: LOG_GROUP,
+      eventId: id,
+      parts: 1,
+      bytes: Buffer.byteLength(eventJson),
+    });
+    expect(loggedEvent(stderr, id).text).toBe(eventJson);
+  }, 120_000);
 });

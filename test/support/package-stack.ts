@@ -142,6 +142,41 @@ export async function invokePackaged(
 }
 
 /**
+ * Invokes a packaged handler like {@link invokePackaged}, with the event given as
+ * its JSON text (so a test can hand over an event too deep for `JSON.stringify`),
+ * and resolves with what it returned and the lines it wrote to stderr (where the
+ * function's error log lines go).
+ */
+export async function invokePackagedWithLogs(
+  taskRoot: string,
+  handlerModule: string,
+  eventJson: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ result: unknown; stderr: string[] }> {
+  const script = `
+    const { handler } = require(${JSON.stringify(`./${handlerModule}`)});
+    let input = '';
+    process.stdin.on('data', (chunk) => { input += chunk; });
+    process.stdin.on('end', () => handler(JSON.parse(input)).then(
+      (result) => process.stdout.write(JSON.stringify(result)),
+      (error) => { process.stderr.write(String((error && error.stack) || error)); process.exit(3); },
+    ));`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: taskRoot, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.stdin.end(eventJson);
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`${handlerModule} failed (exit ${code}): ${stderr}`);
+  return { result: JSON.parse(stdout), stderr: stderr.split('\n').filter((line) => line !== '') };
+}
+
+/**
  * Invokes a packaged handler for many events in one process, as one warm Lambda
  * container takes them one after another. Resolves with each result, or
  * `{ error }` for an invocation that threw.

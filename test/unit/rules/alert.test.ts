@@ -65,18 +65,19 @@ describe('composeAlert for a violation', () => {
           region: 'eu-west-1',
           declaredLevel: 'Internal',
         }),
+        // Most severe first: the type that needs the highest level leads.
         violations: [
-          {
-            type: 'NAME',
-            category: 'PERSONAL_INFORMATION',
-            requiredLevel: 'Confidential',
-            count: 3,
-          },
           {
             type: 'USA_SOCIAL_SECURITY_NUMBER',
             category: 'PERSONAL_INFORMATION',
             requiredLevel: 'Restricted',
             count: 7,
+          },
+          {
+            type: 'NAME',
+            category: 'PERSONAL_INFORMATION',
+            requiredLevel: 'Confidential',
+            count: 3,
           },
         ],
         finding: expect.objectContaining({
@@ -198,21 +199,54 @@ describe('composeAlert details', () => {
 });
 
 describe('composeUnprocessableAlert', () => {
-  it('carries the reason and the raw event, cut to fit SNS', () => {
-    const raw = JSON.stringify({ detail: 'y'.repeat(200_000) });
+  const CENTRAL = 'arn:aws:sns:eu-west-1:999988887777:central';
+  const logged = {
+    logGroup: '/aws/lambda/bcv-prod-validateFinding',
+    eventId: 'e-1',
+    parts: 2,
+    bytes: 200_020,
+  };
+
+  it('carries the reason, the start of the event as JSON, and where the whole event was logged', () => {
+    const event = { source: 'aws.guardduty', detail: 'y'.repeat(200_000) };
 
     const alert = composeUnprocessableAlert(
       'not a Macie finding event',
-      raw,
-      'arn:aws:sns:eu-west-1:999988887777:central',
+      event,
+      logged,
+      CENTRAL,
       'High',
     );
 
     expect(alert.document.kind).toBe('unprocessable');
     expect(alert.document.error?.message).toBe('not a Macie finding event');
+    expect(alert.document.error?.event).toEqual({
+      source: 'aws.guardduty',
+      detail: `${'y'.repeat(2048)}…[200000 characters]`,
+    });
     expect(alert.document.error?.truncated).toBe(true);
-    expect(JSON.stringify(alert.document).length).toBeLessThan(100 * 1024);
+    expect(alert.document.error?.rawEvent).toEqual(logged);
+    expect(alert.text).toContain(
+      'The whole event (200020 bytes of JSON) is in CloudWatch Logs group /aws/lambda/bcv-prod-validateFinding, the 2 lines with eventId "e-1": join their rawEvent fields in part order.',
+    );
     expect(alert.subject).toBe('[High] Unprocessable event for the finding validator');
+  });
+
+  it('carries a small event whole, marked as not truncated', () => {
+    const event = { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding' };
+
+    const alert = composeUnprocessableAlert(
+      'not Macie',
+      event,
+      { ...logged, parts: 1 },
+      CENTRAL,
+      'High',
+    );
+
+    expect(alert.document.error?.event).toEqual(event);
+    expect(alert.document.error?.truncated).toBe(false);
+    expect(alert.text).toContain('the line with eventId "e-1".');
+    expect(alert.text).toContain('{"source":"aws.guardduty","detail-type":"GuardDuty Finding"}');
   });
 });
 

@@ -185,6 +185,32 @@ describe('composeNotice', () => {
     expect(notice.subject.startsWith('[High] Classification violation escalated: bbb')).toBe(true);
   });
 
+  it('fits 4,000 open types in one SNS message, most severe first, and counts those left out', () => {
+    const base = state({ examples: ['a/"quoted"/key.csv', `keys/${'ü'.repeat(200)}`] });
+    const many = Object.fromEntries(
+      Array.from({ length: 4000 }, (_, i) => {
+        const type = `CUSTOM_${String(i).padStart(4, '0')}_${'"'.repeat(30)}`;
+        const recorded = base.types.NAME;
+        if (!recorded) throw new Error('the base state holds NAME');
+        return [type, { ...recorded, type, count: 2 }];
+      }),
+    );
+    const s = { ...base, types: { ...many, ...base.types } };
+
+    const notice = composeNotice(input({ state: s }));
+
+    const body = JSON.stringify({ default: JSON.stringify(notice.document), email: notice.text });
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(262_144);
+    expect(notice.document.violations[0]?.type).toBe('USA_SOCIAL_SECURITY_NUMBER');
+    const listed = notice.document.violations.length;
+    const notListed = notice.document.violationsNotListed;
+    expect(listed).toBeGreaterThan(1);
+    expect(listed + (notListed?.types ?? 0)).toBe(4002);
+    expect(notice.text).toContain(
+      `  …and ${notListed?.types} more types (${notListed?.occurrences} occurrences): bucket-classification ledger show lists them all`,
+    );
+  });
+
   describe('untrusted text', () => {
     it('cleans control characters out of object keys in the document and the text', () => {
       const notice = composeNotice(
