@@ -12,7 +12,9 @@ import {
   type Declaration,
   declarationTags,
   emptyState,
+  fitRecordedTypes,
   recordFinding,
+  typeDemand,
   type WaiverLookup,
   withOpenSince,
 } from '../rules/bucket-state';
@@ -81,6 +83,7 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
   const keys = settings.tagKeys;
   const noticeContext = noticeContextOf(deps);
   const { clock } = noticeContext;
+  const demand = typeDemand(policy);
 
   const recordMetrics = (findingId: string, counts: readonly MetricCount[]) =>
     recordMetricsOnce(deps.metrics, ledger, logger, findingId, counts);
@@ -117,12 +120,15 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
       noticeContext,
       where,
       (stored) => {
-        const recorded = recordFinding(
-          stored?.state ?? emptyState(where),
-          finding,
-          declaration,
-          now,
-        );
+        const before = stored?.state ?? emptyState(where);
+        const recorded = fitRecordedTypes(recordFinding(before, finding, declaration, now), demand);
+        if ((recorded.typesLeftOut ?? 0) > (before.typesLeftOut ?? 0)) {
+          logger.warn('ledger entry full: least demanding types left out', {
+            ...context,
+            leftOut: (recorded.typesLeftOut ?? 0) - (before.typesLeftOut ?? 0),
+            kept: Object.keys(recorded.types).length,
+          });
+        }
         const assessment = assessBucket(recorded, policy, keys, waiverFor);
         const state = withOpenSince(recorded, assessment, now);
         const decision = decideNotice(state.lastNotice, assessment, {

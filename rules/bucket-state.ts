@@ -1,7 +1,7 @@
 import type { Policy, Severity } from '../policies/policy';
 import { type Detection, detectedTypes } from './detected-types';
 import type { BucketTags, FindingInput, TagKeys } from './finding';
-import { describeRequirement } from './required-level';
+import { describeRequirement, requirementFor } from './required-level';
 import { type JudgedDetection, judgeDetections } from './verdict';
 
 /**
@@ -32,6 +32,11 @@ export interface BucketState {
   readonly resolution?: Resolution;
   /** The latest result of the tag rule for the bucket, and whether the team heard it. */
   readonly tagCompliance?: TagComplianceRecord;
+  /**
+   * How many times a type was left out of `types` to keep the entry within what
+   * one DynamoDB item holds (see {@link fitRecordedTypes}); absent when never.
+   */
+  readonly typesLeftOut?: number;
 }
 
 /** Where a declaration was read. */
@@ -168,6 +173,12 @@ export interface BucketAssessment {
 
 /** Object keys kept per type, and how much of each. */
 export const MAX_EXAMPLES = 5;
+/**
+ * Bytes (as JSON) of the recorded types one ledger entry keeps. A DynamoDB item
+ * holds at most 400 KB; this leaves room for the rest of the entry, its notice
+ * record (which names the open types again) and the attribute names.
+ */
+export const MAX_RECORDED_TYPES_BYTES = 200_000;
 const MAX_EXAMPLE_LENGTH = 256;
 
 /**
@@ -411,6 +422,59 @@ function openViolation(detection: JudgedDetection, recorded: RecordedType | unde
     examples: recorded?.examples ?? [],
     firstSeen: recorded?.firstSeen ?? '',
     lastSeen: recorded?.lastSeen ?? '',
+  };
+}
+
+/**
+ * Keeps a bucket's recorded types within {@link MAX_RECORDED_TYPES_BYTES}, so a
+ * finding with thousands of types (or keys of a kilobyte each) can always be
+ * written: first each type keeps one example key, then the least demanding
+ * types (the lowest level the policy asks for, then the fewest occurrences) are
+ * left out, counted in `typesLeftOut`. The most demanding types, which decide
+ * the verdict and its severity, are always kept.
+ *
+ * @param demand how much a type asks of the bucket: higher is more (a forbidden
+ *   type the most).
+ */
+export function fitRecordedTypes(
+  state: BucketState,
+  demand: (type: RecordedType) => number,
+  maxBytes: number = MAX_RECORDED_TYPES_BYTES,
+): BucketState {
+  const size = (types: Record<string, RecordedType>): number =>
+    Buffer.byteLength(JSON.stringify(types));
+  if (size(state.types as Record<string, RecordedType>) <= maxBytes) return state;
+  const trimmed: Record<string, RecordedType> = {};
+  for (const [key, type] of Object.entries(state.types)) {
+    trimmed[key] = { ...type, examples: type.examples.slice(0, 1) };
+  }
+  let bytes = size(trimmed);
+  if (bytes <= maxBytes) return { ...state, types: trimmed };
+  // Most demanding first; the ones at the end go until the rest fits.
+  const ranked = Object.entries(trimmed).sort(
+    ([, a], [, b]) => demand(b) - demand(a) || b.count - a.count || (a.type < b.type ? -1 : 1),
+  );
+  let leftOut = 0;
+  while (bytes > maxBytes && ranked.length > 1) {
+    const [key, type] = ranked.pop() as [string, RecordedType];
+    // The type's own JSON, its key and the punctuation around them.
+    bytes -= Buffer.byteLength(JSON.stringify(key)) + Buffer.byteLength(JSON.stringify(type)) + 2;
+    leftOut++;
+  }
+  return {
+    ...state,
+    types: Object.fromEntries(ranked),
+    typesLeftOut: (state.typesLeftOut ?? 0) + leftOut,
+  };
+}
+
+/** How much a recorded type asks of a bucket under `policy`: its level's rank, forbidden above all. */
+export function typeDemand(policy: Policy): (type: RecordedType) => number {
+  return (type) => {
+    const { requirement } = requirementFor(policy, type);
+    return requirement.kind === 'forbidden'
+      ? policy.levels.length
+      : policy.levels.indexOf(requirement.level);
   };
 }
 

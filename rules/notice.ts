@@ -55,6 +55,11 @@ export interface NoticeDocument {
   readonly violations: readonly NoticeViolation[];
   /** Open types not listed in `violations` for want of room, and their occurrences. */
   readonly violationsNotListed?: NotListed;
+  /**
+   * How many times a type found in the bucket was left out of the ledger, which
+   * keeps a bounded number of types per bucket (the least demanding go first).
+   */
+  readonly typesLeftOut?: number;
   /** Not allowed, but covered by a waiver in force. */
   readonly waived: readonly NoticeWaiver[];
   /** Not allowed, and the waiver that covered them has expired. */
@@ -174,6 +179,7 @@ export function composeNotice(input: NoticeInput): Alert<NoticeDocument> {
           : null,
         violations: listed.listed,
         ...(listed.notListed ? { violationsNotListed: listed.notListed } : {}),
+        ...(state.typesLeftOut ? { typesLeftOut: state.typesLeftOut } : {}),
         waived: waived.slice(0, shown),
         waiverExpired: waiverExpired.slice(0, shown),
         ...(waived.length > shown || waiverExpired.length > shown
@@ -319,6 +325,11 @@ function noticeText(document: NoticeDocument, levels: readonly string[]): string
     if (document.violationsNotListed) {
       lines.push(
         `  ${notListedLine(document.violationsNotListed)}: bucket-classification ledger show lists them all`,
+      );
+    }
+    if (document.typesLeftOut) {
+      lines.push(
+        `  The ledger keeps a bounded number of types per bucket: ${document.typesLeftOut} less demanding type(s) found here were left out.`,
       );
     }
     lines.push('');

@@ -9,12 +9,14 @@ import {
   declarationTags,
   describeDeclarationChange,
   emptyState,
+  fitRecordedTypes,
   MAX_EXAMPLES,
   type RecordableFinding,
   type RecordedType,
   recordFinding,
   resolveByHand,
   sameDeclaration,
+  typeDemand,
   typeKey,
   type WaiverLookup,
   type WaiverMatch,
@@ -649,5 +651,96 @@ describe('assessBucket of an unclassified bucket', () => {
 
       expect(assessment.severity).toBe('Critical');
     });
+  });
+});
+
+describe('fitRecordedTypes', () => {
+  /** A bucket holding `n` types named T0000..., each with five long example keys. */
+  function holding(n: number, extra: Record<string, RecordedType> = {}): BucketState {
+    const types: Record<string, RecordedType> = { ...extra };
+    for (let i = 0; i < n; i++) {
+      const type = `T${String(i).padStart(4, '0')}`;
+      types[type] = {
+        type,
+        category: 'PERSONAL_INFORMATION',
+        custom: false,
+        count: i + 1,
+        findings: 1,
+        firstSeen: '2025-05-20T09:00:00.000Z',
+        lastSeen: '2025-05-20T09:00:00.000Z',
+        examples: Array.from({ length: 5 }, (_, k) => `exports/${'k'.repeat(200)}-${i}-${k}.csv`),
+      };
+    }
+    return { ...fresh(), types };
+  }
+  const bytes = (state: BucketState) => Buffer.byteLength(JSON.stringify(state.types));
+
+  it('leaves an entry within the bound as it is', () => {
+    const state = holding(10);
+
+    expect(fitRecordedTypes(state, () => 0, 1_000_000)).toBe(state);
+  });
+
+  it('first keeps one example per type, when that is enough', () => {
+    const state = holding(10);
+    const bound = bytes(state) - 1;
+
+    const fitted = fitRecordedTypes(state, () => 0, bound);
+
+    expect(Object.keys(fitted.types)).toHaveLength(10);
+    expect(Object.values(fitted.types).map((t) => t.examples.length)).toEqual(Array(10).fill(1));
+    expect(fitted.typesLeftOut).toBeUndefined();
+  });
+
+  it('then leaves out the least demanding types, the fewest occurrences first, and counts them', () => {
+    const forbidden: RecordedType = {
+      type: 'AWS_CREDENTIALS',
+      category: 'CREDENTIALS',
+      custom: false,
+      count: 1,
+      findings: 1,
+      firstSeen: '2025-05-20T09:00:00.000Z',
+      lastSeen: '2025-05-20T09:00:00.000Z',
+      examples: [],
+    };
+    const state = holding(4000, { AWS_CREDENTIALS: forbidden });
+    const demand = (t: RecordedType) => (t.type === 'AWS_CREDENTIALS' ? 9 : 1);
+
+    const fitted = fitRecordedTypes(state, demand, 200_000);
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(200_000);
+    expect(fitted.types.AWS_CREDENTIALS).toEqual(forbidden);
+    const kept = Object.keys(fitted.types).length;
+    expect(kept + (fitted.typesLeftOut ?? 0)).toBe(4001);
+    expect(fitted.typesLeftOut).toBeGreaterThan(0);
+    // The types with the fewest occurrences (the lowest numbers) went first.
+    expect(fitted.types.T0000).toBeUndefined();
+    expect(fitted.types.T3999).toBeDefined();
+  });
+
+  it('adds to the count an entry already had', () => {
+    const state = { ...holding(4000), typesLeftOut: 7 };
+
+    const fitted = fitRecordedTypes(state, () => 0, 200_000);
+
+    expect(Object.keys(fitted.types).length + (fitted.typesLeftOut ?? 0)).toBe(4007);
+  });
+
+  it('ranks by the policy: forbidden above every level, then the higher level', () => {
+    const demand = typeDemand(policy);
+    const of = (type: string, category: string) => ({
+      type,
+      category,
+      custom: false,
+      count: 1,
+      findings: 1,
+      firstSeen: '',
+      lastSeen: '',
+      examples: [],
+    });
+
+    expect(demand(of('AWS_CREDENTIALS', 'CREDENTIALS'))).toBe(4);
+    expect(demand(of('USA_SOCIAL_SECURITY_NUMBER', 'PERSONAL_INFORMATION'))).toBe(3);
+    expect(demand(of('NAME', 'PERSONAL_INFORMATION'))).toBe(2);
   });
 });
