@@ -68,6 +68,54 @@ const ALL = cases();
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
 const LIVE_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
+/** The account's topics: the team's has opted in to notices; no other topic exists. */
+const OPTED_IN = new FakeTopicTags(
+  new Proxy(
+    {},
+    {
+      get: (_, topic) =>
+        topic === TEAM_TOPIC
+          ? { kind: 'read', tags: { AcceptsClassificationAlerts: 'true' } }
+          : { kind: 'missing' },
+    },
+  ),
+);
+
+/** Macie events too big to keep here, made when the test runs (`generated:<name>`). */
+const GENERATED_EVENTS: Readonly<Record<string, () => unknown>> = {
+  /** One finding with 10,000 detected types, a Public bucket: thousands of violations. */
+  'detections-10000': () => {
+    const event = JSON.parse(
+      readFileSync(path.resolve(__dirname, '../events/macie/sensitive-financial.json'), 'utf8'),
+    );
+    const { detail } = event;
+    detail.resourcesAffected.s3Bucket.tags = [
+      { key: 'DataClassification', value: 'Public' },
+      { key: 'SupportSNSTopic', value: TEAM_TOPIC },
+    ];
+    detail.classificationDetails.result.sensitiveData = [
+      {
+        category: 'PERSONAL_INFORMATION',
+        totalCount: 10_000,
+        detections: Array.from({ length: 10_000 }, (_, i) => ({ type: `TYPE_${i}`, count: 1 })),
+      },
+    ];
+    return event;
+  },
+  /** An event whose detail nests 5,000 levels deep. */
+  'nested-5000': () => {
+    let nested: unknown = 'bottom';
+    for (let i = 0; i < 5000; i++) nested = { a: nested };
+    return {
+      version: '0',
+      id: 'nested',
+      source: 'aws.macie',
+      'detail-type': 'Macie Finding',
+      detail: nested,
+    };
+  },
+};
+
 async function runFinding(event: unknown) {
   const publisher = new FakePublisher();
   const metrics = new FakeMetrics();
@@ -79,7 +127,7 @@ async function runFinding(event: unknown) {
     publisher,
     metrics,
     tags: new FakeTags(),
-    topicTags: new FakeTopicTags(),
+    topicTags: OPTED_IN,
     logger: new Logger({ logLevel: 'SILENT' }),
     clock: () => new Date('2026-11-30T00:00:00Z'),
     newId: () => 'notice-1',
@@ -236,7 +284,10 @@ describe('the bad-input corpus', () => {
 
   describe.each(ALL.filter((c) => c.against === 'finding'))('$input', ({ input, outcome }) => {
     it(`against validateFinding: ${outcome}`, async () => {
-      const event = JSON.parse(readFileSync(path.join(CORPUS, input), 'utf8'));
+      const make = GENERATED_EVENTS[input.replace(/^generated:/, '')];
+      const event = input.startsWith('generated:')
+        ? make?.()
+        : JSON.parse(readFileSync(path.join(CORPUS, input), 'utf8'));
 
       const { outcome: actual, publisher } = await runFinding(event);
 
