@@ -45,13 +45,31 @@ export function offlineEnv(scratch: string): NodeJS.ProcessEnv {
   };
 }
 
+/** Longer than any packaging takes on a busy 2-core machine (about a minute). */
+const RUN_NODE_TIMEOUT_MS = 300_000;
+
 /** Runs node with `args`; a failure carries the command's output. */
 export function runNode(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): string {
   try {
-    return execFileSync(process.execPath, args, { cwd, env, encoding: 'utf8', stdio: 'pipe' });
+    return execFileSync(process.execPath, args, {
+      cwd,
+      env,
+      encoding: 'utf8',
+      stdio: 'pipe',
+      // A hung run (it has happened once, on a busy machine) fails with its output
+      // rather than holding the suite until CI gives up.
+      timeout: RUN_NODE_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
   } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`node ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${stderr ?? ''}`);
+    const { stdout, stderr, signal } = error as {
+      stdout?: string;
+      stderr?: string;
+      signal?: string;
+    };
+    const how =
+      signal === 'SIGKILL' ? `was stopped after ${RUN_NODE_TIMEOUT_MS / 1000} s` : 'failed';
+    throw new Error(`node ${args.join(' ')} ${how} in ${cwd}:\n${stdout ?? ''}\n${stderr ?? ''}`);
   }
 }
 
