@@ -38,6 +38,7 @@ module.exports = {
   /** Topics of this account and of the allowed accounts that opted in. */
   allowedAccounts: async ({ resolveVariable }) => ({
     'aws:ResourceAccount': {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not JavaScript.
       'Fn::Split': [',', { 'Fn::Sub': '${AWS::AccountId},${AllowedTopicAccounts}' }],
     },
     ...(await optInTag(resolveVariable)),
