@@ -155,6 +155,7 @@ describe('tagRuleSettings', () => {
       tagReadConcurrency: 8,
       functionName: 'check-bucket-tags',
       sweepSafetyMarginMs: 60_000,
+      topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
     });
   });
 
@@ -270,6 +271,7 @@ describe('topicOptInFromEnv', () => {
       LEDGER_TABLE: 'ledger',
       AWS_REGION: 'eu-west-1',
       CONFIG_RULE_NAME: 'bucket-tags',
+      AWS_LAMBDA_FUNCTION_NAME: 'check-bucket-tags',
       TOPIC_OPT_IN_TAG_KEY: 'alerts',
       TOPIC_OPT_IN_TAG_VALUE: 'on',
     };
