@@ -46,6 +46,17 @@ export default {
     // Table and CSV output.
     'bin/report.ts',
   ],
+  // Not copied into the sandbox: the Python environment (tens of thousands of files,
+  // and links Stryker cannot copy), build output and reports.
+  ignorePatterns: [
+    '.venv',
+    'coverage',
+    'dist',
+    '.serverless',
+    '.esbuild',
+    'reports',
+    'bench/results',
+  ],
   coverageAnalysis: 'perTest',
   // Static mutants (module-level constants: lists of error names, patterns, limits)
   // are left out by default: each reruns every test of its file with a fresh module
