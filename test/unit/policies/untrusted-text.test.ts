@@ -40,6 +40,10 @@ describe('inert', () => {
   it('does not leave half of a two-unit character at the cut', () => {
     expect(inert(`ab${'📄'.repeat(3)}`, 4)).toBe('ab…');
   });
+
+  it('keeps a whole two-unit character before the cut', () => {
+    expect(inert(`📄${'a'.repeat(300)}`, 10)).toBe(`📄${'a'.repeat(7)}…`);
+  });
 });
 
 describe('inertLines', () => {

@@ -18,6 +18,9 @@ describe('wildcardMatcher', () => {
     ['acme-analytics-*', 'acme-analytic', false],
     ['*', '', true],
     ['**', 'anything', true],
+    // A middle part may not reach into the suffix: AB then B needs three characters.
+    ['*AB*B', 'AB', false],
+    ['*AB*B', 'ABB', true],
     ['a*a', 'a', false],
     ['a*a', 'aa', true],
     ['*ab*ab*', 'xabyab', true],

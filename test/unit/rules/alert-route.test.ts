@@ -55,6 +55,31 @@ describe('routeAlert', () => {
     );
   });
 
+  it.each([
+    [{}, 'the bucket has no SupportSNSTopic tag'],
+    [
+      { SupportSNSTopic: 'payments@example.com' },
+      'the SupportSNSTopic tag is not an SNS topic ARN',
+    ],
+  ])('says why in the detail (%j)', (tags, detail) => {
+    const route = routeAlert(tags, KEYS, '111122223333', routing);
+
+    expect(route.kind === 'fallback' && route.detail).toBe(detail);
+  });
+
+  it('lists every allowed account in the detail, comma-separated', () => {
+    const route = routeAlert(
+      { SupportSNSTopic: 'arn:aws:sns:eu-west-1:444455556666:x' },
+      KEYS,
+      '111122223333',
+      { ...routing, allowedTopicAccounts: ['111122223333', '777788889999'] },
+    );
+
+    expect(route.kind === 'fallback' && route.detail).toBe(
+      'the SupportSNSTopic topic is in account 444455556666, which may not receive alerts (allowed: 111122223333, 777788889999)',
+    );
+  });
+
   it('names the tag key and the allowed accounts in the detail', () => {
     const route = routeAlert(
       { Alerts: 'arn:aws:sns:eu-west-1:444455556666:x' },
