@@ -25,6 +25,10 @@ describe('severityOfGap', () => {
   it('gives forbidden types the forbidden severity at any level', () => {
     expect(severityOfGap(table, { kind: 'forbidden' }, 3)).toBe('Critical');
   });
+
+  it("takes a forbidden type's severity from the table's forbidden entry, not from a gap", () => {
+    expect(severityOfGap({ ...table, forbidden: 'High' }, { kind: 'forbidden' }, 0)).toBe('High');
+  });
 });
 
 describe('worstSeverity', () => {
