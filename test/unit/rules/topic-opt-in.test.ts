@@ -12,8 +12,9 @@ describe('judgeTopicOptIn', () => {
     expect(judgeTopicOptIn(read, TAG)).toEqual({ kind: 'opted-in' });
   });
 
-  it('finds a topic without the tag not opted in', () => {
-    expect(judgeTopicOptIn({ kind: 'read', tags: { Team: 'a' } }, TAG)).toEqual({
+  it('finds a topic without the tag not opted in, with no value found to quote', () => {
+    // Strict: a `found: undefined` would make the annotation quote a value that is not there.
+    expect(judgeTopicOptIn({ kind: 'read', tags: { Team: 'a' } }, TAG)).toStrictEqual({
       kind: 'not-opted-in',
       tag: TAG,
     });
