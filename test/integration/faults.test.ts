@@ -8,7 +8,7 @@
  * asynchronous invocation does after the handler throws.
  */
 import * as path from 'node:path';
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -24,6 +24,7 @@ import {
 } from '../support/fault-proxy';
 import { loadMacieEvent, type RawEvent } from '../support/fixtures';
 import { createLedgerTable, deleteLedgerTable } from '../support/ledger-table';
+import { violationCount } from '../support/metrics';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import { invokePackaged, type PackagedStack, packageStack } from '../support/package-stack';
 import { createBucket } from '../support/s3-buckets';
@@ -140,34 +141,6 @@ function count(operation: string): number {
   return proxy.seen.filter((seen) => seen.endsWith(`:${operation}`)).length;
 }
 
-/** Violations counted for the test team at Critical (card data in a Public bucket). */
-async function criticalViolations(): Promise<number> {
-  const { MetricDataResults = [] } = await cloudwatch.send(
-    new GetMetricDataCommand({
-      StartTime: new Date(Date.now() - 3_600_000),
-      EndTime: new Date(Date.now() + 3_600_000),
-      MetricDataQueries: [
-        {
-          Id: 'violations',
-          MetricStat: {
-            Metric: {
-              Namespace: NAMESPACE,
-              MetricName: 'ClassificationViolations',
-              Dimensions: [
-                { Name: 'Team', Value: 'faults' },
-                { Name: 'Severity', Value: 'Critical' },
-              ],
-            },
-            Period: 7200,
-            Stat: 'Sum',
-          },
-        },
-      ],
-    }),
-  );
-  return (MetricDataResults[0]?.Values ?? []).reduce((sum, value) => sum + value, 0);
-}
-
 beforeAll(async () => {
   stack = packageStack('faults');
   functionDir = path.join(stack.work.path, 'task');
@@ -265,7 +238,7 @@ describe('validateFinding meets faults', () => {
   );
 
   it('fails the invocation when CloudWatch keeps failing after the notice went out; the retry counts the finding once', async () => {
-    const before = await criticalViolations();
+    const before = await violationCount(cloudwatch, NAMESPACE, 'faults', 'Critical');
     proxy.use(
       failing(
         (request) => request.operation === 'PutMetricData',
@@ -282,7 +255,7 @@ describe('validateFinding meets faults', () => {
     expect(await invoke(event)).toMatchObject({ outcome: 'duplicate', metricsRecorded: true });
 
     expect(await notices(team)).toEqual([]);
-    expect((await criticalViolations()) - before).toBe(1);
+    expect((await violationCount(cloudwatch, NAMESPACE, 'faults', 'Critical')) - before).toBe(1);
   });
 
   it('records both findings of a bucket whose ledger entry another invocation changed first, with one notice', async () => {

@@ -12,13 +12,14 @@
  * Prints invocations per second and handler latency: figures to read, not budgets.
  */
 import * as path from 'node:path';
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { NoticeDocument } from '../../rules/notice';
 import { loadMacieEvent, type RawEvent } from '../support/fixtures';
 import { createLedgerTable, deleteLedgerTable } from '../support/ledger-table';
+import { violationCount } from '../support/metrics';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import {
   type PackagedStack,
@@ -186,33 +187,6 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-async function violationCount(team: string, severity: string): Promise<number> {
-  const { MetricDataResults = [] } = await cloudwatch.send(
-    new GetMetricDataCommand({
-      StartTime: new Date(Date.now() - 3_600_000),
-      EndTime: new Date(Date.now() + 3_600_000),
-      MetricDataQueries: [
-        {
-          Id: 'violations',
-          MetricStat: {
-            Metric: {
-              Namespace: NAMESPACE,
-              MetricName: 'ClassificationViolations',
-              Dimensions: [
-                { Name: 'Team', Value: team },
-                { Name: 'Severity', Value: severity },
-              ],
-            },
-            Period: 7200,
-            Stat: 'Sum',
-          },
-        },
-      ],
-    }),
-  );
-  return (MetricDataResults[0]?.Values ?? []).reduce((sum, value) => sum + value, 0);
-}
-
 /** A topic with a queue subscribed; a team's topic opts in to notices, central's needs not. */
 async function inbox(name: string, team = true): Promise<Team> {
   const topicArn = await (team ? createTeamTopic : createTopic)(sns, `${name}-${RUN}`);
@@ -313,11 +287,11 @@ describe('validateFinding under load', () => {
     // The metrics count every violating finding, by team and severity.
     for (const team of teams) {
       for (const [severity, count] of Object.entries(EXPECTED_COUNTS_PER_TEAM)) {
-        expect([team.name, severity, await violationCount(team.name, severity)]).toEqual([
+        expect([
           team.name,
           severity,
-          count,
-        ]);
+          await violationCount(cloudwatch, NAMESPACE, team.name, severity),
+        ]).toEqual([team.name, severity, count]);
       }
     }
   }, 900_000);

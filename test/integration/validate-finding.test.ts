@@ -4,11 +4,7 @@
  * subscribers to read what was delivered, CloudWatch metrics read back.
  */
 import * as path from 'node:path';
-import {
-  CloudWatchClient,
-  GetMetricDataCommand,
-  ListMetricsCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -17,6 +13,7 @@ import type { AlertDocument } from '../../rules/alert';
 import type { NoticeDocument } from '../../rules/notice';
 import { loadMacieEvent, type RawEvent } from '../support/fixtures';
 import { createLedgerTable, deleteLedgerTable } from '../support/ledger-table';
+import { violationCount } from '../support/metrics';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
 import {
   invokePackaged,
@@ -108,33 +105,6 @@ function findingEvent(
   return event;
 }
 
-async function violationCount(team: string, severity: string): Promise<number> {
-  const { MetricDataResults = [] } = await cloudwatch.send(
-    new GetMetricDataCommand({
-      StartTime: new Date(Date.now() - 3_600_000),
-      EndTime: new Date(Date.now() + 3_600_000),
-      MetricDataQueries: [
-        {
-          Id: 'violations',
-          MetricStat: {
-            Metric: {
-              Namespace: NAMESPACE,
-              MetricName: 'ClassificationViolations',
-              Dimensions: [
-                { Name: 'Team', Value: team },
-                { Name: 'Severity', Value: severity },
-              ],
-            },
-            Period: 60,
-            Stat: 'Sum',
-          },
-        },
-      ],
-    }),
-  );
-  return (MetricDataResults[0]?.Values ?? []).reduce((sum, value) => sum + value, 0);
-}
-
 async function unroutableReasons(): Promise<string[]> {
   const { Metrics = [] } = await cloudwatch.send(
     new ListMetricsCommand({ Namespace: NAMESPACE, MetricName: 'UnroutableAlerts' }),
@@ -202,7 +172,7 @@ describe('packaged validateFinding against moto', () => {
       }),
     );
     expect(await drain(centralQueue)).toEqual([]);
-    expect(await violationCount(`team-a-${RUN}`, 'Medium')).toBe(1);
+    expect(await violationCount(cloudwatch, NAMESPACE, `team-a-${RUN}`, 'Medium')).toBe(1);
   });
 
   it('reads the tags from S3 when the finding carries none', async () => {
