@@ -9,24 +9,8 @@ import { loadWaivers, parseWaivers } from '../../../policies/load-waivers';
 import { PolicyError, WaiversError } from '../../../policies/policy-error';
 import { runCli } from '../../support/cli';
 import { loadMacieEvent } from '../../support/fixtures';
+import { VALID_POLICY as VALID } from '../../support/policy-files';
 import { createTempDir, type TempDir } from '../../support/temp-dir';
-
-const VALID = `levels:
-  - name: Public
-  - name: Internal
-  - name: Confidential
-  - name: Restricted
-categories:
-  FINANCIAL_INFORMATION: Confidential
-unknownCategory: Restricted
-customIdentifiers:
-  default: Confidential
-severity:
-  levelGap: [Medium, High, Critical]
-  forbidden: Critical
-  unclassified: High
-  publicExposureRaise: 1
-`;
 
 function withCustomIdentifiers(count: number): string {
   const names = Array.from({ length: count }, (_, i) => `    ID_${i}: Restricted`);

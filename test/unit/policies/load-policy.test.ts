@@ -5,25 +5,9 @@ import { DEFAULT_POLICY_FILE, loadPolicy, parsePolicy } from '../../../policies/
 import { DEFAULT_WAIVERS_FILE } from '../../../policies/load-waivers';
 import { PolicyError } from '../../../policies/policy-error';
 import { policyJsonSchema } from '../../../policies/policy-file-schema';
+import { VALID_POLICY as VALID } from '../../support/policy-files';
 
 const POLICIES_DIR = path.resolve(__dirname, '../../../policies');
-
-const VALID = `levels:
-  - name: Public
-  - name: Internal
-  - name: Confidential
-  - name: Restricted
-categories:
-  FINANCIAL_INFORMATION: Confidential
-unknownCategory: Restricted
-customIdentifiers:
-  default: Confidential
-severity:
-  levelGap: [Medium, High, Critical]
-  forbidden: Critical
-  unclassified: High
-  publicExposureRaise: 1
-`;
 
 function problemsOf(text: string): PolicyError {
   try {
