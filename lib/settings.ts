@@ -1,3 +1,4 @@
+import { DEFAULT_MEMBER_ROLE_NAME } from './member-credentials';
 import { type TagKeySettings, tagKeysFromEnv } from './tag-keys';
 
 /** The tag a team's topic carries to accept notices (see `rules/topic-opt-in.ts`). */
@@ -245,6 +246,70 @@ function sweepSafetyMarginSeconds(env: NodeJS.ProcessEnv): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_SWEEP_SAFETY_MARGIN_SECONDS) {
     throw new SettingsError(
       `${name} must be a whole number of seconds from 1 to ${MAX_SWEEP_SAFETY_MARGIN_SECONDS}; got "${text}"`,
+    );
+  }
+  return value;
+}
+
+/** An organisation deployment: member accounts reached through the member role. */
+export interface OrganizationSettings {
+  /** `ORGANIZATION_ID`, `o-` and 10 to 32 lowercase letters or digits. */
+  readonly organizationId: string;
+  /** `MEMBER_ROLE_NAME`: the role every member account holds for the central side. */
+  readonly memberRoleName: string;
+  /** `CENTRAL_ACCOUNT_ID`: the account the functions run in, which needs no role. */
+  readonly centralAccountId: string;
+}
+
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+// IAM role names: 1-64 letters, digits and + = , . @ _ -.
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * The organisation settings, or `undefined` for a deployment that covers one account
+ * (no `ORGANIZATION_ID`).
+ *
+ * @param centralAccountFallback the account to assume the functions run in when
+ *   `CENTRAL_ACCOUNT_ID` is not set (the central topic's account, for example).
+ * @throws SettingsError naming the variable that is missing or malformed.
+ */
+export function organizationFromEnv(
+  env: NodeJS.ProcessEnv,
+  centralAccountFallback?: string,
+): OrganizationSettings | undefined {
+  const memberRoleName = parseRoleName(
+    optional(env, 'MEMBER_ROLE_NAME') ?? DEFAULT_MEMBER_ROLE_NAME,
+    'MEMBER_ROLE_NAME',
+  );
+  const organizationId = optional(env, 'ORGANIZATION_ID');
+  const central = optional(env, 'CENTRAL_ACCOUNT_ID');
+  if (central !== undefined && !ACCOUNT_ID.test(central)) {
+    throw new SettingsError(`CENTRAL_ACCOUNT_ID must be a 12-digit account ID; got "${central}"`);
+  }
+  if (organizationId === undefined) return undefined;
+  if (!ORGANIZATION_ID.test(organizationId)) {
+    throw new SettingsError(
+      `ORGANIZATION_ID must be an organization ID (o- and 10-32 lowercase letters or digits); got "${organizationId}"`,
+    );
+  }
+  const centralAccountId = central ?? centralAccountFallback;
+  if (centralAccountId === undefined) {
+    throw new SettingsError('CENTRAL_ACCOUNT_ID is required when ORGANIZATION_ID is set');
+  }
+  return { organizationId, memberRoleName, centralAccountId };
+}
+
+/**
+ * An IAM role name: 1-64 letters, digits or + = , . @ _ -.
+ *
+ * @param source names the setting or option in the error message.
+ * @throws SettingsError when it is not one.
+ */
+export function parseRoleName(text: string, source: string): string {
+  const value = text.trim();
+  if (!ROLE_NAME.test(value)) {
+    throw new SettingsError(
+      `${source} must be an IAM role name (1-64 letters, digits or + = , . @ _ -); got "${value}"`,
     );
   }
   return value;

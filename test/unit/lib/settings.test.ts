@@ -1,7 +1,9 @@
 import {
   bucketChangeSettings,
   findingHandlerSettings,
+  organizationFromEnv,
   parseAccountList,
+  parseRoleName,
   parseTableName,
   SettingsError,
   summarizeLedgerSettings,
@@ -280,5 +282,75 @@ describe('topicOptInFromEnv', () => {
     expect(findingHandlerSettings(env).topicOptIn).toEqual(expected);
     expect(bucketChangeSettings(env).topicOptIn).toEqual(expected);
     expect(summarizeLedgerSettings(env).topicOptIn).toEqual(expected);
+  });
+});
+
+describe('organizationFromEnv', () => {
+  it('is undefined without ORGANIZATION_ID: a deployment for one account', () => {
+    expect(organizationFromEnv({})).toBeUndefined();
+    expect(organizationFromEnv({ ORGANIZATION_ID: '  ', CENTRAL_ACCOUNT_ID: '999999999999' })).toBe(
+      undefined,
+    );
+  });
+
+  it('reads the organisation, the member role (by default BucketClassificationMember) and the central account', () => {
+    expect(
+      organizationFromEnv({ ORGANIZATION_ID: 'o-abcdef1234', CENTRAL_ACCOUNT_ID: '999999999999' }),
+    ).toEqual({
+      organizationId: 'o-abcdef1234',
+      memberRoleName: 'BucketClassificationMember',
+      centralAccountId: '999999999999',
+    });
+    expect(
+      organizationFromEnv({
+        ORGANIZATION_ID: 'o-abcdef1234',
+        CENTRAL_ACCOUNT_ID: '999999999999',
+        MEMBER_ROLE_NAME: 'Security+Read=Only,v1.0@x_y-z',
+      })?.memberRoleName,
+    ).toBe('Security+Read=Only,v1.0@x_y-z');
+  });
+
+  it('takes the fallback central account when CENTRAL_ACCOUNT_ID is not set, and needs one', () => {
+    expect(organizationFromEnv({ ORGANIZATION_ID: 'o-abcdef1234' }, '123456789012')).toMatchObject({
+      centralAccountId: '123456789012',
+    });
+    expect(() => organizationFromEnv({ ORGANIZATION_ID: 'o-abcdef1234' })).toThrow(
+      'CENTRAL_ACCOUNT_ID is required when ORGANIZATION_ID is set',
+    );
+  });
+
+  it.each([
+    ['o-abcdefghi', 'too short'],
+    ['o-ABCDEFGHIJ', 'upper case'],
+    [`o-${'a'.repeat(33)}`, 'too long'],
+    ['r-abcdefghij', 'a root id'],
+  ])('refuses ORGANIZATION_ID %s (%s), naming it', (id) => {
+    expect(() =>
+      organizationFromEnv({ ORGANIZATION_ID: id, CENTRAL_ACCOUNT_ID: '999999999999' }),
+    ).toThrow(
+      `ORGANIZATION_ID must be an organization ID (o- and 10-32 lowercase letters or digits); got "${id}"`,
+    );
+  });
+
+  it('takes organisation ids of 10 and 32 characters after o-', () => {
+    for (const id of ['o-abcdefghij', `o-${'a1'.repeat(16)}`]) {
+      expect(
+        organizationFromEnv({ ORGANIZATION_ID: id, CENTRAL_ACCOUNT_ID: '999999999999' })
+          ?.organizationId,
+      ).toBe(id);
+    }
+  });
+
+  it('refuses a malformed CENTRAL_ACCOUNT_ID or MEMBER_ROLE_NAME even for one account', () => {
+    expect(() => organizationFromEnv({ CENTRAL_ACCOUNT_ID: '12345' })).toThrow(
+      'CENTRAL_ACCOUNT_ID must be a 12-digit account ID; got "12345"',
+    );
+    expect(() => organizationFromEnv({ MEMBER_ROLE_NAME: 'has space' })).toThrow(
+      'MEMBER_ROLE_NAME must be an IAM role name (1-64 letters, digits or + = , . @ _ -); got "has space"',
+    );
+    expect(() => organizationFromEnv({ MEMBER_ROLE_NAME: 'r'.repeat(65) })).toThrow(
+      'MEMBER_ROLE_NAME must be an IAM role name',
+    );
+    expect(parseRoleName('r'.repeat(64), '--member-role')).toBe('r'.repeat(64));
   });
 });
