@@ -35,7 +35,19 @@ export interface TagRuleDependencies {
   /** Hands the rest of a periodic run that runs out of time to a fresh invocation. */
   readonly handover: SweepHandover;
   readonly logger: Logger;
+  /**
+   * In an organisation, the collaborators that act in the account whose rule invoked
+   * the function (through its member role): its buckets, topics, Config history and
+   * evaluations. Without it, those above serve every invocation.
+   */
+  readonly inAccount?: (accountId: string) => AccountCollaborators;
 }
+
+/** What the rule reads and writes in the account whose rule it evaluates for. */
+export type AccountCollaborators = Pick<
+  TagRuleDependencies,
+  'reporter' | 'history' | 'inventory' | 'tags' | 'topics' | 'topicTags' | 'earlier'
+>;
 
 /** What one invocation reported. */
 export interface TagRuleOutcome {
@@ -56,13 +68,16 @@ export type InvocationClock = Pick<Context, 'getRemainingTimeInMillis'>;
  * report the evaluations.
  */
 export function createTagRule(deps: TagRuleDependencies) {
-  const { settings, policy, reporter, logger } = deps;
+  const { settings, policy, logger } = deps;
 
   return async function checkBucketTags(
     event: unknown,
     clock?: InvocationClock,
   ): Promise<TagRuleOutcome> {
     const invocation = parseConfigRuleEvent(event);
+    // Everything below happens in the account whose rule invoked the function.
+    const here = { ...deps, ...deps.inAccount?.(invocation.accountId) };
+    const { reporter } = here;
     const continuation = parseSweepContinuation(event, invocation.message.kind);
     const requirements: TagRequirements = {
       keys: settings.tagKeys,
@@ -74,7 +89,7 @@ export function createTagRule(deps: TagRuleDependencies) {
     const checkTopic = (arn: string) => {
       let known = checks.get(arn);
       if (!known) {
-        known = Promise.all([deps.topics.check(arn), deps.topicTags.tagsOf(arn)]).then(
+        known = Promise.all([here.topics.check(arn), here.topicTags.tagsOf(arn)]).then(
           ([status, tags]) => {
             if (status.kind === 'unknown' || status.kind === 'unreachable') {
               logger.warn('topic could not be checked', { topic: arn, ...status });
@@ -136,7 +151,7 @@ export function createTagRule(deps: TagRuleDependencies) {
           evaluations = [notApplicable(summary, invocation)];
           break;
         }
-        const item = await deps.history.itemAt(
+        const item = await here.history.itemAt(
           summary.resourceType,
           summary.resourceId,
           summary.captureTime,
@@ -153,7 +168,7 @@ export function createTagRule(deps: TagRuleDependencies) {
         // The sweep reports its batches as it goes, and may hand the rest over.
         const { part, handedOver, ...counts } = await sweepBuckets(
           {
-            ...deps,
+            ...here,
             region: settings.region,
             tagReadConcurrency: settings.tagReadConcurrency,
             safetyMarginMs: settings.sweepSafetyMarginMs,

@@ -1,7 +1,7 @@
 import type { MetricCount, MetricsSink } from '../lib/cloudwatch-metrics';
 import { FindingParseError } from '../lib/errors';
 import { type Finding, parseFinding, tagsOfFinding } from '../lib/macie-finding';
-import { isPermanentTagReadError, type TagSource } from '../lib/s3-tag-source';
+import { isPermanentTagReadError, type TagSource, tagReadFailure } from '../lib/s3-tag-source';
 import type { FindingHandlerSettings } from '../lib/settings';
 import type { Severity } from '../policies/policy';
 import { type Alert, type AlertFinding, composeAlert } from '../rules/alert';
@@ -227,7 +227,7 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
       // deleted bucket): judge by what the ledger knows, and say why.
       if (!isPermanentTagReadError(error)) throw error;
       logger.warn('bucket tags unreadable', { findingId: finding.id, bucket, error: error.name });
-      return { tagsUnreadable: error.name };
+      return { tagsUnreadable: tagReadFailure(error) };
     }
   }
 

@@ -1,6 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { type WaiversOf, waiversFrom } from '../flows/waivers';
 import { DynamoDbLedger } from '../lib/dynamodb-ledger';
+import { type MemberAccess, memberAccessFor, PerAccount } from '../lib/member-credentials';
+import { AccountTagSources, S3TagSource, type TagSource } from '../lib/s3-tag-source';
 import type { FindingHandlerSettings } from '../lib/settings';
 import { SnsAlertPublisher } from '../lib/sns-alert-publisher';
 import { CachedTopicTags, SnsTopicDirectory } from '../lib/sns-topic-directory';
@@ -16,6 +20,8 @@ export interface LedgerCollaborators {
   readonly publisher: SnsAlertPublisher;
   readonly topicTags: CachedTopicTags;
   readonly logger: Logger;
+  /** How the function acts in member accounts (its own credentials for one account). */
+  readonly access: MemberAccess;
 }
 
 /**
@@ -25,15 +31,43 @@ export interface LedgerCollaborators {
  * cold start, with a message naming the file, line and problem.
  */
 export function ledgerCollaborators(
-  settings: Pick<FindingHandlerSettings, 'policyFile' | 'waiversFile' | 'ledgerTable'>,
+  settings: Pick<
+    FindingHandlerSettings,
+    'policyFile' | 'waiversFile' | 'ledgerTable' | 'organization'
+  >,
   serviceName: string,
 ): LedgerCollaborators {
+  const access = memberAccessFor(settings.organization, serviceName, process.env.AWS_REGION);
   return {
     policy: loadPolicy(settings.policyFile ?? DEFAULT_POLICY_FILE),
     waivers: waiversFrom(settings.waiversFile),
     ledger: new DynamoDbLedger<BucketState>(settings.ledgerTable),
+    // Teams' topics are published to with the function's own role (their topic
+    // policies allow it); their tags are read in their account.
     publisher: new SnsAlertPublisher(),
-    topicTags: new CachedTopicTags(new SnsTopicDirectory()),
+    topicTags: new CachedTopicTags(new SnsTopicDirectory(snsClients(access))),
     logger: new Logger({ serviceName }),
+    access,
   };
+}
+
+/** SNS clients for a topic's region, acting in the topic's account. */
+export function snsClients(access: MemberAccess): (region: string, accountId: string) => SNSClient {
+  return (region, accountId) => {
+    const credentials = access.credentialsFor(accountId);
+    return new SNSClient({ region, ...(credentials ? { credentials } : {}) });
+  };
+}
+
+/**
+ * Bucket tags read in the bucket's account, cached per container for `ttlMs`
+ * (0: no cache).
+ */
+export function bucketTagSources(access: MemberAccess, ttlMs?: number): TagSource {
+  return new AccountTagSources(
+    new PerAccount(
+      access,
+      (credentials) => new S3TagSource(new S3Client(credentials ? { credentials } : {}), ttlMs),
+    ),
+  );
 }

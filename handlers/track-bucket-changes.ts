@@ -4,19 +4,19 @@ import {
   createBucketChangeTracker,
 } from '../flows/track-bucket-change';
 import { ConfigHistoryItemSource } from '../lib/config-history';
-import { S3TagSource } from '../lib/s3-tag-source';
 import { bucketChangeSettings } from '../lib/settings';
-import { ledgerCollaborators } from './ledger-collaborators';
+import { bucketTagSources, ledgerCollaborators } from './ledger-collaborators';
 
 /** Collaborators built once per container, from the environment. */
 function fromEnvironment(): BucketChangeDependencies {
   const settings = bucketChangeSettings();
+  const collaborators = ledgerCollaborators(settings, 'trackBucketChanges');
   return {
     settings,
-    ...ledgerCollaborators(settings, 'trackBucketChanges'),
+    ...collaborators,
     history: new ConfigHistoryItemSource(),
     // No cache: a tag notice must reach the topic the tags name now.
-    tags: new S3TagSource(undefined, 0),
+    tags: bucketTagSources(collaborators.access, 0),
   };
 }
 

@@ -5,18 +5,19 @@ import {
   type TrackingOutcome,
 } from '../flows/track-finding';
 import { CloudWatchMetricsSink } from '../lib/cloudwatch-metrics';
-import { S3TagSource } from '../lib/s3-tag-source';
 import { findingHandlerSettings } from '../lib/settings';
-import { ledgerCollaborators } from './ledger-collaborators';
+import { bucketTagSources, ledgerCollaborators } from './ledger-collaborators';
 
 /** Collaborators built once per container, from the environment. */
 function fromEnvironment(): FindingTrackerDependencies {
   const settings = findingHandlerSettings();
+  const collaborators = ledgerCollaborators(settings, 'validateFinding');
   return {
     settings,
-    ...ledgerCollaborators(settings, 'validateFinding'),
+    ...collaborators,
     metrics: new CloudWatchMetricsSink(settings.metricsNamespace),
-    tags: new S3TagSource(),
+    // A member account's bucket is read through its member role.
+    tags: bucketTagSources(collaborators.access),
   };
 }
 

@@ -31,6 +31,28 @@ export interface MemberAccess {
 /** The caller's own credentials everywhere: a deployment for one account. */
 export const OWN_ACCOUNT_ONLY: MemberAccess = { credentialsFor: () => undefined };
 
+/**
+ * How the functions reach accounts: through the member role in an organisation,
+ * with their own credentials in a deployment for one account.
+ *
+ * @param purpose names the sessions (`bucket-classification-<purpose>`).
+ */
+export function memberAccessFor(
+  organization: { readonly memberRoleName: string; readonly centralAccountId: string } | undefined,
+  purpose: string,
+  region: string | undefined,
+): MemberAccess {
+  if (organization === undefined) return OWN_ACCOUNT_ONLY;
+  return new StsMemberRoles(
+    {
+      roleName: organization.memberRoleName,
+      centralAccountId: organization.centralAccountId,
+      partition: partitionOfRegion(region),
+    },
+    `bucket-classification-${purpose}`,
+  );
+}
+
 /** How to reach the member accounts of an organisation. */
 export interface MemberRoleSettings {
   /** The role's name in every member account (`MEMBER_ROLE_NAME`). */

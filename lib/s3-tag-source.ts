@@ -1,4 +1,5 @@
 import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { MemberRoleError, type PerAccount } from './member-credentials';
 
 /** Port: the tags of a bucket, as key -> value. */
 export interface TagSource {
@@ -20,6 +21,14 @@ const PERMANENT_READ_ERRORS = new Set(['AccessDenied', 'AllAccessDisabled', 'NoS
 /** Did reading tags fail for good (see PERMANENT_READ_ERRORS)? */
 export function isPermanentTagReadError(error: unknown): error is Error {
   return error instanceof Error && PERMANENT_READ_ERRORS.has(error.name);
+}
+
+/**
+ * How a permanent read failure is told in alerts: the error's name, and the member
+ * role when it was assuming the role that failed.
+ */
+export function tagReadFailure(error: Error): string {
+  return error instanceof MemberRoleError ? `${error.name} assuming ${error.roleArn}` : error.name;
 }
 
 /** Tags change rarely; a warm container reuses what it read for this long. */
@@ -66,5 +75,18 @@ export class S3TagSource implements TagSource {
       if ((error as Error).name === 'NoSuchTagSet') return {};
       throw error;
     }
+  }
+}
+
+/**
+ * The tags of buckets in several accounts: each read goes through the source of the
+ * bucket's owner (in an organisation, a source acting through that account's member
+ * role; see `PerAccount`). A read that names no owner uses the caller's own.
+ */
+export class AccountTagSources implements TagSource {
+  constructor(private readonly sources: PerAccount<TagSource>) {}
+
+  tagsOf(bucket: string, expectedOwner?: string): Promise<Record<string, string>> {
+    return this.sources.for(expectedOwner).tagsOf(bucket, expectedOwner);
   }
 }

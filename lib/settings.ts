@@ -42,6 +42,14 @@ export interface FindingHandlerSettings {
    * whole (Lambda sets `AWS_LAMBDA_LOG_GROUP_NAME`); `undefined` outside Lambda.
    */
   readonly logGroupName?: string | undefined;
+  /**
+   * The account the functions run in (`CENTRAL_ACCOUNT_ID`, else the central
+   * topic's). Without an organisation, only its buckets' own topics are theirs to
+   * publish to.
+   */
+  readonly centralAccountId: string;
+  /** The organisation whose member accounts are covered; `undefined` for one account. */
+  readonly organization: OrganizationSettings | undefined;
 }
 
 export const DEFAULT_METRICS_NAMESPACE = 'DataClassification';
@@ -105,7 +113,22 @@ function ledgerFunctionSettings(env: NodeJS.ProcessEnv): FindingHandlerSettings 
     reminderAfterMs: hours(env, 'REMINDER_AFTER_HOURS', DEFAULT_REMINDER_AFTER_HOURS) * 3_600_000,
     topicOptIn: topicOptInFromEnv(env),
     logGroupName: optional(env, 'AWS_LAMBDA_LOG_GROUP_NAME'),
+    ...centralAndOrganization(env, securityTopicArn.split(':')[4]),
   };
+}
+
+/** The central account and the organisation, as both kinds of function read them. */
+function centralAndOrganization(
+  env: NodeJS.ProcessEnv,
+  centralAccountFallback: string | undefined,
+): { centralAccountId: string; organization: OrganizationSettings | undefined } {
+  const organization = organizationFromEnv(env, centralAccountFallback);
+  const centralAccountId =
+    organization?.centralAccountId ?? optional(env, 'CENTRAL_ACCOUNT_ID') ?? centralAccountFallback;
+  if (centralAccountId === undefined) {
+    throw new SettingsError('CENTRAL_ACCOUNT_ID is required but not set');
+  }
+  return { centralAccountId, organization };
 }
 
 // SNS tag keys and values: letters, digits, spaces and _ . : / = + - @ (keys 1-128
@@ -202,6 +225,11 @@ export interface TagRuleSettings {
   readonly sweepSafetyMarginMs: number;
   /** The tag a team's topic must carry to receive notices. */
   readonly topicOptIn: TopicOptInSettings;
+  /**
+   * The organisation whose member accounts' rules invoke the function; `undefined`
+   * when the rule covers only the function's own account.
+   */
+  readonly organization: OrganizationSettings | undefined;
 }
 
 export const DEFAULT_TAG_READ_CONCURRENCY = 8;
@@ -234,6 +262,7 @@ export function tagRuleSettings(env: NodeJS.ProcessEnv = process.env): TagRuleSe
     functionName: required(env, 'AWS_LAMBDA_FUNCTION_NAME'),
     sweepSafetyMarginMs: sweepSafetyMarginSeconds(env) * 1000,
     topicOptIn: topicOptInFromEnv(env),
+    organization: organizationFromEnv(env),
   };
 }
 

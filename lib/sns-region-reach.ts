@@ -63,3 +63,8 @@ export function unreachableRegionReason(error: unknown, topicArn: string): strin
 export function regionOfTopic(topicArn: string): string {
   return topicArn.split(':')[3] ?? '';
 }
+
+/** The account of a topic ARN (`arn:aws:sns:<region>:<account>:<name>`). */
+export function accountOfTopic(topicArn: string): string {
+  return topicArn.split(':')[4] ?? '';
+}

@@ -4,7 +4,8 @@ import {
   paginateListSubscriptionsByTopic,
   SNSClient,
 } from '@aws-sdk/client-sns';
-import { regionOfTopic, unreachableRegionReason } from './sns-region-reach';
+import { MemberRoleError } from './member-credentials';
+import { accountOfTopic, regionOfTopic, unreachableRegionReason } from './sns-region-reach';
 
 /**
  * What looking a topic up found (the same cases as the tag rule's `TopicCheck`):
@@ -60,8 +61,12 @@ const NOT_FOUND = new Set([
 export class SnsTopicDirectory implements TopicDirectory {
   private readonly clients = new Map<string, SNSClient>();
 
+  /**
+   * @param clientFor the client for a topic's region and account (in an
+   *   organisation, one acting through that account's member role).
+   */
   constructor(
-    private readonly clientFor: (region: string) => SNSClient = (region) =>
+    private readonly clientFor: (region: string, accountId: string) => SNSClient = (region) =>
       new SNSClient({ region }),
   ) {}
 
@@ -114,10 +119,12 @@ export class SnsTopicDirectory implements TopicDirectory {
 
   private client(topicArn: string): SNSClient {
     const region = regionOfTopic(topicArn);
-    let client = this.clients.get(region);
+    const account = accountOfTopic(topicArn);
+    const key = `${account}/${region}`;
+    let client = this.clients.get(key);
     if (!client) {
-      client = this.clientFor(region);
-      this.clients.set(region, client);
+      client = this.clientFor(region, account);
+      this.clients.set(key, client);
     }
     return client;
   }
@@ -157,6 +164,7 @@ export class CachedTopicTags implements TopicTagReader {
 
 /** The SDK's error name; for network errors (named `Error`) the system code, e.g. ENOTFOUND. */
 function errorName(error: unknown): string {
+  if (error instanceof MemberRoleError) return `${error.name} assuming ${error.roleArn}`;
   const { name, code } = error as { name?: unknown; code?: unknown };
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
   return typeof name === 'string' && name ? name : 'Error';

@@ -28,8 +28,31 @@ export type AlertRoute =
 export interface RoutingPolicy {
   /** Central security topic. */
   readonly securityTopicArn: string;
-  /** Accounts whose topics may be used; empty: only the bucket's own account. */
+  /** Accounts whose topics may be used; empty: the bucket's own account (see `topicAccountsFor`). */
   readonly allowedTopicAccounts: readonly string[];
+  /** The account the functions run in. */
+  readonly centralAccountId?: string;
+  /** Set when the deployment covers an organisation's member accounts. */
+  readonly organization?: unknown;
+}
+
+/**
+ * The accounts whose topics may receive a bucket's alerts: those the functions'
+ * roles may publish to. An explicit list is the list. Without one, the bucket's own
+ * account when the roles may publish there: in an organisation they may publish to
+ * its accounts; a deployment for one account only to its own. A bucket of another
+ * account there (a finding forwarded from elsewhere) has none: `[]`.
+ */
+export function topicAccountsFor(
+  bucketAccountId: string,
+  routing: RoutingPolicy,
+): readonly string[] {
+  if (routing.allowedTopicAccounts.length > 0) return routing.allowedTopicAccounts;
+  const central = routing.centralAccountId;
+  if (routing.organization !== undefined || central === undefined || central === bucketAccountId) {
+    return [bucketAccountId];
+  }
+  return [];
 }
 
 /**
@@ -56,7 +79,19 @@ export function routeAlert(
   if (tagsUnreadable !== undefined) {
     return fallback('TagsUnreadable', `the bucket's tags could not be read (${tagsUnreadable})`);
   }
-  const tag = readTopicTag(tags, keys, bucketAccountId, routing.allowedTopicAccounts);
+  const accounts = topicAccountsFor(bucketAccountId, routing);
+  const tag = readTopicTag(
+    tags,
+    keys,
+    bucketAccountId,
+    accounts.length > 0 ? accounts : [bucketAccountId],
+  );
+  if (accounts.length === 0 && (tag.kind === 'valid' || tag.kind === 'foreign')) {
+    return fallback(
+      'TopicAccountNotAllowed',
+      `the bucket is in account ${bucketAccountId}, outside this deployment (account ${routing.centralAccountId}): its team's topic may receive alerts once the deployment covers the organisation, or lists the account in ALLOWED_TOPIC_ACCOUNTS`,
+    );
+  }
   switch (tag.kind) {
     case 'valid':
       return { kind: 'team', topicArn: tag.arn };

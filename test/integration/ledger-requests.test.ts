@@ -68,6 +68,8 @@ beforeAll(async () => {
       ledgerTable: LEDGER,
       reminderAfterMs: 24 * 3_600_000,
       topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+      centralAccountId: ACCOUNT,
+      organization: undefined,
     },
     policy: loadPolicy(),
     waivers: waiversFrom(undefined),

@@ -100,6 +100,8 @@ function summary() {
       ledgerTable: TABLE,
       reminderAfterMs: 24 * 3_600_000,
       topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+      centralAccountId: ACCOUNT,
+      organization: undefined,
     },
     policy: loadPolicy(),
     waivers: () => () => undefined,

@@ -26,6 +26,9 @@ export function ledgerSettings(): FindingHandlerSettings {
     ledgerTable: 'ledger',
     reminderAfterMs: 24 * 3_600_000,
     topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+    // The account the functions run in: the one the flows' tests put their buckets in.
+    centralAccountId: '111122223333',
+    organization: undefined,
   };
 }
 

@@ -172,6 +172,7 @@ async function runConfig(
       functionName: 'check-bucket-tags',
       sweepSafetyMarginMs: 60_000,
       topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+      organization: undefined,
     },
     policy: loadPolicy(),
     reporter: {

@@ -99,6 +99,7 @@ function setup(
       functionName: 'check-bucket-tags',
       sweepSafetyMarginMs: 60_000,
       topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+      organization: undefined,
     },
     policy: loadPolicy(),
     reporter,
@@ -229,6 +230,7 @@ describe('checkBucketTags', () => {
           functionName: 'check-bucket-tags',
           sweepSafetyMarginMs: 60_000,
           topicOptIn: { key: 'security/alerts', value: 'on' },
+          organization: undefined,
         },
         policy: loadPolicy(),
         reporter,
@@ -619,5 +621,103 @@ describe('checkBucketTags', () => {
 
       await expect(rule({ hello: 'world' })).rejects.toThrow(ConfigEventError);
     });
+  });
+});
+
+describe('checkBucketTags for the member accounts of an organisation', () => {
+  /** A rule whose central collaborators must stay unused, and one set per member account. */
+  function organisationSetup() {
+    const central = setup();
+    const members = new Map<
+      string,
+      { reporter: RecordingReporter; account: FakeAccount; history: FakeHistory }
+    >();
+    const asked: string[] = [];
+    const member = (accountId: string) => {
+      asked.push(accountId);
+      let found = members.get(accountId);
+      if (!found) {
+        found = {
+          reporter: new RecordingReporter(),
+          account: new FakeAccount({
+            'team-a-ledger': {
+              DataClassification: 'Confidential',
+              SupportSNSTopic: TOPIC,
+            },
+          }),
+          history: new FakeHistory(undefined),
+        };
+        members.set(accountId, found);
+      }
+      return found;
+    };
+    const rule = createTagRule({
+      settings: {
+        tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
+        allowedTopicAccounts: [],
+        policyFile: undefined,
+        region: 'us-east-1',
+        tagReadConcurrency: 4,
+        functionName: 'check-bucket-tags',
+        sweepSafetyMarginMs: 60_000,
+        topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+        organization: {
+          organizationId: 'o-abcdef1234',
+          memberRoleName: 'BucketClassificationMember',
+          centralAccountId: '999988887777',
+        },
+      },
+      policy: loadPolicy(),
+      reporter: central.reporter,
+      history: central.history,
+      inventory: central.account,
+      tags: central.account,
+      topics: central.account,
+      topicTags: new FakeTopicTags(),
+      earlier: central.account,
+      handover: { handOver: async () => {} },
+      logger: new Logger({ logLevel: 'SILENT' }),
+      inAccount: (accountId) => {
+        const { reporter, account, history } = member(accountId);
+        return {
+          reporter,
+          history,
+          inventory: account,
+          tags: account,
+          topics: account,
+          topicTags: new FakeTopicTags(),
+          earlier: account,
+        };
+      },
+    });
+    return { rule, central, member, asked };
+  }
+
+  it("reports a member bucket's change in the member account, with the member's topic checked there", async () => {
+    const { rule, central, member, asked } = organisationSetup();
+
+    await rule(loadConfigEvent('change-compliant.json'));
+
+    expect(asked).toEqual(['111122223333']);
+    expect(central.reporter.reports).toEqual([]);
+    expect(central.account.topicLookups).toEqual([]);
+    const here = member('111122223333');
+    expect(here.account.topicLookups).toEqual([TOPIC]);
+    expect(here.reporter.evaluations()).toEqual([
+      expect.objectContaining({ resourceId: 'team-a-ledger', compliance: 'COMPLIANT' }),
+    ]);
+  });
+
+  it('sweeps the member account’s own buckets in a periodic run, and clears its own earlier results', async () => {
+    const { rule, central, member } = organisationSetup();
+
+    await rule(loadConfigEvent('periodic.json'));
+
+    const here = member('111122223333');
+    expect(central.account.regionsListed).toEqual([]);
+    expect(here.account.regionsListed).toEqual(['us-east-1']);
+    expect(here.account.rulesAsked).toHaveLength(1);
+    expect(here.reporter.evaluations().map((e) => e.resourceId)).toEqual(['team-a-ledger']);
+    expect(central.reporter.reports).toEqual([]);
   });
 });

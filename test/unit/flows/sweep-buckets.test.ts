@@ -121,6 +121,7 @@ function setup(account: PagedAccount, earlier: EvaluatedResource[] = []) {
       functionName: 'check-bucket-tags',
       sweepSafetyMarginMs: MARGIN_MS,
       topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+      organization: undefined,
     },
     policy: loadPolicy(),
     reporter,

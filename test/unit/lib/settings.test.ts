@@ -26,6 +26,10 @@ describe('findingHandlerSettings', () => {
         ledgerTable: 'ledger',
         reminderAfterMs: 24 * 3_600_000,
         topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+        logGroupName: undefined,
+        // The central topic's account; one account, no organisation.
+        centralAccountId: '999988887777',
+        organization: undefined,
       },
     );
   });
@@ -44,6 +48,10 @@ describe('findingHandlerSettings', () => {
       REMINDER_AFTER_HOURS: '72',
       TOPIC_OPT_IN_TAG_KEY: 'security:alerts',
       TOPIC_OPT_IN_TAG_VALUE: 'Accepted',
+      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/validateFinding',
+      ORGANIZATION_ID: 'o-abcdef1234',
+      MEMBER_ROLE_NAME: 'ClassificationReader',
+      CENTRAL_ACCOUNT_ID: '123456789012',
     });
 
     expect(settings).toEqual({
@@ -56,7 +64,24 @@ describe('findingHandlerSettings', () => {
       ledgerTable: 'bucket-classification-prod-ledger',
       reminderAfterMs: 72 * 3_600_000,
       topicOptIn: { key: 'security:alerts', value: 'Accepted' },
+      logGroupName: '/aws/lambda/validateFinding',
+      centralAccountId: '123456789012',
+      organization: {
+        organizationId: 'o-abcdef1234',
+        memberRoleName: 'ClassificationReader',
+        centralAccountId: '123456789012',
+      },
     });
+  });
+
+  it('takes CENTRAL_ACCOUNT_ID over the central topic’s account without an organisation too', () => {
+    expect(
+      findingHandlerSettings({
+        SECURITY_TOPIC_ARN: CENTRAL,
+        LEDGER_TABLE: 'ledger',
+        CENTRAL_ACCOUNT_ID: '123456789012',
+      }),
+    ).toMatchObject({ centralAccountId: '123456789012', organization: undefined });
   });
 
   it.each([

@@ -1,4 +1,9 @@
-import { routeAlert, routeByOptIn, topicNeedingOptIn } from '../../../rules/alert-route';
+import {
+  routeAlert,
+  routeByOptIn,
+  topicAccountsFor,
+  topicNeedingOptIn,
+} from '../../../rules/alert-route';
 import { KEYS } from './finding-builder';
 
 const CENTRAL = 'arn:aws:sns:eu-west-1:999988887777:central-security';
@@ -176,5 +181,103 @@ describe('routeByOptIn', () => {
     } as const;
 
     expect(routeByOptIn(fallback, { kind: 'not-opted-in', tag }, CENTRAL)).toEqual(fallback);
+  });
+});
+
+describe('topicAccountsFor: the accounts whose topics the roles may publish to', () => {
+  const BUCKET = '111122223333';
+  const CENTRAL_ACCOUNT = '999988887777';
+  const ORGANIZATION = { organizationId: 'o-abcdef1234' };
+
+  it('is the explicit list when there is one, in any deployment', () => {
+    const allowed = ['444455556666', '777788889999'];
+    for (const extra of [
+      {},
+      { centralAccountId: CENTRAL_ACCOUNT },
+      { organization: ORGANIZATION },
+    ]) {
+      expect(
+        topicAccountsFor(BUCKET, {
+          securityTopicArn: CENTRAL,
+          allowedTopicAccounts: allowed,
+          ...extra,
+        }),
+      ).toEqual(allowed);
+    }
+  });
+
+  it("is the bucket's own account in an organisation, whichever member it is", () => {
+    const policy = {
+      securityTopicArn: CENTRAL,
+      allowedTopicAccounts: [],
+      centralAccountId: CENTRAL_ACCOUNT,
+      organization: ORGANIZATION,
+    };
+    expect(topicAccountsFor(BUCKET, policy)).toEqual([BUCKET]);
+    expect(topicAccountsFor('444455556666', policy)).toEqual(['444455556666']);
+  });
+
+  it("is the bucket's own account in a deployment for that account, and none for another account's bucket", () => {
+    const policy = {
+      securityTopicArn: CENTRAL,
+      allowedTopicAccounts: [],
+      centralAccountId: CENTRAL_ACCOUNT,
+    };
+    expect(topicAccountsFor(CENTRAL_ACCOUNT, policy)).toEqual([CENTRAL_ACCOUNT]);
+    expect(topicAccountsFor(BUCKET, policy)).toEqual([]);
+  });
+
+  it("is the bucket's own account when the central account is not known", () => {
+    expect(topicAccountsFor(BUCKET, routing)).toEqual([BUCKET]);
+  });
+});
+
+describe('routeAlert across accounts', () => {
+  const MEMBER_TOPIC = 'arn:aws:sns:eu-west-1:111122223333:payments-alerts';
+  const single = {
+    securityTopicArn: CENTRAL,
+    allowedTopicAccounts: [],
+    centralAccountId: '999988887777',
+  };
+
+  it("routes a member bucket to its own account's topic in an organisation", () => {
+    const route = routeAlert({ SupportSNSTopic: MEMBER_TOPIC }, KEYS, '111122223333', {
+      ...single,
+      organization: { organizationId: 'o-abcdef1234' },
+    });
+
+    expect(route).toEqual({ kind: 'team', topicArn: MEMBER_TOPIC });
+  });
+
+  it('sends another account’s bucket to central security in a deployment for one account, saying what to change', () => {
+    const route = routeAlert({ SupportSNSTopic: MEMBER_TOPIC }, KEYS, '111122223333', single);
+
+    expect(route).toEqual({
+      kind: 'fallback',
+      topicArn: CENTRAL,
+      reason: 'TopicAccountNotAllowed',
+      detail:
+        "the bucket is in account 111122223333, outside this deployment (account 999988887777): its team's topic may receive alerts once the deployment covers the organisation, or lists the account in ALLOWED_TOPIC_ACCOUNTS",
+    });
+  });
+
+  it('also for a topic of the central account: a bucket outside the deployment may not choose it', () => {
+    const route = routeAlert(
+      { SupportSNSTopic: 'arn:aws:sns:eu-west-1:999988887777:security-team' },
+      KEYS,
+      '111122223333',
+      single,
+    );
+
+    expect(route).toMatchObject({ kind: 'fallback', reason: 'TopicAccountNotAllowed' });
+  });
+
+  it('still names a missing or malformed tag first for such a bucket', () => {
+    expect(routeAlert({}, KEYS, '111122223333', single)).toMatchObject({
+      reason: 'TopicTagMissing',
+    });
+    expect(routeAlert({ SupportSNSTopic: 'payments' }, KEYS, '111122223333', single)).toMatchObject(
+      { reason: 'TopicTagMalformed' },
+    );
   });
 });
