@@ -12,6 +12,8 @@ import {
   type ClassificationJobInput,
   DEFAULT_JOB_NAME,
   type ExistingJob,
+  jobAccounts,
+  type MacieMember,
   scheduledScanJob,
 } from '../../../lib/macie-jobs';
 import { awsError } from '../../support/aws-errors';
@@ -47,6 +49,8 @@ afterEach(() => {
 
 interface FakeSetup {
   readonly account?: string | Error;
+  /** What ListMembers answers (the caller's associated member accounts). */
+  readonly members?: MacieMember[] | Error;
   /** Jobs Macie already has (not cancelled), by name. */
   readonly jobs?: ExistingJob[];
   readonly findError?: Error;
@@ -59,6 +63,7 @@ class FakeMacie {
   readonly created: ClassificationJobInput[] = [];
   readonly lookedUp: string[] = [];
   readonly regionsBuilt: string[] = [];
+  membersListed = 0;
   closed = 0;
 
   constructor(private readonly setup: FakeSetup = {}) {
@@ -73,6 +78,14 @@ class FakeMacie {
           const { account = ACCOUNT } = this.setup;
           if (account instanceof Error) throw account;
           return account;
+        },
+        members: {
+          associated: async () => {
+            this.membersListed++;
+            const { members = [] } = this.setup;
+            if (members instanceof Error) throw members;
+            return members;
+          },
         },
         jobs: {
           findByName: async (name) => {
@@ -92,6 +105,7 @@ class FakeMacie {
               schedule: input.scheduleFrequency,
               createdAt: new Date('2025-06-02T09:00:00Z'),
               clientToken: input.clientToken,
+              accounts: jobAccounts(input.s3JobDefinition),
             });
             return { id, arn: `arn:aws:macie2:${region}:${ACCOUNT}:classification-job/${id}` };
           },
@@ -111,6 +125,8 @@ const noFlags: MacieScheduleFlags = {
   region: undefined,
   dryRun: false,
   format: 'text',
+  organization: false,
+  accounts: [],
 };
 
 /** Runs `macie schedule` with `flags` against `fake`; AWS_REGION is eu-west-1 unless given. */
@@ -134,13 +150,16 @@ async function schedule(
 }
 
 interface JsonOutput {
-  readonly action: 'exists' | 'would-create' | 'created';
+  readonly action: 'exists' | 'conflict' | 'would-create' | 'created';
   readonly dryRun: boolean;
   readonly region: string;
+  readonly scope: 'caller' | 'accounts' | 'organization';
+  readonly accounts: string[];
   readonly existing: {
     id: string;
     status: string;
     schedule: unknown;
+    accounts: string[] | null;
     matchesRequest: boolean;
   } | null;
   readonly created: { id: string; arn: string | null } | null;
@@ -159,6 +178,7 @@ const existingJob: ExistingJob = {
   schedule: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
   createdAt: new Date('2025-05-01T08:00:00Z'),
   clientToken: 'made-in-the-console',
+  accounts: [ACCOUNT],
 };
 
 describe('bucket-classification macie schedule', () => {
@@ -196,11 +216,13 @@ describe('bucket-classification macie schedule', () => {
         action: 'would-create',
         dryRun: true,
         region: REGION,
+        scope: 'caller',
+        accounts: [ACCOUNT],
         existing: null,
         created: null,
         createInput: scheduledScanJob({
           name: DEFAULT_JOB_NAME,
-          accountId: ACCOUNT,
+          accountIds: [ACCOUNT],
           frequency: 'daily',
           excludeTags: [],
         }),
@@ -263,7 +285,8 @@ describe('bucket-classification macie schedule', () => {
       expect(second.code).toBe(0);
       expect(fake.created).toHaveLength(1);
       expect(second.stdout).toBe(
-        `Macie classification job "${DEFAULT_JOB_NAME}" already exists in ${REGION}: id job-1, status RUNNING, schedule daily.\nNothing changed.\n`,
+        `Macie classification job "${DEFAULT_JOB_NAME}" already exists in ${REGION}: id job-1, status RUNNING, schedule daily.\n` +
+          `  accounts:     account ${ACCOUNT}\nNothing changed.\n`,
       );
     });
 
@@ -294,6 +317,7 @@ describe('bucket-classification macie schedule', () => {
         jobType: 'SCHEDULED',
         schedule: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
         createdAt: '2025-05-01T08:00:00.000Z',
+        accounts: [ACCOUNT],
         matchesRequest: false,
       });
     });
