@@ -397,16 +397,21 @@ function readCalls(options: MacieScheduleOptions): string {
 /** `account 111122223333`, or `3 accounts: 111122223333, ...`; every id, so a dry run shows the whole scope. */
 function describeAccounts(accounts: readonly string[]): string {
   return accounts.length === 1
-    ? `account ${accounts[0]}`
-    : `${accounts.length} accounts: ${accounts.join(', ')}`;
+    ? `account ${inert(accounts[0] ?? '')}`
+    : `${accounts.length} accounts: ${listAccounts(accounts)}`;
+}
+
+/** An existing job's values were written by whoever made it: inert, like any untrusted text. */
+function listAccounts(accounts: readonly string[]): string {
+  return accounts.map((id) => inert(id)).join(', ');
 }
 
 function accountDifferences(existing: readonly string[], wanted: readonly string[]): string[] {
   const missing = wanted.filter((id) => !existing.includes(id));
   const extra = existing.filter((id) => !wanted.includes(id));
   return [
-    ...(missing.length === 0 ? [] : [`  not covered:  ${missing.join(', ')}`]),
-    ...(extra.length === 0 ? [] : [`  not asked:    ${extra.join(', ')}`]),
+    ...(missing.length === 0 ? [] : [`  not covered:  ${listAccounts(missing)}`]),
+    ...(extra.length === 0 ? [] : [`  not asked:    ${listAccounts(extra)}`]),
   ];
 }
 
@@ -415,11 +420,12 @@ function summary(input: ClassificationJobInput, accounts: readonly string[]): st
     (condition) => condition.tagCriterion?.tagValues ?? [],
   );
   const tags = Object.entries(input.tags ?? {}).map(([key, value]) => `${key}=${value}`);
-  const whose = accounts.length === 1 ? `account ${accounts[0]}` : `${accounts.length} accounts`;
+  const whose =
+    accounts.length === 1 ? `account ${inert(accounts[0] ?? '')}` : `${accounts.length} accounts`;
   return [
     `  schedule:     ${describeSchedule(input.scheduleFrequency, input.jobType)}, first run at once`,
     `  buckets:      every S3 bucket of ${whose}, including buckets created later`,
-    ...(accounts.length === 1 ? [] : [`  accounts:     ${accounts.join(', ')}`]),
+    ...(accounts.length === 1 ? [] : [`  accounts:     ${listAccounts(accounts)}`]),
     ...(excluded.length === 0
       ? []
       : [

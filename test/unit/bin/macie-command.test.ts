@@ -672,6 +672,18 @@ describe('bucket-classification macie schedule', () => {
       expect(fake.created).toEqual([]);
     });
 
+    it('keeps the account values of a job made elsewhere inert', async () => {
+      const fake = new FakeMacie({
+        jobs: [{ ...existingJob, accounts: ['444455556666\u001b[2J\nforged line'] }],
+      });
+
+      const run = await schedule(fake);
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('  it covers:    account 444455556666?[2J?forged line\n');
+      expect(run.stdout).toContain('  not asked:    444455556666?[2J?forged line\n');
+    });
+
     it('reports the conflict in --format json with both lists', async () => {
       const fake = new FakeMacie({ jobs: [{ ...existingJob, accounts: ['444455556666'] }] });
 
