@@ -45,6 +45,7 @@ const USAGE = `Usage:
   bucket-classification waivers validate [FILE]
   bucket-classification waivers list [FILE] [--format table|json|csv] [--expiring DAYS]
   bucket-classification macie schedule [--frequency daily|weekly|monthly] [--exclude-tag KEY=VALUE]...
+                                       [--organization] [--accounts ID,...]
                                        [--name NAME] [--region REGION] [--dry-run] [--format text|json]
   bucket-classification ledger show [--table NAME] [--team T] [--bucket B]
                                     [--format table|json|csv] [--region R] [--policy FILE] [--waivers FILE]
@@ -75,9 +76,12 @@ waivers   validate: checks a waivers file (default: the one shipped beside the
           invalid waivers file.
 macie     schedule: creates the scheduled Macie classification job that scans every
           bucket of the caller's account (CloudFormation has no resource for it), once:
-          a job of that name that is not cancelled is left alone. --dry-run prints the
-          job and creates nothing. Exit 0; 2 on usage errors, Macie not enabled in the
-          region or any other AWS error.
+          a job of that name that is not cancelled is left alone. --accounts scans
+          those accounts instead; --organization (from the Macie administrator account)
+          its enabled member accounts and its own, or the --accounts among them.
+          --dry-run prints the job and the accounts and creates nothing. Exit 0; 1 when
+          a job of that name covers other accounts; 2 on usage errors, no enabled member
+          for --organization, Macie not enabled in the region or any other AWS error.
 ledger    show: one row per bucket of the violation ledger (DynamoDB table from --table
           or LEDGER_TABLE), judged now. resolve: records that a bucket's open violations
           were dealt with (who: --by, default the caller's AWS identity; why: --reason)
@@ -330,6 +334,8 @@ async function macie(args: readonly string[], io: Io): Promise<number> {
     region: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     format: { type: 'string', default: 'text' },
+    organization: { type: 'boolean', default: false },
+    accounts: { type: 'string', multiple: true },
   });
   if (positionals.length > 0) {
     throw new UsageError(
@@ -344,6 +350,8 @@ async function macie(args: readonly string[], io: Io): Promise<number> {
       region: values.region as string | undefined,
       dryRun: values['dry-run'] as boolean,
       format: values.format as string,
+      organization: values.organization as boolean,
+      accounts: (values.accounts as string[] | undefined) ?? [],
     },
     process.env,
     io,

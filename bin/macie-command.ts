@@ -4,11 +4,16 @@ import {
   type ClassificationJobInput,
   type ClassificationJobs,
   type CreatedJob,
+  canonicalAccounts,
   DEFAULT_JOB_NAME,
   describeSchedule,
   type ExistingJob,
+  isAccountId,
   isMacieNotEnabled,
   MacieClassificationJobs,
+  type MacieMemberAccounts,
+  MacieMembers,
+  organizationScope,
   SCAN_FREQUENCIES,
   type ScanFrequency,
   scheduledScanJob,
@@ -30,6 +35,10 @@ export interface MacieScheduleFlags {
   readonly region: string | undefined;
   readonly dryRun: boolean;
   readonly format: string;
+  /** Cover the Macie administrator's enabled member accounts and its own. */
+  readonly organization: boolean;
+  /** Each `--accounts` value: account ids separated by commas. */
+  readonly accounts: readonly string[];
 }
 
 export interface MacieScheduleOptions {
@@ -37,6 +46,10 @@ export interface MacieScheduleOptions {
   readonly name: string;
   readonly frequency: ScanFrequency;
   readonly excludeTags: readonly TagPair[];
+  /** With `--organization`: the enabled members and the administrator, or `accounts` among them. */
+  readonly organization: boolean;
+  /** `--accounts`, sorted and without repeats; undefined without the option. */
+  readonly accounts: readonly string[] | undefined;
   /** Look, print what would be created, create nothing. */
   readonly dryRun: boolean;
   readonly format: MacieFormat;
@@ -46,8 +59,10 @@ export interface MacieScheduleOptions {
 
 /** The AWS pieces `macie schedule` works through, built for one region. */
 export interface MacieAws {
-  /** The caller's account (STS `GetCallerIdentity`): the account whose buckets are scanned. */
+  /** The caller's account (STS `GetCallerIdentity`): whose buckets are scanned by default. */
   callerAccountId(): Promise<string>;
+  /** The caller's Macie member accounts, for `--organization`. */
+  readonly members: MacieMemberAccounts;
   readonly jobs: ClassificationJobs;
   /** Releases the clients' connections. */
   close(): void;
@@ -60,6 +75,9 @@ export interface MacieScheduleDeps {
 /** Without `--frequency`: recurring jobs scan only what changed since the last run, so daily costs no more. */
 export const DEFAULT_FREQUENCY: ScanFrequency = 'daily';
 
+/** `macie schedule` ran and the job of that name covers other accounts: nothing was created. */
+export const EXIT_CONFLICT = 1;
+
 const MAX_NAME = 500;
 const MAX_TAG_KEY = 128;
 const MAX_TAG_VALUE = 256;
@@ -67,7 +85,7 @@ const MAX_TAG_VALUE = 256;
 /**
  * Turns the flags into options; the region comes from `--region`, else `AWS_REGION`.
  *
- * @throws UsageError for a bad frequency, tag, name, format or no region.
+ * @throws UsageError for a bad frequency, tag, name, format, account id or no region.
  */
 export function macieScheduleOptions(
   flags: MacieScheduleFlags,
@@ -96,6 +114,8 @@ export function macieScheduleOptions(
     name,
     frequency: frequency as ScanFrequency,
     excludeTags: flags.excludeTags.map(parseTag),
+    organization: flags.organization,
+    accounts: flags.accounts.length === 0 ? undefined : parseAccounts(flags.accounts),
     dryRun: flags.dryRun,
     format: flags.format as MacieFormat,
     stdout: io.stdout,
@@ -121,13 +141,28 @@ function parseTag(text: string): TagPair {
   return { key, value };
 }
 
+/** `ID,ID,...` from each `--accounts`; every entry a 12-digit id. */
+function parseAccounts(values: readonly string[]): string[] {
+  const ids = values.flatMap((value) => value.split(',').map((id) => id.trim()));
+  const bad = ids.find((id) => !isAccountId(id));
+  if (bad !== undefined) {
+    throw new UsageError(
+      `--accounts takes 12-digit AWS account ids separated by commas; got "${inert(bad)}"`,
+    );
+  }
+  return canonicalAccounts(ids);
+}
+
 /**
  * Makes sure the scheduled Macie classification job exists: finds it by name
  * and leaves an existing one alone; otherwise creates it (or, with `dryRun`,
- * prints what it would create).
+ * prints what it would create). The job covers the caller's account, the
+ * `--accounts`, or with `--organization` the Macie administrator's enabled
+ * members and its own account.
  *
- * @returns 0 when the job exists, was created or would be created; 2 when AWS
- *   refuses or Macie is not enabled in the region.
+ * @returns 0 when the job exists, was created or would be created; 1 when a
+ *   job of that name covers other accounts; 2 when AWS refuses, Macie is not
+ *   enabled in the region, or `--organization` finds no enabled member.
  */
 export async function runMacieSchedule(
   options: MacieScheduleOptions,
@@ -135,14 +170,15 @@ export async function runMacieSchedule(
 ): Promise<number> {
   const aws = deps.macieAws(options.region);
   try {
-    const accountId = await attempt(
+    const callerId = await attempt(
       options,
       "look up the caller's account (STS GetCallerIdentity)",
       () => aws.callerAccountId(),
     );
+    const accounts = await coveredAccounts(options, aws, callerId);
     const input = scheduledScanJob({
       name: options.name,
-      accountId,
+      accountIds: accounts,
       frequency: options.frequency,
       excludeTags: options.excludeTags,
     });
@@ -151,15 +187,19 @@ export async function runMacieSchedule(
       'list the classification jobs (ListClassificationJobs)',
       () => aws.jobs.findByName(options.name),
     );
+    if (existing !== undefined && !sameAccounts(existing.accounts, accounts)) {
+      options.stdout(report(options, { action: 'conflict', input, accounts, existing }));
+      return EXIT_CONFLICT;
+    }
     if (existing !== undefined) {
-      options.stdout(report(options, { action: 'exists', input, existing }));
+      options.stdout(report(options, { action: 'exists', input, accounts, existing }));
     } else if (options.dryRun) {
-      options.stdout(report(options, { action: 'would-create', input }));
+      options.stdout(report(options, { action: 'would-create', input, accounts }));
     } else {
       const created = await attempt(options, 'create the job (CreateClassificationJob)', () =>
         aws.jobs.create(input),
       );
-      options.stdout(report(options, { action: 'created', input, created }));
+      options.stdout(report(options, { action: 'created', input, accounts, created }));
     }
     return EXIT_OK;
   } catch (error) {
@@ -171,6 +211,40 @@ export async function runMacieSchedule(
   }
 }
 
+/**
+ * The accounts the job covers: the caller's; the `--accounts`; or with
+ * `--organization` the enabled members (Macie `ListMembers`) and the caller,
+ * or the `--accounts` among them.
+ */
+async function coveredAccounts(
+  options: MacieScheduleOptions,
+  aws: MacieAws,
+  callerId: string,
+): Promise<readonly string[]> {
+  if (!options.organization) return options.accounts ?? [callerId];
+  const members = await attempt(
+    options,
+    `list the Macie member accounts (ListMembers) of account ${callerId}; --organization runs with the credentials of the Macie administrator account`,
+    () => aws.members.associated(),
+  );
+  const scope = organizationScope(callerId, members, options.accounts);
+  if (!scope.ok) {
+    throw new MacieCommandError(
+      `macie schedule --organization in ${options.region}: ${scope.problem}`,
+    );
+  }
+  return scope.accounts;
+}
+
+/** Both lists are sorted without repeats; an existing job's unknown scope is never the same. */
+function sameAccounts(existing: readonly string[] | undefined, wanted: readonly string[]): boolean {
+  return (
+    existing !== undefined &&
+    existing.length === wanted.length &&
+    existing.every((id, index) => id === wanted[index])
+  );
+}
+
 /** The real adapters: the SDK's default credentials and endpoints, Macie and STS in `region`. */
 export function awsAdapters(region: string): MacieAws {
   const macie = new Macie2Client({ region });
@@ -178,6 +252,7 @@ export function awsAdapters(region: string): MacieAws {
   const caller = new StsCallerAccount(sts);
   return {
     callerAccountId: () => caller.accountId(),
+    members: new MacieMembers(macie),
     jobs: new MacieClassificationJobs(macie),
     close() {
       macie.destroy();
@@ -213,18 +288,11 @@ async function attempt<T>(
   }
 }
 
-type Outcome =
-  | {
-      readonly action: 'exists';
-      readonly input: ClassificationJobInput;
-      readonly existing: ExistingJob;
-    }
-  | { readonly action: 'would-create'; readonly input: ClassificationJobInput }
-  | {
-      readonly action: 'created';
-      readonly input: ClassificationJobInput;
-      readonly created: CreatedJob;
-    };
+type Outcome = { readonly input: ClassificationJobInput; readonly accounts: readonly string[] } & (
+  | { readonly action: 'exists' | 'conflict'; readonly existing: ExistingJob }
+  | { readonly action: 'would-create' }
+  | { readonly action: 'created'; readonly created: CreatedJob }
+);
 
 function report(options: MacieScheduleOptions, outcome: Outcome): string {
   return options.format === 'json' ? jsonReport(options, outcome) : textReport(options, outcome);
@@ -232,7 +300,7 @@ function report(options: MacieScheduleOptions, outcome: Outcome): string {
 
 function jsonReport(options: MacieScheduleOptions, outcome: Outcome): string {
   const existing =
-    outcome.action === 'exists'
+    outcome.action === 'exists' || outcome.action === 'conflict'
       ? {
           id: outcome.existing.id,
           name: outcome.existing.name,
@@ -240,6 +308,7 @@ function jsonReport(options: MacieScheduleOptions, outcome: Outcome): string {
           jobType: outcome.existing.jobType ?? null,
           schedule: outcome.existing.schedule ?? null,
           createdAt: outcome.existing.createdAt?.toISOString() ?? null,
+          accounts: outcome.existing.accounts ?? null,
           matchesRequest: outcome.existing.clientToken === outcome.input.clientToken,
         }
       : null;
@@ -251,6 +320,8 @@ function jsonReport(options: MacieScheduleOptions, outcome: Outcome): string {
     action: outcome.action,
     dryRun: options.dryRun,
     region: options.region,
+    scope: scopeName(options),
+    accounts: outcome.accounts,
     existing,
     created,
     createInput: outcome.input,
@@ -258,16 +329,23 @@ function jsonReport(options: MacieScheduleOptions, outcome: Outcome): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
+function scopeName(options: MacieScheduleOptions): 'organization' | 'accounts' | 'caller' {
+  if (options.organization) return 'organization';
+  return options.accounts === undefined ? 'caller' : 'accounts';
+}
+
 function textReport(options: MacieScheduleOptions, outcome: Outcome): string {
   const name = `"${inert(options.name)}"`;
   const where = inert(options.region);
+  const dryRun = options.dryRun ? 'Dry run: ' : '';
   const lines: string[] = [];
   switch (outcome.action) {
     case 'exists': {
       const job = outcome.existing;
       lines.push(
-        `${options.dryRun ? 'Dry run: ' : ''}Macie classification job ${name} already exists in ${where}: ` +
+        `${dryRun}Macie classification job ${name} already exists in ${where}: ` +
           `id ${inert(job.id)}, status ${inert(job.status)}, schedule ${describeSchedule(job.schedule, job.jobType)}.`,
+        `  accounts:     ${describeAccounts(outcome.accounts)}`,
         options.dryRun ? 'A real run would change nothing.' : 'Nothing changed.',
       );
       if (job.clientToken !== outcome.input.clientToken) {
@@ -279,34 +357,75 @@ function textReport(options: MacieScheduleOptions, outcome: Outcome): string {
       }
       break;
     }
+    case 'conflict': {
+      const job = outcome.existing;
+      lines.push(
+        `${dryRun}Macie classification job ${name} already exists in ${where} and covers other accounts: ` +
+          `id ${inert(job.id)}, status ${inert(job.status)}, schedule ${describeSchedule(job.schedule, job.jobType)}.`,
+        `  it covers:    ${job.accounts === undefined ? 'buckets not chosen by account id alone (no single ACCOUNT_ID condition)' : describeAccounts(job.accounts)}`,
+        `  asked for:    ${describeAccounts(outcome.accounts)}`,
+        ...(job.accounts === undefined ? [] : accountDifferences(job.accounts, outcome.accounts)),
+        'Nothing was created. Macie jobs cannot be changed: run again with another --name, or cancel the old job ' +
+          `(aws macie2 update-classification-job --job-id ${inert(job.id)} --job-status CANCELLED) and run this command again.`,
+      );
+      break;
+    }
     case 'would-create':
       lines.push(
         `Dry run: would create Macie classification job ${name} in ${where}; nothing was created.`,
-        ...summary(outcome.input),
-        'Only read calls were made (STS GetCallerIdentity, Macie ListClassificationJobs): no job by that name exists yet.',
+        ...summary(outcome.input, outcome.accounts),
+        `Only read calls were made (${readCalls(options)}): no job by that name exists yet.`,
         'Run again without --dry-run to create it.',
       );
       break;
     case 'created':
       lines.push(
         `Created Macie classification job ${name} in ${where}: id ${inert(outcome.created.id)}.`,
-        ...summary(outcome.input),
+        ...summary(outcome.input, outcome.accounts),
       );
       break;
   }
   return lines.map((line) => `${line}\n`).join('');
 }
 
-function summary(input: ClassificationJobInput): string[] {
-  const criteria = input.s3JobDefinition?.bucketCriteria;
-  const account = criteria?.includes?.and?.[0]?.simpleCriterion?.values?.[0] ?? '?';
-  const excluded = (criteria?.excludes?.and ?? []).flatMap(
+function readCalls(options: MacieScheduleOptions): string {
+  return options.organization
+    ? 'STS GetCallerIdentity, Macie ListMembers and ListClassificationJobs'
+    : 'STS GetCallerIdentity, Macie ListClassificationJobs';
+}
+
+/** `account 111122223333`, or `3 accounts: 111122223333, ...`; every id, so a dry run shows the whole scope. */
+function describeAccounts(accounts: readonly string[]): string {
+  return accounts.length === 1
+    ? `account ${inert(accounts[0] ?? '')}`
+    : `${accounts.length} accounts: ${listAccounts(accounts)}`;
+}
+
+/** An existing job's values were written by whoever made it: inert, like any untrusted text. */
+function listAccounts(accounts: readonly string[]): string {
+  return accounts.map((id) => inert(id)).join(', ');
+}
+
+function accountDifferences(existing: readonly string[], wanted: readonly string[]): string[] {
+  const missing = wanted.filter((id) => !existing.includes(id));
+  const extra = existing.filter((id) => !wanted.includes(id));
+  return [
+    ...(missing.length === 0 ? [] : [`  not covered:  ${listAccounts(missing)}`]),
+    ...(extra.length === 0 ? [] : [`  not asked:    ${listAccounts(extra)}`]),
+  ];
+}
+
+function summary(input: ClassificationJobInput, accounts: readonly string[]): string[] {
+  const excluded = (input.s3JobDefinition?.bucketCriteria?.excludes?.and ?? []).flatMap(
     (condition) => condition.tagCriterion?.tagValues ?? [],
   );
   const tags = Object.entries(input.tags ?? {}).map(([key, value]) => `${key}=${value}`);
+  const whose =
+    accounts.length === 1 ? `account ${inert(accounts[0] ?? '')}` : `${accounts.length} accounts`;
   return [
     `  schedule:     ${describeSchedule(input.scheduleFrequency, input.jobType)}, first run at once`,
-    `  buckets:      every S3 bucket of account ${inert(account)}, including buckets created later`,
+    `  buckets:      every S3 bucket of ${whose}, including buckets created later`,
+    ...(accounts.length === 1 ? [] : [`  accounts:     ${listAccounts(accounts)}`]),
     ...(excluded.length === 0
       ? []
       : [

@@ -12,6 +12,8 @@ import {
   type ClassificationJobInput,
   DEFAULT_JOB_NAME,
   type ExistingJob,
+  jobAccounts,
+  type MacieMember,
   scheduledScanJob,
 } from '../../../lib/macie-jobs';
 import { awsError } from '../../support/aws-errors';
@@ -47,6 +49,8 @@ afterEach(() => {
 
 interface FakeSetup {
   readonly account?: string | Error;
+  /** What ListMembers answers (the caller's associated member accounts). */
+  readonly members?: MacieMember[] | Error;
   /** Jobs Macie already has (not cancelled), by name. */
   readonly jobs?: ExistingJob[];
   readonly findError?: Error;
@@ -59,6 +63,7 @@ class FakeMacie {
   readonly created: ClassificationJobInput[] = [];
   readonly lookedUp: string[] = [];
   readonly regionsBuilt: string[] = [];
+  membersListed = 0;
   closed = 0;
 
   constructor(private readonly setup: FakeSetup = {}) {
@@ -73,6 +78,14 @@ class FakeMacie {
           const { account = ACCOUNT } = this.setup;
           if (account instanceof Error) throw account;
           return account;
+        },
+        members: {
+          associated: async () => {
+            this.membersListed++;
+            const { members = [] } = this.setup;
+            if (members instanceof Error) throw members;
+            return members;
+          },
         },
         jobs: {
           findByName: async (name) => {
@@ -92,6 +105,7 @@ class FakeMacie {
               schedule: input.scheduleFrequency,
               createdAt: new Date('2025-06-02T09:00:00Z'),
               clientToken: input.clientToken,
+              accounts: jobAccounts(input.s3JobDefinition),
             });
             return { id, arn: `arn:aws:macie2:${region}:${ACCOUNT}:classification-job/${id}` };
           },
@@ -111,6 +125,8 @@ const noFlags: MacieScheduleFlags = {
   region: undefined,
   dryRun: false,
   format: 'text',
+  organization: false,
+  accounts: [],
 };
 
 /** Runs `macie schedule` with `flags` against `fake`; AWS_REGION is eu-west-1 unless given. */
@@ -134,13 +150,16 @@ async function schedule(
 }
 
 interface JsonOutput {
-  readonly action: 'exists' | 'would-create' | 'created';
+  readonly action: 'exists' | 'conflict' | 'would-create' | 'created';
   readonly dryRun: boolean;
   readonly region: string;
+  readonly scope: 'caller' | 'accounts' | 'organization';
+  readonly accounts: string[];
   readonly existing: {
     id: string;
     status: string;
     schedule: unknown;
+    accounts: string[] | null;
     matchesRequest: boolean;
   } | null;
   readonly created: { id: string; arn: string | null } | null;
@@ -159,6 +178,7 @@ const existingJob: ExistingJob = {
   schedule: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
   createdAt: new Date('2025-05-01T08:00:00Z'),
   clientToken: 'made-in-the-console',
+  accounts: [ACCOUNT],
 };
 
 describe('bucket-classification macie schedule', () => {
@@ -196,11 +216,13 @@ describe('bucket-classification macie schedule', () => {
         action: 'would-create',
         dryRun: true,
         region: REGION,
+        scope: 'caller',
+        accounts: [ACCOUNT],
         existing: null,
         created: null,
         createInput: scheduledScanJob({
           name: DEFAULT_JOB_NAME,
-          accountId: ACCOUNT,
+          accountIds: [ACCOUNT],
           frequency: 'daily',
           excludeTags: [],
         }),
@@ -263,7 +285,8 @@ describe('bucket-classification macie schedule', () => {
       expect(second.code).toBe(0);
       expect(fake.created).toHaveLength(1);
       expect(second.stdout).toBe(
-        `Macie classification job "${DEFAULT_JOB_NAME}" already exists in ${REGION}: id job-1, status RUNNING, schedule daily.\nNothing changed.\n`,
+        `Macie classification job "${DEFAULT_JOB_NAME}" already exists in ${REGION}: id job-1, status RUNNING, schedule daily.\n` +
+          `  accounts:     account ${ACCOUNT}\nNothing changed.\n`,
       );
     });
 
@@ -294,6 +317,7 @@ describe('bucket-classification macie schedule', () => {
         jobType: 'SCHEDULED',
         schedule: { weeklySchedule: { dayOfWeek: 'MONDAY' } },
         createdAt: '2025-05-01T08:00:00.000Z',
+        accounts: [ACCOUNT],
         matchesRequest: false,
       });
     });
@@ -418,6 +442,264 @@ describe('bucket-classification macie schedule', () => {
     });
   });
 
+  describe('--accounts', () => {
+    it('covers exactly those accounts, sorted and once each, without asking for members', async () => {
+      const fake = new FakeMacie();
+
+      const output = jsonOf(
+        await schedule(fake, {
+          accounts: ['777788889999, 444455556666', '444455556666'],
+          format: 'json',
+        }),
+      );
+
+      expect(fake.membersListed).toBe(0);
+      expect(output.scope).toBe('accounts');
+      expect(output.accounts).toEqual(['444455556666', '777788889999']);
+      expect(fake.created[0]?.s3JobDefinition?.bucketCriteria?.includes).toEqual({
+        and: [
+          {
+            simpleCriterion: {
+              comparator: 'EQ',
+              key: 'ACCOUNT_ID',
+              values: ['444455556666', '777788889999'],
+            },
+          },
+        ],
+      });
+    });
+
+    it('lists the accounts in a dry run', async () => {
+      const fake = new FakeMacie();
+
+      const run = await schedule(fake, {
+        accounts: ['444455556666,777788889999'],
+        dryRun: true,
+      });
+
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(
+        '  buckets:      every S3 bucket of 2 accounts, including buckets created later\n' +
+          '  accounts:     444455556666, 777788889999\n',
+      );
+      expect(fake.created).toEqual([]);
+    });
+
+    it('makes the same job as the default when it names only the caller account', async () => {
+      const byDefault = jsonOf(await schedule(new FakeMacie(), { dryRun: true, format: 'json' }));
+
+      const named = jsonOf(
+        await schedule(new FakeMacie(), { accounts: [ACCOUNT], dryRun: true, format: 'json' }),
+      );
+
+      expect(named.createInput).toEqual(byDefault.createInput);
+    });
+  });
+
+  describe('--organization', () => {
+    const MEMBERS: MacieMember[] = [
+      { accountId: '777788889999', relationshipStatus: 'Enabled' },
+      { accountId: '444455556666', relationshipStatus: 'Enabled' },
+      { accountId: '222233334444', relationshipStatus: 'Paused' },
+    ];
+
+    it('covers the enabled members and the administrator account', async () => {
+      const fake = new FakeMacie({ members: MEMBERS });
+
+      const output = jsonOf(await schedule(fake, { organization: true, format: 'json' }));
+
+      expect(fake.membersListed).toBe(1);
+      expect(output).toMatchObject({
+        action: 'created',
+        scope: 'organization',
+        accounts: [ACCOUNT, '444455556666', '777788889999'],
+      });
+      expect(
+        fake.created[0]?.s3JobDefinition?.bucketCriteria?.includes?.and?.[0]?.simpleCriterion
+          ?.values,
+      ).toEqual([ACCOUNT, '444455556666', '777788889999']);
+      expect(fake.created[0]?.description).toBe(
+        'Scans every S3 bucket of 3 accounts daily for bucket-classification-validator.',
+      );
+    });
+
+    it('shows the accounts and the calls it made in a dry run', async () => {
+      const fake = new FakeMacie({ members: MEMBERS });
+
+      const run = await schedule(fake, { organization: true, dryRun: true });
+
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`  accounts:     ${ACCOUNT}, 444455556666, 777788889999\n`);
+      expect(run.stdout).toContain(
+        'Only read calls were made (STS GetCallerIdentity, Macie ListMembers and ListClassificationJobs)',
+      );
+      expect(fake.created).toEqual([]);
+    });
+
+    it('covers only the --accounts among the members', async () => {
+      const fake = new FakeMacie({ members: MEMBERS });
+
+      const output = jsonOf(
+        await schedule(fake, { organization: true, accounts: ['777788889999'], format: 'json' }),
+      );
+
+      expect(output.accounts).toEqual(['777788889999']);
+      expect(output.scope).toBe('organization');
+    });
+
+    it('refuses --accounts naming a member that is not enabled, and creates nothing', async () => {
+      const fake = new FakeMacie({ members: MEMBERS });
+
+      const run = await schedule(fake, {
+        organization: true,
+        accounts: ['777788889999,222233334444'],
+      });
+
+      expect(run).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          `bucket-classification: macie schedule --organization in ${REGION}: --accounts names an account ` +
+          `that is not an enabled Macie member of administrator ${ACCOUNT}: 222233334444 (Paused)\n`,
+      });
+      expect(fake.lookedUp).toEqual([]);
+      expect(fake.created).toEqual([]);
+    });
+
+    it('refuses an account without enabled members: most likely not the administrator', async () => {
+      const fake = new FakeMacie({ members: [] });
+
+      const run = await schedule(fake, { organization: true });
+
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        `bucket-classification: macie schedule --organization in ${REGION}: account ${ACCOUNT} has no ` +
+          'enabled Macie member accounts: run it with the credentials of the Macie administrator account ' +
+          'of the organisation, or without --organization to scan this account only\n',
+      );
+      expect(fake.created).toEqual([]);
+    });
+
+    it('names ListMembers and the administrator when Macie refuses the list', async () => {
+      const fake = new FakeMacie({
+        members: awsError(
+          'AccessDeniedException',
+          'User is not authorized to perform: macie2:ListMembers',
+        ),
+      });
+
+      const run = await schedule(fake, { organization: true, dryRun: true });
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        `bucket-classification: macie schedule: could not list the Macie member accounts (ListMembers) of account ${ACCOUNT}; ` +
+          '--organization runs with the credentials of the Macie administrator account: ' +
+          'AccessDeniedException: User is not authorized to perform: macie2:ListMembers\n',
+      );
+      expect(fake.created).toEqual([]);
+    });
+
+    it('says Macie is not enabled when ListMembers is refused for that', async () => {
+      const fake = new FakeMacie({
+        members: awsError('AccessDeniedException', 'Macie is not enabled.'),
+      });
+
+      const run = await schedule(fake, { organization: true });
+
+      expect(run).toEqual({ code: 2, stdout: '', stderr: NOT_ENABLED });
+    });
+
+    it('leaves a job of that name with the same accounts alone', async () => {
+      const fake = new FakeMacie({ members: MEMBERS });
+      await schedule(fake, { organization: true });
+
+      const second = await schedule(fake, { organization: true });
+
+      expect(second.code).toBe(0);
+      expect(fake.created).toHaveLength(1);
+      expect(second.stdout).toContain(
+        `  accounts:     3 accounts: ${ACCOUNT}, 444455556666, 777788889999\nNothing changed.\n`,
+      );
+    });
+  });
+
+  describe('a job of that name covering other accounts (exit 1, nothing created)', () => {
+    it('says which accounts differ and what to do', async () => {
+      const fake = new FakeMacie({
+        members: [{ accountId: '444455556666', relationshipStatus: 'Enabled' }],
+      });
+      await schedule(fake);
+
+      const run = await schedule(fake, { organization: true });
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe('');
+      expect(fake.created).toHaveLength(1);
+      expect(run.stdout).toBe(
+        `Macie classification job "${DEFAULT_JOB_NAME}" already exists in ${REGION} and covers other accounts: ` +
+          'id job-1, status RUNNING, schedule daily.\n' +
+          `  it covers:    account ${ACCOUNT}\n` +
+          `  asked for:    2 accounts: ${ACCOUNT}, 444455556666\n` +
+          '  not covered:  444455556666\n' +
+          'Nothing was created. Macie jobs cannot be changed: run again with another --name, or cancel the old job ' +
+          '(aws macie2 update-classification-job --job-id job-1 --job-status CANCELLED) and run this command again.\n',
+      );
+    });
+
+    it('names accounts the old job covers that were not asked for', async () => {
+      const fake = new FakeMacie({
+        jobs: [{ ...existingJob, accounts: [ACCOUNT, '444455556666'] }],
+      });
+
+      const run = await schedule(fake, { dryRun: true });
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('Dry run: Macie classification job');
+      expect(run.stdout).toContain('  not asked:    444455556666\n');
+      expect(run.stdout).not.toContain('not covered');
+    });
+
+    it('treats a job whose accounts it cannot read as covering other accounts', async () => {
+      const fake = new FakeMacie({ jobs: [{ ...existingJob, accounts: undefined }] });
+
+      const run = await schedule(fake);
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(
+        '  it covers:    buckets not chosen by account id alone (no single ACCOUNT_ID condition)\n',
+      );
+      expect(fake.created).toEqual([]);
+    });
+
+    it('keeps the account values of a job made elsewhere inert', async () => {
+      const fake = new FakeMacie({
+        jobs: [{ ...existingJob, accounts: ['444455556666\u001b[2J\nforged line'] }],
+      });
+
+      const run = await schedule(fake);
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('  it covers:    account 444455556666?[2J?forged line\n');
+      expect(run.stdout).toContain('  not asked:    444455556666?[2J?forged line\n');
+    });
+
+    it('reports the conflict in --format json with both lists', async () => {
+      const fake = new FakeMacie({ jobs: [{ ...existingJob, accounts: ['444455556666'] }] });
+
+      const run = await schedule(fake, { format: 'json' });
+
+      expect(run.code).toBe(1);
+      expect(jsonOf(run)).toMatchObject({
+        action: 'conflict',
+        scope: 'caller',
+        accounts: [ACCOUNT],
+        existing: { id: 'job-existing', accounts: ['444455556666'], matchesRequest: false },
+        created: null,
+      });
+    });
+  });
+
   describe('AWS errors (exit 2, nothing on stdout)', () => {
     it('says Macie is not enabled in the region when listing is refused for that', async () => {
       const fake = new FakeMacie({
@@ -530,6 +812,27 @@ describe('bucket-classification macie schedule', () => {
       expect(stderr).toContain('--name must be 1 to 500 characters');
     });
 
+    it.each([
+      ['an 11-digit id', '11112222333'],
+      ['a 13-digit id', '1111222233334'],
+      ['a name', 'production'],
+      ['an empty entry', ''],
+    ])('rejects --accounts with %s', async (_what, id) => {
+      const { stderr } = await usage('schedule', '--accounts', `111122223333,${id}`);
+
+      expect(stderr).toContain(
+        `--accounts takes 12-digit AWS account ids separated by commas; got "${id}"`,
+      );
+    });
+
+    it('rejects an empty --accounts', async () => {
+      const { stderr } = await usage('schedule', '--organization', '--accounts', '');
+
+      expect(stderr).toContain(
+        '--accounts takes 12-digit AWS account ids separated by commas; got ""',
+      );
+    });
+
     it('needs a region', async () => {
       delete process.env.AWS_REGION;
 
@@ -558,7 +861,33 @@ describe('bucket-classification macie schedule', () => {
     expect(stdout).toContain(
       'bucket-classification macie schedule [--frequency daily|weekly|monthly] [--exclude-tag KEY=VALUE]...',
     );
+    expect(stdout).toContain('[--organization] [--accounts ID,...]');
   });
+});
+
+describe('macieScheduleOptions', () => {
+  const io = { stdout: () => undefined, stderr: () => undefined };
+  const parse = (flags: Partial<MacieScheduleFlags>) =>
+    macieScheduleOptions({ ...noFlags, ...flags }, { AWS_REGION: REGION }, io);
+
+  it('has no --accounts and no --organization by default', () => {
+    expect(parse({})).toMatchObject({ organization: false, accounts: undefined });
+  });
+
+  it('joins every --accounts, trims the ids, sorts them and drops repeats', () => {
+    expect(
+      parse({ organization: true, accounts: [' 777788889999 ,111122223333', '777788889999'] }),
+    ).toMatchObject({ organization: true, accounts: ['111122223333', '777788889999'] });
+  });
+
+  it.each(['111122223333,', ',111122223333', '111122223333,,444455556666'])(
+    'rejects the empty entry in %j',
+    (accounts) => {
+      expect(() => parse({ accounts: [accounts] })).toThrow(
+        '--accounts takes 12-digit AWS account ids separated by commas; got ""',
+      );
+    },
+  );
 });
 
 describe('awsAdapters', () => {
