@@ -10,7 +10,9 @@
  *   StringEquals: ${file(./scripts/topic-opt-in-condition.js):allowedAccounts}
  *
  * `allowedAccounts` adds the accounts whose topics may be used (this one and the
- * AllowedTopicAccounts parameter), as one StringEquals block must hold both.
+ * AllowedTopicAccounts parameter), as one StringEquals block must hold both;
+ * `organization` the organisation whose accounts' topics may be used
+ * (`aws:ResourceOrgID`, the OrganizationId parameter).
  */
 
 // SNS tag keys and values: letters, digits, spaces and _ . : / = + - @.
@@ -41,6 +43,11 @@ module.exports = {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not JavaScript.
       'Fn::Split': [',', { 'Fn::Sub': '${AWS::AccountId},${AllowedTopicAccounts}' }],
     },
+    ...(await optInTag(resolveVariable)),
+  }),
+  /** Topics of the organisation's accounts that opted in. */
+  organization: async ({ resolveVariable }) => ({
+    'aws:ResourceOrgID': { Ref: 'OrganizationId' },
     ...(await optInTag(resolveVariable)),
   }),
 };

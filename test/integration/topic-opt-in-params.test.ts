@@ -54,7 +54,8 @@ describe('the opt-in tag params', () => {
     (role) => {
       const text = JSON.stringify(template.Resources[role]?.Properties.Policies);
 
-      expect(text.match(/"aws:ResourceTag\/security\/alerts":"Accepted"/g)).toHaveLength(2);
+      // Three branches: allowed accounts, the organisation, this account.
+      expect(text.match(/"aws:ResourceTag\/security\/alerts":"Accepted"/g)).toHaveLength(3);
       expect(text).not.toContain('AcceptsClassificationAlerts');
     },
   );
