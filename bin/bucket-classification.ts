@@ -37,7 +37,8 @@ const USAGE = `Usage:
                               [--max-record-bytes SIZE] [--max-input-bytes SIZE]
   bucket-classification tags --tags FILE [--account ID] [--allowed-topic-accounts ID,...]
                              [--require-team] [--policy FILE] [--format table|json|csv] [--fail]
-  bucket-classification tags --live [--region REGION] [--allowed-topic-accounts ID,...]
+  bucket-classification tags --live [--accounts ID,... | --organization] [--member-role NAME]
+                             [--region REGION] [--allowed-topic-accounts ID,...]
                              [--require-team] [--policy FILE] [--format table|json|csv] [--fail]
   bucket-classification policy validate [FILE]
   bucket-classification policy explain <TYPE> [--policy FILE] [--category CATEGORY] [--custom]
@@ -65,8 +66,13 @@ tags      Says which buckets the AWS Config rule checkBucketTags would find
           NON_COMPLIANT, and why: the buckets of a tags file (the buckets' account
           is --account), or with --live the caller's buckets in a region, read with
           the caller's AWS credentials (topics in that account are looked up too).
+          --accounts ID,... or --organization (its ACTIVE accounts, from AWS
+          Organizations) sweep several accounts, each through its member role
+          (--member-role, else MEMBER_ROLE_NAME, default BucketClassificationMember;
+          the caller's own account with its own credentials), in one report with an
+          account column; an account that cannot be swept is a NOT_SWEPT row.
           Exit 0; 1 with --fail when a bucket is NON_COMPLIANT; 2 on usage errors,
-          an unreadable tags file or buckets that cannot be listed.
+          an unreadable tags file, buckets that cannot be listed or an account not swept.
 policy    Validates a policy file, explains which level a data type needs, or
           prints the JSON Schema of policy files.
 waivers   validate: checks a waivers file (default: the one shipped beside the
@@ -211,6 +217,9 @@ async function tags(args: readonly string[], io: Io): Promise<number> {
     tags: { type: 'string' },
     live: { type: 'boolean', default: false },
     account: { type: 'string' },
+    accounts: { type: 'string' },
+    organization: { type: 'boolean', default: false },
+    'member-role': { type: 'string' },
     region: { type: 'string' },
     'allowed-topic-accounts': { type: 'string' },
     'require-team': { type: 'boolean', default: false },
@@ -226,6 +235,9 @@ async function tags(args: readonly string[], io: Io): Promise<number> {
       tags: values.tags as string | undefined,
       live: values.live as boolean,
       account: values.account as string | undefined,
+      accounts: values.accounts as string | undefined,
+      organization: values.organization as boolean,
+      memberRole: values['member-role'] as string | undefined,
       region: values.region as string | undefined,
       allowedTopicAccounts: values['allowed-topic-accounts'] as string | undefined,
       requireTeam: values['require-team'] as boolean,
