@@ -18,6 +18,7 @@ import {
   runLedgerShow,
 } from './ledger-command';
 import { macieScheduleOptions, runMacieSchedule } from './macie-command';
+import { runTopicPolicy, topicPolicyOptions } from './onboarding-command';
 import { describePolicy, explainType, policySchemaText } from './policy-command';
 import { createProgress } from './progress';
 import { FORMATS, type Format } from './report';
@@ -40,6 +41,8 @@ const USAGE = `Usage:
   bucket-classification tags --live [--accounts ID,... | --organization] [--member-role NAME]
                              [--region REGION] [--allowed-topic-accounts ID,...]
                              [--require-team] [--policy FILE] [--format table|json|csv] [--fail]
+  bucket-classification onboarding topic-policy --topic ARN --central-account ID
+                                               [--role-path /bucket-classification/] [--format text|json]
   bucket-classification policy validate [FILE]
   bucket-classification policy explain <TYPE> [--policy FILE] [--category CATEGORY] [--custom]
   bucket-classification policy schema
@@ -73,6 +76,12 @@ tags      Says which buckets the AWS Config rule checkBucketTags would find
           account column; an account that cannot be swept is a NOT_SWEPT row.
           Exit 0; 1 with --fail when a bucket is NON_COMPLIANT; 2 on usage errors,
           an unreadable tags file, buckets that cannot be listed or an account not swept.
+onboarding
+          topic-policy: what a team adds so that the central functions may publish to
+          its topic: the topic-policy statement for the central account's roles under
+          --role-path, the command that tags the topic to opt in, and the key-policy
+          statement a topic encrypted with a customer managed KMS key needs.
+          Exit 0; 2 on usage errors.
 policy    Validates a policy file, explains which level a data type needs, or
           prints the JSON Schema of policy files.
 waivers   validate: checks a waivers file (default: the one shipped beside the
@@ -114,6 +123,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await check(rest, io);
       case 'tags':
         return await tags(rest, io);
+      case 'onboarding':
+        return onboarding(rest, io);
       case 'policy':
         return policy(rest, io);
       case 'waivers':
@@ -249,6 +260,39 @@ async function tags(args: readonly string[], io: Io): Promise<number> {
     io,
   );
   return await runTagsCheck(options);
+}
+
+function onboarding(args: readonly string[], io: Io): number {
+  const [sub, ...rest] = args;
+  if (sub !== 'topic-policy') {
+    throw new UsageError(
+      sub === undefined
+        ? 'onboarding needs a subcommand: topic-policy'
+        : `unknown onboarding subcommand "${sub}" (expected topic-policy)`,
+    );
+  }
+  const { values, positionals } = parse(rest, {
+    topic: { type: 'string' },
+    'central-account': { type: 'string' },
+    'role-path': { type: 'string' },
+    format: { type: 'string', default: 'text' },
+  });
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `onboarding topic-policy takes no arguments besides its options; got "${positionals[0]}"`,
+    );
+  }
+  const options = topicPolicyOptions(
+    {
+      topic: values.topic as string | undefined,
+      centralAccount: values['central-account'] as string | undefined,
+      rolePath: values['role-path'] as string | undefined,
+      format: values.format as string,
+    },
+    process.env,
+    io,
+  );
+  return runTopicPolicy(options);
 }
 
 function policy(args: readonly string[], io: Io): number {
