@@ -18,6 +18,7 @@ import {
   runLedgerShow,
 } from './ledger-command';
 import { macieScheduleOptions, runMacieSchedule } from './macie-command';
+import { runTopicPolicy, topicPolicyOptions } from './onboarding-command';
 import { describePolicy, explainType, policySchemaText } from './policy-command';
 import { createProgress } from './progress';
 import { FORMATS, type Format } from './report';
@@ -37,8 +38,11 @@ const USAGE = `Usage:
                               [--max-record-bytes SIZE] [--max-input-bytes SIZE]
   bucket-classification tags --tags FILE [--account ID] [--allowed-topic-accounts ID,...]
                              [--require-team] [--policy FILE] [--format table|json|csv] [--fail]
-  bucket-classification tags --live [--region REGION] [--allowed-topic-accounts ID,...]
+  bucket-classification tags --live [--accounts ID,... | --organization] [--member-role NAME]
+                             [--region REGION] [--allowed-topic-accounts ID,...]
                              [--require-team] [--policy FILE] [--format table|json|csv] [--fail]
+  bucket-classification onboarding topic-policy --topic ARN --central-account ID
+                                               [--role-path /bucket-classification/] [--format text|json]
   bucket-classification policy validate [FILE]
   bucket-classification policy explain <TYPE> [--policy FILE] [--category CATEGORY] [--custom]
   bucket-classification policy schema
@@ -65,8 +69,19 @@ tags      Says which buckets the AWS Config rule checkBucketTags would find
           NON_COMPLIANT, and why: the buckets of a tags file (the buckets' account
           is --account), or with --live the caller's buckets in a region, read with
           the caller's AWS credentials (topics in that account are looked up too).
+          --accounts ID,... or --organization (its ACTIVE accounts, from AWS
+          Organizations) sweep several accounts, each through its member role
+          (--member-role, else MEMBER_ROLE_NAME, default BucketClassificationMember;
+          the caller's own account with its own credentials), in one report with an
+          account column; an account that cannot be swept is a NOT_SWEPT row.
           Exit 0; 1 with --fail when a bucket is NON_COMPLIANT; 2 on usage errors,
-          an unreadable tags file or buckets that cannot be listed.
+          an unreadable tags file, buckets that cannot be listed or an account not swept.
+onboarding
+          topic-policy: what a team adds so that the central functions may publish to
+          its topic: the topic-policy statement for the central account's roles under
+          --role-path, the command that tags the topic to opt in, and the key-policy
+          statement a topic encrypted with a customer managed KMS key needs.
+          Exit 0; 2 on usage errors.
 policy    Validates a policy file, explains which level a data type needs, or
           prints the JSON Schema of policy files.
 waivers   validate: checks a waivers file (default: the one shipped beside the
@@ -108,6 +123,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return await check(rest, io);
       case 'tags':
         return await tags(rest, io);
+      case 'onboarding':
+        return onboarding(rest, io);
       case 'policy':
         return policy(rest, io);
       case 'waivers':
@@ -211,6 +228,9 @@ async function tags(args: readonly string[], io: Io): Promise<number> {
     tags: { type: 'string' },
     live: { type: 'boolean', default: false },
     account: { type: 'string' },
+    accounts: { type: 'string' },
+    organization: { type: 'boolean', default: false },
+    'member-role': { type: 'string' },
     region: { type: 'string' },
     'allowed-topic-accounts': { type: 'string' },
     'require-team': { type: 'boolean', default: false },
@@ -226,6 +246,9 @@ async function tags(args: readonly string[], io: Io): Promise<number> {
       tags: values.tags as string | undefined,
       live: values.live as boolean,
       account: values.account as string | undefined,
+      accounts: values.accounts as string | undefined,
+      organization: values.organization as boolean,
+      memberRole: values['member-role'] as string | undefined,
       region: values.region as string | undefined,
       allowedTopicAccounts: values['allowed-topic-accounts'] as string | undefined,
       requireTeam: values['require-team'] as boolean,
@@ -237,6 +260,39 @@ async function tags(args: readonly string[], io: Io): Promise<number> {
     io,
   );
   return await runTagsCheck(options);
+}
+
+function onboarding(args: readonly string[], io: Io): number {
+  const [sub, ...rest] = args;
+  if (sub !== 'topic-policy') {
+    throw new UsageError(
+      sub === undefined
+        ? 'onboarding needs a subcommand: topic-policy'
+        : `unknown onboarding subcommand "${sub}" (expected topic-policy)`,
+    );
+  }
+  const { values, positionals } = parse(rest, {
+    topic: { type: 'string' },
+    'central-account': { type: 'string' },
+    'role-path': { type: 'string' },
+    format: { type: 'string', default: 'text' },
+  });
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `onboarding topic-policy takes no arguments besides its options; got "${positionals[0]}"`,
+    );
+  }
+  const options = topicPolicyOptions(
+    {
+      topic: values.topic as string | undefined,
+      centralAccount: values['central-account'] as string | undefined,
+      rolePath: values['role-path'] as string | undefined,
+      format: values.format as string,
+    },
+    process.env,
+    io,
+  );
+  return runTopicPolicy(options);
 }
 
 function policy(args: readonly string[], io: Io): number {

@@ -1,36 +1,39 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../lib/member-credentials';
 import {
-  type BucketInventory,
-  readBucketTags,
-  S3BucketInventory,
-} from '../lib/s3-bucket-inventory';
-import { S3TagSource, type TagSource } from '../lib/s3-tag-source';
-import { parseAccountList, type TopicOptInSettings, topicOptInFromEnv } from '../lib/settings';
-import {
-  SnsTopicDirectory,
-  type TopicDirectory,
-  type TopicStatus,
-  type TopicTagReader,
-} from '../lib/sns-topic-directory';
-import { StsCallerAccount } from '../lib/sts-caller-account';
+  parseAccountList,
+  parseRoleName,
+  type TopicOptInSettings,
+  topicOptInFromEnv,
+} from '../lib/settings';
 import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import type { Policy } from '../policies/policy';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
-import {
-  judgeBucketTags,
-  type TagCompliance,
-  type TagRequirements,
-  topicToVerify,
-} from '../rules/required-tags';
-import { judgeTopicOptIn, type TopicOptIn } from '../rules/topic-opt-in';
+import { judgeBucketTags, type TagRequirements } from '../rules/required-tags';
 import { EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE } from './check-command';
 import { inputLimits } from './input-limits';
 import { csvCell, FORMATS, type Format, formatTable } from './report';
 import { loadTagsFile, type TagsByBucket } from './tags-file';
+import {
+  type AccountScope,
+  awsAdapters,
+  type BucketTagsResult,
+  type LiveAwsFactory,
+  LiveReadError,
+  type NotSwept,
+  sweepLive,
+} from './tags-sweep';
 import { UsageError } from './usage-error';
+
+export type {
+  AccountAws,
+  AccountScope,
+  BucketTagsResult,
+  LiveAws,
+  LiveAwsFactory,
+  NotSwept,
+} from './tags-sweep';
+export { awsAdapters, TAG_READ_CONCURRENCY } from './tags-sweep';
 
 /** Where the buckets and their tags come from. */
 export type TagsInput =
@@ -40,7 +43,14 @@ export type TagsInput =
       /** The buckets' account (`--account`); needed only without allowed topic accounts. */
       readonly accountId: string | undefined;
     }
-  | { readonly kind: 'live'; readonly region: string };
+  | {
+      readonly kind: 'live';
+      readonly region: string;
+      /** The caller's account, `--accounts` or `--organization`. */
+      readonly scope: AccountScope;
+      /** The role each member account holds (`--member-role`, else `MEMBER_ROLE_NAME`). */
+      readonly memberRoleName: string;
+    };
 
 export interface TagsCheckOptions {
   readonly input: TagsInput;
@@ -55,31 +65,8 @@ export interface TagsCheckOptions {
   readonly stderr: (text: string) => void;
 }
 
-/** The AWS pieces `--live` reads through, built for one region. */
-export interface LiveAws {
-  /** The caller's account (STS `GetCallerIdentity`). */
-  callerAccountId(): Promise<string>;
-  readonly inventory: BucketInventory;
-  readonly tagSource: TagSource;
-  /** Looks topics up and reads their tags (the opt-in tag). */
-  readonly topics: TopicDirectory & TopicTagReader;
-  /** Releases the clients' connections. */
-  close(): void;
-}
-
 export interface TagsCheckDeps {
-  readonly liveAws: (region: string) => LiveAws;
-}
-
-/** How many buckets' tags `--live` reads at once (the Config rule's default). */
-export const TAG_READ_CONCURRENCY = 8;
-
-/** One bucket's judgement, as every output format sees it. */
-export interface BucketTagsResult {
-  readonly bucket: string;
-  readonly compliance: TagCompliance;
-  readonly annotation: string;
-  readonly problems: readonly string[];
+  readonly liveAws: LiveAwsFactory;
 }
 
 export interface TagsSummary {
@@ -88,10 +75,20 @@ export interface TagsSummary {
   readonly nonCompliant: number;
   /** Buckets whose tags could not be read (counted as non-compliant too). */
   readonly unreadable: number;
-  /** The buckets' account, when known. */
+  /** The buckets' account, when there is one (not with `--accounts` or `--organization`). */
   readonly accountId: string | null;
   /** Whether topics in the buckets' account were looked up (only with `--live`). */
   readonly topicExistenceChecked: boolean;
+  /** With `--accounts` or `--organization`: how many accounts were and were not swept. */
+  readonly accounts?: AccountsSummary;
+}
+
+export interface AccountsSummary {
+  readonly swept: number;
+  /** Accounts whose buckets could not be listed; the sweep is incomplete. */
+  readonly notSwept: number;
+  /** `--organization`: accounts that are not ACTIVE, left out. */
+  readonly leftOut: number;
 }
 
 /** The flags of `tags`, as parsed from the command line. */
@@ -99,6 +96,9 @@ export interface TagsFlags {
   readonly tags: string | undefined;
   readonly live: boolean;
   readonly account: string | undefined;
+  readonly accounts: string | undefined;
+  readonly organization: boolean;
+  readonly memberRole: string | undefined;
   readonly region: string | undefined;
   readonly allowedTopicAccounts: string | undefined;
   readonly requireTeam: boolean;
@@ -111,8 +111,8 @@ const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * Turns the flags into options: checks how they combine, reads the policy and
- * the tags file. Tag keys and the default allowed topic accounts come from `env`
- * (the names the Lambda functions read).
+ * the tags file. Tag keys, the default allowed topic accounts and the member role's
+ * name come from `env` (the names the Lambda functions read).
  *
  * @throws UsageError for flags that do not combine or an unreadable tags file;
  *   PolicyError for an invalid policy.
@@ -148,6 +148,14 @@ export function tagsCheckOptions(
     if (flags.region !== undefined) {
       throw new UsageError('--region is for --live; a tags file has no region');
     }
+    for (const [given, option] of [
+      [flags.accounts !== undefined, '--accounts'],
+      [flags.organization, '--organization'],
+      [flags.memberRole !== undefined, '--member-role'],
+    ] as const) {
+      if (given)
+        throw new UsageError(`${option} is for --live; a tags file's account is --account`);
+    }
     if (flags.account === undefined && allowedTopicAccounts.length === 0) {
       throw new UsageError(
         "tags --tags needs --account ID (the buckets' account) or --allowed-topic-accounts ID,... " +
@@ -158,11 +166,13 @@ export function tagsCheckOptions(
     input = { kind: 'file', tags: loadTagsFile(flags.tags, limits), accountId: flags.account };
   } else {
     if (flags.account !== undefined) {
-      throw new UsageError("--account is for --tags; --live uses the caller's account");
+      throw new UsageError(
+        "--account is for --tags; --live uses the caller's account, or --accounts ID,...",
+      );
     }
     const region = flags.region ?? env.AWS_REGION?.trim();
     if (!region) throw new UsageError('tags --live needs --region REGION or AWS_REGION');
-    input = { kind: 'live', region };
+    input = { kind: 'live', region, ...liveScope(flags, env) };
   }
 
   return {
@@ -181,12 +191,48 @@ export function tagsCheckOptions(
   };
 }
 
+/** Which accounts `--live` sweeps, and through which role. */
+function liveScope(
+  flags: TagsFlags,
+  env: NodeJS.ProcessEnv,
+): { scope: AccountScope; memberRoleName: string } {
+  if (flags.accounts !== undefined && flags.organization) {
+    throw new UsageError(
+      '--accounts and --organization do not combine: give the accounts, or sweep the whole organisation',
+    );
+  }
+  if (flags.accounts === undefined && !flags.organization) {
+    if (flags.memberRole !== undefined) {
+      throw new UsageError('--member-role is for --accounts or --organization');
+    }
+    return { scope: { kind: 'caller' }, memberRoleName: DEFAULT_MEMBER_ROLE_NAME };
+  }
+  const memberRoleName =
+    flags.memberRole === undefined
+      ? usage(() =>
+          parseRoleName(
+            env.MEMBER_ROLE_NAME?.trim() || DEFAULT_MEMBER_ROLE_NAME,
+            'MEMBER_ROLE_NAME',
+          ),
+        )
+      : usage(() => parseRoleName(flags.memberRole as string, '--member-role'));
+  if (flags.organization) return { scope: { kind: 'organization' }, memberRoleName };
+  const accountIds = [...new Set(accounts(flags.accounts as string, '--accounts'))];
+  if (accountIds.length === 0) {
+    throw new UsageError('--accounts needs at least one 12-digit account ID');
+  }
+  return { scope: { kind: 'listed', accountIds }, memberRoleName };
+}
+
 /**
  * Judges every bucket's tags as the Config rule `checkBucketTags` does and
  * writes the report.
  *
- * @returns the exit code: 2 when `--live` cannot read the account or the
- *   buckets, else 1 when `fail` is set and a bucket is NON_COMPLIANT, else 0.
+ * @returns the exit code: 2 when `--live` cannot read the caller's account, the
+ *   organisation's accounts or (alone) the caller's buckets, or when an account of
+ *   `--accounts` or `--organization` could not be swept (the sweep is incomplete; the
+ *   other accounts are still reported); else 1 when `fail` is set and a bucket is
+ *   NON_COMPLIANT; else 0.
  */
 export async function runTagsCheck(
   options: TagsCheckOptions,
@@ -200,7 +246,7 @@ export async function runTagsCheck(
     judged = judgeFile(options.input.tags, options.input.accountId, options);
   } else {
     try {
-      judged = await judgeLive(options.input.region, options, deps);
+      judged = await judgeLive(options.input, options, deps);
     } catch (error) {
       if (!(error instanceof LiveReadError)) throw error;
       options.stderr(`bucket-classification: ${inert(error.message, MAX_MESSAGE)}\n`);
@@ -208,7 +254,12 @@ export async function runTagsCheck(
     }
   }
 
-  const results = judged.results.sort((a, b) => rank(b) - rank(a) || compare(a.bucket, b.bucket));
+  const results = judged.results.sort(
+    (a, b) =>
+      rank(b) - rank(a) ||
+      compare(a.accountId ?? '', b.accountId ?? '') ||
+      compare(a.bucket, b.bucket),
+  );
   const nonCompliant = results.filter((r) => r.compliance === 'NON_COMPLIANT').length;
   const summary: TagsSummary = {
     buckets: results.length,
@@ -217,37 +268,27 @@ export async function runTagsCheck(
     unreadable: judged.unreadable,
     accountId: judged.accountId,
     topicExistenceChecked: options.input.kind === 'live',
+    ...(judged.accounts ? { accounts: judged.accounts.summary } : {}),
   };
-  options.stdout(report(options.format, results, summary));
+  options.stdout(report(options.format, results, summary, judged.accounts));
+  // An incomplete sweep cannot show that every bucket is compliant.
+  if (judged.accounts && judged.accounts.notSwept.length > 0) return EXIT_USAGE;
   return options.fail && nonCompliant > 0 ? EXIT_THRESHOLD : EXIT_OK;
-}
-
-/** The real adapters: the SDK's default credentials and endpoints, S3 and STS in `region`. */
-export function awsAdapters(region: string): LiveAws {
-  const s3 = new S3Client({ region });
-  const sts = new STSClient({ region });
-  const caller = new StsCallerAccount(sts);
-  const sns: SNSClient[] = [];
-  return {
-    callerAccountId: () => caller.accountId(),
-    inventory: new S3BucketInventory(s3),
-    // No cache: one sweep reads each bucket once.
-    tagSource: new S3TagSource(s3, 0),
-    topics: new SnsTopicDirectory((topicRegion) => {
-      const client = new SNSClient({ region: topicRegion });
-      sns.push(client);
-      return client;
-    }),
-    close() {
-      for (const client of [s3, sts, ...sns]) client.destroy();
-    },
-  };
 }
 
 interface Judged {
   readonly results: BucketTagsResult[];
   readonly accountId: string | null;
   readonly unreadable: number;
+  /** Present when the sweep spans accounts. */
+  readonly accounts?: AccountsReport;
+}
+
+/** The accounts of a multi-account sweep, as the outputs show them. */
+interface AccountsReport {
+  readonly summary: AccountsSummary;
+  readonly notSwept: readonly NotSwept[];
+  readonly leftOut: ReadonlyArray<{ readonly accountId: string; readonly state: string }>;
 }
 
 function judgeFile(
@@ -265,116 +306,56 @@ function judgeFile(
   return { results, accountId: accountId ?? null, unreadable: 0 };
 }
 
-/** Thrown when `--live` cannot start: no account, no bucket list. */
-class LiveReadError extends Error {
-  override readonly name = 'LiveReadError';
-}
-
 async function judgeLive(
-  region: string,
+  input: Extract<TagsInput, { kind: 'live' }>,
   options: TagsCheckOptions,
   deps: TagsCheckDeps,
 ): Promise<Judged> {
-  const aws = deps.liveAws(region);
-  try {
-    const accountId = await attempt("look up the caller's account (STS GetCallerIdentity)", () =>
-      aws.callerAccountId(),
-    );
-    const buckets = await attempt(`list the buckets in ${region}`, () =>
-      aws.inventory.bucketNames(region),
-    );
-    const reads = await readBucketTags(buckets, aws.tagSource, TAG_READ_CONCURRENCY);
-    // Only topics in the caller's account can be looked up, as in the Config rule.
-    const topics = reads.map((read) =>
-      'tags' in read
-        ? topicToVerify(read.tags, accountId, accountId, options.requirements)
-        : undefined,
-    );
-    const topicStatus = await lookUpTopics(
-      topics.filter((arn) => arn !== undefined),
-      aws.topics,
-      options.topicOptIn,
-      options.stderr,
-    );
-    const results = reads.map((read, index): BucketTagsResult => {
-      if ('error' in read) return unreadable(read.bucket, read.error);
-      const topic = topics[index];
-      const looked = topic === undefined ? undefined : topicStatus.get(topic);
-      return {
-        bucket: read.bucket,
-        ...judgeBucketTags(
-          read.tags,
-          accountId,
-          options.policy,
-          options.requirements,
-          looked?.status,
-          looked?.optIn,
-        ),
-      };
-    });
-    return { results, accountId, unreadable: reads.filter((read) => 'error' in read).length };
-  } finally {
-    aws.close();
+  const swept = await sweepLive(
+    {
+      region: input.region,
+      scope: input.scope,
+      memberRoleName: input.memberRoleName,
+      policy: options.policy,
+      requirements: options.requirements,
+      topicOptIn: options.topicOptIn,
+      stderr: options.stderr,
+    },
+    deps.liveAws,
+  );
+  if (input.scope.kind === 'caller') {
+    return {
+      results: swept.results,
+      accountId: swept.callerAccountId,
+      unreadable: swept.unreadable,
+    };
   }
+  return {
+    results: swept.results,
+    accountId: null,
+    unreadable: swept.unreadable,
+    accounts: {
+      summary: {
+        swept: swept.sweptAccounts.length,
+        notSwept: swept.notSwept.length,
+        leftOut: swept.leftOut.length,
+      },
+      notSwept: swept.notSwept,
+      leftOut: swept.leftOut,
+    },
+  };
 }
 
-async function attempt<T>(what: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    const { name, message } = error as Error;
-    throw new LiveReadError(`tags --live: could not ${what}: ${name}: ${message}`, {
-      cause: error,
-    });
-  }
-}
-
-/**
- * Looks each distinct topic up once, as the Config rule does: one that does not
- * exist, is a FIFO topic, has no confirmed subscription, is in a region the
- * account cannot reach or has not opted in (its tags lack the opt-in tag) is held
- * against its buckets. One that cannot be checked, or whose tags cannot be read
- * (not authorised, or an error that outlasted the retries), is not; a warning says so.
- */
-async function lookUpTopics(
-  arns: readonly string[],
-  topics: TopicDirectory & TopicTagReader,
-  optInTag: TopicOptInSettings,
-  stderr: (text: string) => void,
-): Promise<Map<string, { status: TopicStatus; optIn: TopicOptIn }>> {
-  const found = new Map<string, { status: TopicStatus; optIn: TopicOptIn }>();
-  for (const arn of new Set(arns)) {
-    const status = await topics.check(arn);
-    const tags = await topics.tagsOf(arn);
-    found.set(arn, { status, optIn: judgeTopicOptIn(tags, optInTag) });
-    if (status.kind === 'unknown') {
-      stderr(
-        `warning: could not look up topic ${inert(arn)} (${inert(status.reason)}); not held against its buckets.\n`,
-      );
-    }
-    if (tags.kind === 'unreadable') {
-      stderr(
-        `warning: could not read the tags of topic ${inert(arn)} (${inert(tags.reason)}); its opt-in is not held against its buckets.\n`,
-      );
-    }
-  }
-  return found;
-}
-
-const MAX_ERROR_NAME = 100;
-
-/** Never dropped: a bucket whose tags cannot be read cannot show it is compliant. */
-function unreadable(bucket: string, error: Error): BucketTagsResult {
-  const name = String(error.name || 'Error').slice(0, MAX_ERROR_NAME);
-  const annotation = `Tags could not be read: ${name}.`;
-  return { bucket, compliance: 'NON_COMPLIANT', annotation, problems: [annotation] };
-}
+/** What an account that was not swept shows in the compliance column. */
+export const NOT_SWEPT = 'NOT_SWEPT';
 
 function report(
   format: Format,
   results: readonly BucketTagsResult[],
   summary: TagsSummary,
+  accounts: AccountsReport | undefined,
 ): string {
+  if (accounts) return accountsReport(format, results, summary, accounts);
   switch (format) {
     case 'json':
       return `{"results":[${results.map((r) => `\n${JSON.stringify(r)}`).join(',')}\n],\n"summary":${JSON.stringify(summary)}}\n`;
@@ -390,6 +371,45 @@ function report(
   }
 }
 
+/**
+ * One report for every account: an account column, and a row per account that
+ * could not be swept (first, with `NOT_SWEPT` and the reason) so that it cannot be
+ * overlooked.
+ */
+function accountsReport(
+  format: Format,
+  results: readonly BucketTagsResult[],
+  summary: TagsSummary,
+  accounts: AccountsReport,
+): string {
+  const notSwept = [...accounts.notSwept].sort((a, b) => compare(a.accountId, b.accountId));
+  switch (format) {
+    case 'json':
+      return (
+        `{"results":[${results.map((r) => `\n${JSON.stringify(r)}`).join(',')}\n],\n` +
+        `"notSwept":${JSON.stringify(notSwept.map((n) => ({ ...n, error: inert(n.error, MAX_MESSAGE) })))},\n` +
+        `"leftOut":${JSON.stringify(accounts.leftOut)},\n` +
+        `"summary":${JSON.stringify(summary)}}\n`
+      );
+    case 'csv':
+      return [
+        'account,bucket,compliance,annotation',
+        ...notSwept.map((n) => [n.accountId, '', NOT_SWEPT, n.error].map(csvCell).join(',')),
+        ...results.map((r) =>
+          [r.accountId ?? '', r.bucket, r.compliance, r.annotation].map(csvCell).join(','),
+        ),
+      ]
+        .map((line) => `${line}\n`)
+        .join('');
+    case 'table':
+      return `${formatTable([
+        ['ACCOUNT', 'BUCKET', 'COMPLIANCE', 'ANNOTATION'],
+        ...notSwept.map((n) => [n.accountId, '-', NOT_SWEPT, n.error]),
+        ...results.map((r) => [r.accountId ?? '', r.bucket, r.compliance, r.annotation]),
+      ])}\n${accountTotals(summary, accounts.summary)}\n`;
+  }
+}
+
 function csvRow(result: BucketTagsResult): string {
   return [result.bucket, result.compliance, result.annotation].map(csvCell).join(',');
 }
@@ -397,6 +417,30 @@ function csvRow(result: BucketTagsResult): string {
 function totals(summary: TagsSummary): string {
   const { buckets, compliant, nonCompliant } = summary;
   return `${buckets} bucket${buckets === 1 ? '' : 's'}: ${compliant} compliant, ${nonCompliant} non-compliant.`;
+}
+
+function accountTotals(summary: TagsSummary, accounts: AccountsSummary): string {
+  const { buckets, compliant, nonCompliant } = summary;
+  const { swept, notSwept, leftOut } = accounts;
+  const asked = swept + notSwept;
+  const where =
+    notSwept === 0
+      ? `${swept} account${swept === 1 ? '' : 's'}`
+      : `${swept} of ${asked} account${asked === 1 ? '' : 's'}`;
+  const lines = [
+    `${buckets} bucket${buckets === 1 ? '' : 's'} in ${where}: ${compliant} compliant, ${nonCompliant} non-compliant.`,
+  ];
+  if (notSwept > 0) {
+    lines.push(
+      `${notSwept} account${notSwept === 1 ? '' : 's'} not swept (${NOT_SWEPT} above): the sweep is incomplete.`,
+    );
+  }
+  if (leftOut > 0) {
+    lines.push(
+      `${leftOut} account${leftOut === 1 ? '' : 's'} of the organisation not ACTIVE, left out.`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** Account lists as the Lambda functions read them; a bad one is a usage error here. */
@@ -409,11 +453,7 @@ function usage<T>(read: () => T): T {
 }
 
 function accounts(text: string, source: string): string[] {
-  try {
-    return parseAccountList(text, source);
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+  return usage(() => parseAccountList(text, source));
 }
 
 function rank(result: BucketTagsResult): number {

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import {
+  type AccountAws,
+  type AccountScope,
   type BucketTagsResult,
   type LiveAws,
   runTagsCheck,
   type TagsCheckOptions,
   type TagsSummary,
+  tagsCheckOptions,
 } from '../../../bin/tags-command';
+import { MemberRoleError } from '../../../lib/member-credentials';
 import type { TopicStatus, TopicTags } from '../../../lib/sns-topic-directory';
 import { DEFAULT_TAG_KEYS } from '../../../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../policies/load-policy';
@@ -30,6 +34,7 @@ const ENV_VARIABLES = [
   'TEAM_TAG_KEY',
   'TOPIC_OPT_IN_TAG_KEY',
   'TOPIC_OPT_IN_TAG_VALUE',
+  'MEMBER_ROLE_NAME',
 ] as const;
 
 interface JsonReport {
@@ -517,6 +522,56 @@ describe('bucket-classification tags --tags FILE', () => {
         /tags takes no arguments besides its options; got "extra"/,
       ],
       ['an unknown option', () => ['--live', '--bucket', 'x'], /--bucket/],
+      [
+        '--accounts and --organization together',
+        () => ['--live', '--region', 'eu-west-1', '--accounts', ACCOUNT, '--organization'],
+        /--accounts and --organization do not combine/,
+      ],
+      [
+        '--accounts with --tags',
+        () => ['--tags', tagsFile({}), '--account', ACCOUNT, '--accounts', OTHER_ACCOUNT],
+        /--accounts is for --live/,
+      ],
+      [
+        '--organization with --tags',
+        () => ['--tags', tagsFile({}), '--account', ACCOUNT, '--organization'],
+        /--organization is for --live/,
+      ],
+      [
+        '--member-role with --tags',
+        () => ['--tags', tagsFile({}), '--account', ACCOUNT, '--member-role', 'Audit'],
+        /--member-role is for --live/,
+      ],
+      [
+        '--accounts without --live or --tags',
+        () => ['--accounts', ACCOUNT],
+        /needs --tags FILE .* or --live/,
+      ],
+      [
+        '--member-role without --accounts or --organization',
+        () => ['--live', '--region', 'eu-west-1', '--member-role', 'Audit'],
+        /--member-role is for --accounts or --organization/,
+      ],
+      [
+        'an --accounts entry of 11 digits, naming the option',
+        () => ['--live', '--region', 'eu-west-1', '--accounts', `${ACCOUNT},11112222333`],
+        /--accounts must be a comma-separated list of 12-digit account IDs; not an account ID: "11112222333"/,
+      ],
+      [
+        'an --accounts entry of 13 digits, naming the option',
+        () => ['--live', '--region', 'eu-west-1', '--accounts', '1111222233334'],
+        /--accounts must be .*not an account ID: "1111222233334"/,
+      ],
+      [
+        'an empty --accounts',
+        () => ['--live', '--region', 'eu-west-1', '--accounts', ' , '],
+        /--accounts needs at least one 12-digit account ID/,
+      ],
+      [
+        'a --member-role that is not an IAM role name',
+        () => ['--live', '--region', 'eu-west-1', '--organization', '--member-role', 'a/b'],
+        /--member-role must be an IAM role name .*; got "a\/b"/,
+      ],
     ])('rejects %s', async (_, args, message) => {
       const { code, stdout, stderr } = await run('tags', ...args());
 
@@ -524,6 +579,23 @@ describe('bucket-classification tags --tags FILE', () => {
       expect(stdout).toBe('');
       expect(stderr).toMatch(message);
       expect(stderr).toContain('Run "bucket-classification --help" for usage.');
+    });
+
+    it('rejects a MEMBER_ROLE_NAME that is not an IAM role name, naming it', async () => {
+      process.env.MEMBER_ROLE_NAME = 'role name with spaces';
+
+      const { code, stderr } = await run(
+        'tags',
+        '--live',
+        '--region',
+        'eu-west-1',
+        '--organization',
+      );
+
+      expect(code).toBe(2);
+      expect(stderr).toMatch(
+        /MEMBER_ROLE_NAME must be an IAM role name .*; got "role name with spaces"/,
+      );
     });
 
     it('rejects an ALLOWED_TOPIC_ACCOUNTS that is not a list of account IDs, naming it', async () => {
@@ -540,42 +612,56 @@ describe('bucket-classification tags --tags FILE', () => {
     const { stdout } = await run('--help');
 
     expect(stdout).toContain('bucket-classification tags --tags FILE [--account ID]');
-    expect(stdout).toContain('bucket-classification tags --live [--region REGION]');
+    expect(stdout).toContain(
+      'bucket-classification tags --live [--accounts ID,... | --organization] [--member-role NAME]',
+    );
   });
 });
 
-describe('runTagsCheck --live, with injected AWS adapters', () => {
-  interface FakeAws {
-    readonly aws: LiveAws;
-    readonly regionsListed: string[];
-    readonly topicsLookedUp: string[];
-    readonly closed: () => boolean;
-  }
+// Fake AWS adapters for --live: the caller's account, other accounts, the organisation.
 
-  interface FakeSetup {
-    readonly account?: string | Error;
-    readonly buckets?: Record<string, Record<string, string> | Error> | Error;
-    /**
-     * Topic ARN -> what the directory answers: a status, or `true` (deliverable),
-     * `false` (missing), `undefined` (not authorised), an error (what could not be
-     * checked). ARNs not listed do not exist.
-     */
-    readonly topics?: Record<string, TopicStatus | boolean | undefined | Error>;
-    /** Topic ARN -> what reading its tags finds; by default it opted in. */
-    readonly topicTags?: Record<string, TopicTags>;
-  }
+interface FakeAws {
+  readonly aws: LiveAws;
+  readonly regionsListed: string[];
+  readonly topicsLookedUp: string[];
+  /** The accounts whose adapters were asked for, in order. */
+  readonly accountsReached: string[];
+  readonly closed: () => boolean;
+}
 
-  function fakeAws(setup: FakeSetup): FakeAws {
-    const regionsListed: string[] = [];
-    const topicsLookedUp: string[] = [];
-    let closed = false;
-    const { account = ACCOUNT, buckets = {}, topics = {} } = setup;
-    const topicTags = new FakeTopicTags(setup.topicTags);
-    const aws: LiveAws = {
-      callerAccountId: async () => {
-        if (account instanceof Error) throw account;
-        return account;
-      },
+/** What one account holds. */
+interface FakeAccount {
+  readonly buckets?: Record<string, Record<string, string> | Error> | Error;
+  /**
+   * Topic ARN -> what the directory answers: a status, or `true` (deliverable),
+   * `false` (missing), `undefined` (not authorised), an error (what could not be
+   * checked). ARNs not listed do not exist.
+   */
+  readonly topics?: Record<string, TopicStatus | boolean | undefined | Error>;
+  /** Topic ARN -> what reading its tags finds; by default it opted in. */
+  readonly topicTags?: Record<string, TopicTags>;
+}
+
+/** The caller's account (`account`, default ACCOUNT) holds what the top level says. */
+interface FakeSetup extends FakeAccount {
+  readonly account?: string | Error;
+  /** Other accounts by id: what each holds, or the error reaching it fails with. */
+  readonly others?: Record<string, FakeAccount | Error>;
+  /** What Organizations ListAccounts answers. */
+  readonly organization?: Array<{ accountId: string; state: string }> | Error;
+}
+
+function fakeAws(setup: FakeSetup): FakeAws {
+  const regionsListed: string[] = [];
+  const topicsLookedUp: string[] = [];
+  const accountsReached: string[] = [];
+  let closed = false;
+  const { account = ACCOUNT, others = {}, organization = [] } = setup;
+
+  const adapters = (held: FakeAccount): AccountAws => {
+    const { buckets = {}, topics = {} } = held;
+    const topicTags = new FakeTopicTags(held.topicTags);
+    return {
       inventory: {
         bucketNames: async (region) => {
           regionsListed.push(region);
@@ -602,52 +688,77 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
         },
         tagsOf: (arn) => topicTags.tagsOf(arn),
       },
-      close: () => {
-        closed = true;
-      },
     };
-    return { aws, regionsListed, topicsLookedUp, closed: () => closed };
-  }
+  };
 
-  interface LiveRun extends CliRun {
-    readonly fake: FakeAws;
-    readonly regionsBuilt: string[];
-  }
+  const aws: LiveAws = {
+    callerAccountId: async () => {
+      if (account instanceof Error) throw account;
+      return account;
+    },
+    organizationAccounts: async () => {
+      if (organization instanceof Error) throw organization;
+      return organization;
+    },
+    account: async (accountId) => {
+      accountsReached.push(accountId);
+      if (accountId === account) return adapters(setup);
+      const held = others[accountId] ?? {};
+      if (held instanceof Error) throw held;
+      return adapters(held);
+    },
+    close: () => {
+      closed = true;
+    },
+  };
+  return { aws, regionsListed, topicsLookedUp, accountsReached, closed: () => closed };
+}
 
-  async function runLive(
-    setup: FakeSetup,
-    overrides: Partial<Pick<TagsCheckOptions, 'format' | 'fail' | 'requirements'>> = {},
-  ): Promise<LiveRun> {
-    const fake = fakeAws(setup);
-    const regionsBuilt: string[] = [];
-    let stdout = '';
-    let stderr = '';
-    const code = await runTagsCheck(
-      {
-        input: { kind: 'live', region: 'eu-west-1' },
-        policy: loadPolicy(),
-        requirements: { keys: DEFAULT_TAG_KEYS, allowedTopicAccounts: [], requireTeam: false },
-        topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
-        format: 'json',
-        fail: false,
-        stdout: (text) => {
-          stdout += text;
-        },
-        stderr: (text) => {
-          stderr += text;
-        },
-        ...overrides,
+interface LiveRun extends CliRun {
+  readonly fake: FakeAws;
+  readonly regionsBuilt: string[];
+  readonly rolesBuilt: string[];
+}
+
+async function runLive(
+  setup: FakeSetup,
+  overrides: Partial<Pick<TagsCheckOptions, 'format' | 'fail' | 'requirements'>> = {},
+  scope: AccountScope = { kind: 'caller' },
+  memberRoleName = 'BucketClassificationMember',
+): Promise<LiveRun> {
+  const fake = fakeAws(setup);
+  const regionsBuilt: string[] = [];
+  const rolesBuilt: string[] = [];
+  let stdout = '';
+  let stderr = '';
+  const code = await runTagsCheck(
+    {
+      input: { kind: 'live', region: 'eu-west-1', scope, memberRoleName },
+      policy: loadPolicy(),
+      requirements: { keys: DEFAULT_TAG_KEYS, allowedTopicAccounts: [], requireTeam: false },
+      topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+      format: 'json',
+      fail: false,
+      stdout: (text) => {
+        stdout += text;
       },
-      {
-        liveAws: (region) => {
-          regionsBuilt.push(region);
-          return fake.aws;
-        },
+      stderr: (text) => {
+        stderr += text;
       },
-    );
-    return { code, stdout, stderr, fake, regionsBuilt };
-  }
+      ...overrides,
+    },
+    {
+      liveAws: (region, roleName) => {
+        regionsBuilt.push(region);
+        rolesBuilt.push(roleName);
+        return fake.aws;
+      },
+    },
+  );
+  return { code, stdout, stderr, fake, regionsBuilt, rolesBuilt };
+}
 
+describe('runTagsCheck --live, with injected AWS adapters', () => {
   const resultsOf = (stdout: string) =>
     Object.fromEntries(jsonOf(stdout).results.map((r) => [r.bucket, r]));
 
@@ -872,5 +983,384 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
     const { fake } = await runLive({ buckets: { 'acme-good': compliantTags } });
 
     expect(fake.closed()).toBe(true);
+  });
+});
+
+describe('tagsCheckOptions: which accounts --live sweeps', () => {
+  const io = { stdout: () => undefined, stderr: () => undefined };
+  const flags = {
+    tags: undefined,
+    live: true,
+    account: undefined,
+    accounts: undefined,
+    organization: false,
+    memberRole: undefined,
+    region: 'eu-west-1',
+    allowedTopicAccounts: undefined,
+    requireTeam: false,
+    policy: undefined,
+    format: 'table',
+    fail: false,
+  };
+
+  it("sweeps the caller's account alone without --accounts or --organization", () => {
+    const { input } = tagsCheckOptions(flags, {}, io);
+
+    expect(input).toEqual({
+      kind: 'live',
+      region: 'eu-west-1',
+      scope: { kind: 'caller' },
+      memberRoleName: 'BucketClassificationMember',
+    });
+  });
+
+  it('sweeps each account of --accounts once, in the order given, through the default role', () => {
+    const { input } = tagsCheckOptions(
+      { ...flags, accounts: ` ${OTHER_ACCOUNT}, ${ACCOUNT} ,${OTHER_ACCOUNT}` },
+      {},
+      io,
+    );
+
+    expect(input).toEqual({
+      kind: 'live',
+      region: 'eu-west-1',
+      scope: { kind: 'listed', accountIds: [OTHER_ACCOUNT, ACCOUNT] },
+      memberRoleName: 'BucketClassificationMember',
+    });
+  });
+
+  it('takes the role from MEMBER_ROLE_NAME, and --member-role over it', () => {
+    const env = { MEMBER_ROLE_NAME: ' SecurityAudit ' };
+
+    const fromEnv = tagsCheckOptions({ ...flags, organization: true }, env, io);
+    const fromFlag = tagsCheckOptions(
+      { ...flags, organization: true, memberRole: 'Inventory' },
+      env,
+      io,
+    );
+
+    expect(fromEnv.input).toMatchObject({
+      scope: { kind: 'organization' },
+      memberRoleName: 'SecurityAudit',
+    });
+    expect(fromFlag.input).toMatchObject({ memberRoleName: 'Inventory' });
+  });
+});
+
+describe('runTagsCheck --live across accounts, with injected AWS adapters', () => {
+  const MEMBER = '222233334444';
+  const LOCKED = '555566667777';
+  const MEMBER_TOPIC = `arn:aws:sns:eu-west-1:${MEMBER}:member-alerts`;
+  const memberTags = { ...compliantTags, SupportSNSTopic: MEMBER_TOPIC };
+
+  const deniedRole = (account: string, role = 'BucketClassificationMember') =>
+    new MemberRoleError(
+      'AccessDenied',
+      `arn:aws:iam::${account}:role/${role}`,
+      'User is not authorized to perform: sts:AssumeRole',
+    );
+
+  interface LiveJson extends JsonReport {
+    readonly notSwept: Array<{ accountId: string; roleArn: string | null; error: string }>;
+    readonly leftOut: Array<{ accountId: string; state: string }>;
+  }
+
+  const listed = (...accountIds: string[]): AccountScope => ({ kind: 'listed', accountIds });
+
+  it('judges each account with its own account as the buckets’, in one report', async () => {
+    // Prepare: the caller's account and a member whose bucket names the member's topic.
+    const setup = {
+      buckets: { 'caller-bucket': compliantTags },
+      topics: { [TOPIC]: true },
+      others: {
+        [MEMBER]: {
+          buckets: { 'member-bucket': memberTags, 'member-stray': compliantTags },
+          topics: { [MEMBER_TOPIC]: true },
+        },
+      },
+    };
+
+    // Act
+    const { code, stdout, stderr, fake, rolesBuilt } = await runLive(
+      setup,
+      {},
+      listed(ACCOUNT, MEMBER),
+    );
+
+    // Assess
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(rolesBuilt).toEqual(['BucketClassificationMember']);
+    expect(fake.accountsReached.sort()).toEqual([MEMBER, ACCOUNT].sort());
+    expect(fake.topicsLookedUp.sort()).toEqual([MEMBER_TOPIC, TOPIC].sort());
+    const report = JSON.parse(stdout) as LiveJson;
+    expect(report.results).toEqual([
+      {
+        accountId: MEMBER,
+        bucket: 'member-stray',
+        compliance: 'NON_COMPLIANT',
+        annotation: `SupportSNSTopic is in account ${ACCOUNT}; allowed: ${MEMBER}.`,
+        problems: [`SupportSNSTopic is in account ${ACCOUNT}; allowed: ${MEMBER}.`],
+      },
+      {
+        accountId: ACCOUNT,
+        bucket: 'caller-bucket',
+        compliance: 'COMPLIANT',
+        annotation: `Declares Confidential; alerts go to ${TOPIC}.`,
+        problems: [],
+      },
+      {
+        accountId: MEMBER,
+        bucket: 'member-bucket',
+        compliance: 'COMPLIANT',
+        annotation: `Declares Confidential; alerts go to ${MEMBER_TOPIC}.`,
+        problems: [],
+      },
+    ]);
+    expect(report.notSwept).toEqual([]);
+    expect(report.leftOut).toEqual([]);
+    expect(report.summary).toEqual({
+      buckets: 3,
+      compliant: 2,
+      nonCompliant: 1,
+      unreadable: 0,
+      accountId: null,
+      topicExistenceChecked: true,
+      accounts: { swept: 2, notSwept: 0, leftOut: 0 },
+    });
+  });
+
+  it('prints one table with an account column and the totals across accounts', async () => {
+    const setup = {
+      buckets: { 'caller-bucket': compliantTags },
+      topics: { [TOPIC]: true },
+      others: { [MEMBER]: { buckets: { 'member-bare': {} } } },
+    };
+
+    const { stdout } = await runLive(setup, { format: 'table' }, listed(ACCOUNT, MEMBER));
+
+    expect(stdout.split('\n')).toEqual([
+      'ACCOUNT       BUCKET         COMPLIANCE     ANNOTATION',
+      `${MEMBER}  member-bare    NON_COMPLIANT  DataClassification is missing: tag it with one of ${LEVELS}. SupportSNSTopic is missing: tag it with your team's SNS topic ARN.`,
+      `${ACCOUNT}  caller-bucket  COMPLIANT      Declares Confidential; alerts go to ${TOPIC}.`,
+      '',
+      '2 buckets in 2 accounts: 1 compliant, 1 non-compliant.',
+      '',
+    ]);
+  });
+
+  it('writes CSV with an account column', async () => {
+    const setup = { others: { [MEMBER]: { buckets: { 'member-bare': {} } } } };
+
+    const { stdout } = await runLive(setup, { format: 'csv' }, listed(MEMBER));
+
+    expect(parseCsv(stdout)).toEqual([
+      ['account', 'bucket', 'compliance', 'annotation'],
+      [
+        MEMBER,
+        'member-bare',
+        'NON_COMPLIANT',
+        `DataClassification is missing: tag it with one of ${LEVELS}. SupportSNSTopic is missing: tag it with your team's SNS topic ARN.`,
+      ],
+    ]);
+  });
+
+  describe('an account that cannot be swept', () => {
+    const setup: FakeSetup = {
+      buckets: { 'caller-bucket': compliantTags },
+      topics: { [TOPIC]: true },
+      others: {
+        [LOCKED]: deniedRole(LOCKED),
+        [MEMBER]: { buckets: awsError('AccessDenied', 'Access Denied') },
+      },
+    };
+    const lockedError = `could not assume arn:aws:iam::${LOCKED}:role/BucketClassificationMember: AccessDenied: User is not authorized to perform: sts:AssumeRole`;
+    const memberError = `could not list the buckets in eu-west-1 as arn:aws:iam::${MEMBER}:role/BucketClassificationMember: AccessDenied: Access Denied`;
+
+    it('is named on stderr with its role and error, and the sweep exits 2', async () => {
+      const { code, stderr } = await runLive(setup, {}, listed(ACCOUNT, LOCKED, MEMBER));
+
+      expect(code).toBe(2);
+      expect(stderr.split('\n').sort()).toEqual(
+        [
+          '',
+          `bucket-classification: account ${LOCKED} not swept: ${lockedError}`,
+          `bucket-classification: account ${MEMBER} not swept: ${memberError}`,
+        ].sort(),
+      );
+    });
+
+    it('is listed in JSON, while the other accounts are still judged', async () => {
+      const { stdout } = await runLive(setup, {}, listed(ACCOUNT, LOCKED, MEMBER));
+
+      const report = JSON.parse(stdout) as LiveJson;
+      expect(report.notSwept).toEqual([
+        {
+          accountId: MEMBER,
+          roleArn: `arn:aws:iam::${MEMBER}:role/BucketClassificationMember`,
+          error: memberError,
+        },
+        {
+          accountId: LOCKED,
+          roleArn: `arn:aws:iam::${LOCKED}:role/BucketClassificationMember`,
+          error: lockedError,
+        },
+      ]);
+      expect(report.results.map((r) => [r.accountId, r.bucket])).toEqual([
+        [ACCOUNT, 'caller-bucket'],
+      ]);
+      expect(report.summary.accounts).toEqual({ swept: 1, notSwept: 2, leftOut: 0 });
+    });
+
+    it('is a NOT_SWEPT row first in the table, and the totals say the sweep is incomplete', async () => {
+      const { stdout } = await runLive(setup, { format: 'table' }, listed(ACCOUNT, LOCKED));
+
+      const lines = stdout.split('\n');
+      expect(lines[0]).toBe('ACCOUNT       BUCKET         COMPLIANCE  ANNOTATION');
+      expect(lines[1]).toBe(`${LOCKED}  -              NOT_SWEPT   ${lockedError}`);
+      expect(lines[2]).toMatch(new RegExp(`^${ACCOUNT} {2}caller-bucket {2}COMPLIANT `));
+      expect(lines.slice(3)).toEqual([
+        '',
+        '1 bucket in 1 of 2 accounts: 1 compliant, 0 non-compliant.',
+        '1 account not swept (NOT_SWEPT above): the sweep is incomplete.',
+        '',
+      ]);
+    });
+
+    it('is a NOT_SWEPT row in CSV', async () => {
+      const { stdout } = await runLive(setup, { format: 'csv' }, listed(LOCKED));
+
+      expect(parseCsv(stdout)).toEqual([
+        ['account', 'bucket', 'compliance', 'annotation'],
+        [LOCKED, '', 'NOT_SWEPT', lockedError],
+      ]);
+    });
+
+    it("names the caller's own credentials when its own account's buckets cannot be listed", async () => {
+      const { code, stdout } = await runLive(
+        { buckets: awsError('AccessDenied', 'Access Denied') },
+        {},
+        listed(ACCOUNT),
+      );
+
+      expect(code).toBe(2);
+      expect((JSON.parse(stdout) as LiveJson).notSwept).toEqual([
+        {
+          accountId: ACCOUNT,
+          roleArn: null,
+          error: `could not list the buckets in eu-west-1 with the caller's credentials: AccessDenied: Access Denied`,
+        },
+      ]);
+    });
+
+    it('names the role given with --member-role', async () => {
+      const { stdout, rolesBuilt } = await runLive(
+        { others: { [MEMBER]: { buckets: awsError('AccessDenied', 'Access Denied') } } },
+        {},
+        listed(MEMBER),
+        'SecurityAudit',
+      );
+
+      expect(rolesBuilt).toEqual(['SecurityAudit']);
+      expect((JSON.parse(stdout) as LiveJson).notSwept[0]?.roleArn).toBe(
+        `arn:aws:iam::${MEMBER}:role/SecurityAudit`,
+      );
+    });
+
+    it('exits 2 with --fail too: an incomplete sweep outranks a non-compliant bucket', async () => {
+      const { code } = await runLive(
+        { buckets: { bare: {} }, others: { [LOCKED]: deniedRole(LOCKED) } },
+        { fail: true },
+        listed(ACCOUNT, LOCKED),
+      );
+
+      expect(code).toBe(2);
+    });
+  });
+
+  it('exits 1 with --fail when every account was swept and a bucket is non-compliant, 0 without', async () => {
+    const setup = { buckets: { bare: {} }, others: { [MEMBER]: { buckets: {} } } };
+
+    const failing = await runLive(setup, { fail: true }, listed(ACCOUNT, MEMBER));
+    const plain = await runLive(setup, {}, listed(ACCOUNT, MEMBER));
+
+    expect(failing.code).toBe(1);
+    expect(plain.code).toBe(0);
+  });
+
+  describe('--organization', () => {
+    const organization = [
+      { accountId: ACCOUNT, state: 'ACTIVE' },
+      { accountId: MEMBER, state: 'ACTIVE' },
+      { accountId: LOCKED, state: 'SUSPENDED' },
+      { accountId: '888899990000', state: 'PENDING_CLOSURE' },
+    ];
+
+    it('sweeps the ACTIVE accounts and says which others are left out', async () => {
+      const setup = {
+        buckets: { 'caller-bucket': compliantTags },
+        topics: { [TOPIC]: true },
+        organization,
+        others: {
+          [MEMBER]: { buckets: { 'member-bucket': memberTags }, topics: { [MEMBER_TOPIC]: true } },
+        },
+      };
+
+      const { code, stdout, stderr, fake } = await runLive(setup, {}, { kind: 'organization' });
+
+      expect(code).toBe(0);
+      expect(fake.accountsReached.sort()).toEqual([MEMBER, ACCOUNT].sort());
+      expect(stderr).toBe(
+        `note: 2 accounts of the organisation are not ACTIVE and are left out: ${LOCKED} (SUSPENDED), 888899990000 (PENDING_CLOSURE).\n`,
+      );
+      const report = JSON.parse(stdout) as LiveJson;
+      expect(report.results.map((r) => [r.accountId, r.bucket])).toEqual([
+        [ACCOUNT, 'caller-bucket'],
+        [MEMBER, 'member-bucket'],
+      ]);
+      expect(report.leftOut).toEqual([
+        { accountId: LOCKED, state: 'SUSPENDED' },
+        { accountId: '888899990000', state: 'PENDING_CLOSURE' },
+      ]);
+      expect(report.summary.accounts).toEqual({ swept: 2, notSwept: 0, leftOut: 2 });
+    });
+
+    it('says so in the table totals, one account in the singular', async () => {
+      const { stdout } = await runLive(
+        {
+          organization: [
+            { accountId: ACCOUNT, state: 'ACTIVE' },
+            { accountId: LOCKED, state: 'SUSPENDED' },
+          ],
+        },
+        { format: 'table' },
+        { kind: 'organization' },
+      );
+
+      expect(stdout).toBe(
+        'ACCOUNT  BUCKET  COMPLIANCE  ANNOTATION\n\n' +
+          '0 buckets in 1 account: 0 compliant, 0 non-compliant.\n' +
+          '1 account of the organisation not ACTIVE, left out.\n',
+      );
+    });
+
+    it('exits 2 naming Organizations ListAccounts when the accounts cannot be listed', async () => {
+      const { code, stdout, stderr, fake } = await runLive(
+        {
+          organization: awsError(
+            'AWSOrganizationsNotInUseException',
+            'Your account is not a member of an organization.',
+          ),
+        },
+        {},
+        { kind: 'organization' },
+      );
+
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        "bucket-classification: tags --live: could not list the organisation's accounts (Organizations ListAccounts; run it from the management account or a delegated administrator): AWSOrganizationsNotInUseException: Your account is not a member of an organization.\n",
+      );
+      expect(fake.closed()).toBe(true);
+    });
   });
 });
