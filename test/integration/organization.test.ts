@@ -29,6 +29,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { NoticeDocument } from '../../rules/notice';
+import { type FaultProxy, queryError, startFaultProxy } from '../support/fault-proxy';
 import { loadMacieEvent, type RawEvent, REPO_ROOT } from '../support/fixtures';
 import { createLedgerTable, deleteLedgerTable } from '../support/ledger-table';
 import { motoAccountId as CENTRAL } from '../support/moto-server';
@@ -238,6 +239,7 @@ const ORGANIZATION_ENV = {
 };
 
 let stack: PackagedStack;
+let proxy: FaultProxy;
 let teams: MemberTeam[];
 let centralTopic: string;
 let centralQueue: string;
@@ -251,6 +253,7 @@ beforeAll(async () => {
   stack.extract('validateFinding', path.join(stack.work.path, 'finding'));
   stack.extract('checkBucketTags', path.join(stack.work.path, 'rule'));
   await config.start();
+  proxy = await startFaultProxy(process.env.AWS_ENDPOINT_URL ?? '');
   await createLedgerTable(dynamodb, LEDGER);
   centralTopic = await createTopic(centralSns, `central-org-${RUN}`);
   centralQueue = (
@@ -261,27 +264,34 @@ beforeAll(async () => {
 
 afterAll(async () => {
   config.stop();
+  await proxy?.stop();
   stack?.remove();
   await deleteLedgerTable(dynamodb, LEDGER);
 });
+
+/** The packaged validateFinding, as the central stack runs it; `endpoint` replaces moto's. */
+function validateFinding(event: RawEvent, endpoint?: string): Promise<unknown> {
+  return invokePackaged(
+    path.join(stack.work.path, 'finding'),
+    'handlers/validate-finding.js',
+    event,
+    {
+      ...process.env,
+      ...ORGANIZATION_ENV,
+      ...(endpoint ? { AWS_ENDPOINT_URL: endpoint } : {}),
+      SECURITY_TOPIC_ARN: centralTopic,
+      METRICS_NAMESPACE: `DataClassification/org-${RUN}`,
+      WAIVERS_FILE: 'policies/waivers.yaml',
+      LEDGER_TABLE: LEDGER,
+    },
+  );
+}
 
 describe('a central deployment for an organisation, with the member template in two accounts', () => {
   it("carries a member's finding to the member team's topic, with the tags read through the member role", async () => {
     const [first, second] = teams as [MemberTeam, MemberTeam];
 
-    const outcome = await invokePackaged(
-      path.join(stack.work.path, 'finding'),
-      'handlers/validate-finding.js',
-      memberFinding(first),
-      {
-        ...process.env,
-        ...ORGANIZATION_ENV,
-        SECURITY_TOPIC_ARN: centralTopic,
-        METRICS_NAMESPACE: `DataClassification/org-${RUN}`,
-        WAIVERS_FILE: 'policies/waivers.yaml',
-        LEDGER_TABLE: LEDGER,
-      },
-    );
+    const outcome = await validateFinding(memberFinding(first));
 
     expect(outcome).toMatchObject({
       outcome: 'recorded',
@@ -333,5 +343,39 @@ describe('a central deployment for an organisation, with the member template in 
       [first.bucket, 'COMPLIANT'],
     ]);
     expect(await accountOfKey(sweep?.accessKeyId ?? '')).toMatch(new RegExp(`^${first.account} `));
+  }, 120_000);
+
+  it("sends the notice to central security, saying why, when a member topic's policy does not let the central role publish", async () => {
+    const [, second] = teams as [MemberTeam, MemberTeam];
+    // moto enforces no topic policy: the proxy answers as SNS does for a topic
+    // whose access policy leaves the central role out.
+    proxy.use((request) =>
+      request.operation === 'Publish' &&
+      new URLSearchParams(request.body).get('TopicArn') === second.topicArn
+        ? queryError(
+            403,
+            'AuthorizationError',
+            `User: arn:aws:sts::${CENTRAL}:assumed-role/validate-finding/fn is not authorized to perform: SNS:Publish on resource: ${second.topicArn}`,
+          )
+        : undefined,
+    );
+
+    const outcome = await validateFinding(memberFinding(second), proxy.endpoint);
+
+    expect(outcome).toMatchObject({ notice: { kind: 'violation', topics: [centralTopic] } });
+    expect(await drainQueue(second.sqs, second.queueUrl, snsMessage)).toEqual([]);
+    const atCentral = await drainQueue(
+      centralSqs,
+      centralQueue,
+      (body) => snsMessage(body) as NoticeDocument,
+    );
+    expect(atCentral).toEqual([
+      expect.objectContaining({
+        team: 'member-team-2',
+        bucket: expect.objectContaining({ name: second.bucket }),
+        routing: expect.objectContaining({ fallbackReason: 'PublishRefused' }),
+      }),
+    ]);
+    expect(JSON.stringify(atCentral[0]?.routing)).toContain('AuthorizationError');
   }, 120_000);
 });
