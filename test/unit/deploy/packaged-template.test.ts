@@ -82,6 +82,9 @@ const SHARED_SETTINGS = [
   'TOPIC_OPT_IN_TAG_KEY',
   'TOPIC_OPT_IN_TAG_VALUE',
   'ALLOWED_TOPIC_ACCOUNTS',
+  'ORGANIZATION_ID',
+  'MEMBER_ROLE_NAME',
+  'CENTRAL_ACCOUNT_ID',
   'POLICY_FILE',
 ];
 /** The condition under which a team topic may be published to: its opt-in tag. */
@@ -100,6 +103,9 @@ const LEDGER_ENVIRONMENT = {
   TOPIC_OPT_IN_TAG_KEY: 'AcceptsClassificationAlerts',
   TOPIC_OPT_IN_TAG_VALUE: 'true',
   ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
+  ORGANIZATION_ID: { Ref: 'OrganizationId' },
+  MEMBER_ROLE_NAME: { Ref: 'MemberRoleName' },
+  CENTRAL_ACCOUNT_ID: THIS_ACCOUNT,
   POLICY_FILE: 'policies/default-policy.yaml',
   WAIVERS_FILE: 'policies/waivers.yaml',
   LEDGER_TABLE: { Ref: 'LedgerTable' },
@@ -129,6 +135,7 @@ const FUNCTIONS = [
       'sns:ListTagsForResource',
       'sns:Publish',
       'sqs:SendMessage',
+      'sts:AssumeRole',
     ],
   },
   {
@@ -145,6 +152,9 @@ const FUNCTIONS = [
       TOPIC_OPT_IN_TAG_KEY: 'AcceptsClassificationAlerts',
       TOPIC_OPT_IN_TAG_VALUE: 'true',
       ALLOWED_TOPIC_ACCOUNTS: { Ref: 'AllowedTopicAccounts' },
+      ORGANIZATION_ID: { Ref: 'OrganizationId' },
+      MEMBER_ROLE_NAME: { Ref: 'MemberRoleName' },
+      CENTRAL_ACCOUNT_ID: THIS_ACCOUNT,
       POLICY_FILE: 'policies/default-policy.yaml',
       SWEEP_SAFETY_MARGIN_SECONDS: '60',
     },
@@ -160,6 +170,7 @@ const FUNCTIONS = [
       'sns:GetTopicAttributes',
       'sns:ListSubscriptionsByTopic',
       'sns:ListTagsForResource',
+      'sts:AssumeRole',
     ],
   },
   {
@@ -186,6 +197,7 @@ const FUNCTIONS = [
       'sns:ListTagsForResource',
       'sns:Publish',
       'sqs:SendMessage',
+      'sts:AssumeRole',
     ],
   },
   {
@@ -210,6 +222,7 @@ const FUNCTIONS = [
       'sns:ListTagsForResource',
       'sns:Publish',
       'sqs:SendMessage',
+      'sts:AssumeRole',
     ],
   },
 ] as const;
@@ -853,7 +866,8 @@ describe.each(['ValidateFindingRole', 'TrackBucketChangesRole', 'SummarizeLedger
 
     it('publishes to any other topic only while it carries AcceptsClassificationAlerts=true', () => {
       const teams = publishing().filter((statement) => !isCentral(statement));
-      expect(teams).toHaveLength(2);
+      // Allowed accounts, the organisation, this account: one applies.
+      expect(teams).toHaveLength(3);
       for (const statement of teams) {
         expect(statement.Condition?.StringEquals).toEqual(expect.objectContaining(OPTED_IN));
       }
@@ -888,9 +902,24 @@ describe('what validateFinding may do', () => {
     expect(conditionHolds({ Condition: 'HasAllowedTopicAccounts' })).toBe(false);
   });
 
+  it('publishes to opted-in topics of the organisation, in an organisation with no account list', () => {
+    const [, , whenNoneAllowed] = publishChoice();
+    const [condition, inOrganization] = (whenNoneAllowed as FnIf)['Fn::If'];
+    expect(condition).toBe('InOrganization');
+    expect(withoutSid(inOrganization as Statement)).toEqual({
+      Effect: 'Allow',
+      Action: 'sns:Publish',
+      Resource: ALL_TOPICS,
+      Condition: {
+        StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' }, ...OPTED_IN },
+      },
+    });
+  });
+
   it('publishes to opted-in topics of this account only, when no other account is allowed', () => {
     const [, , whenNoneAllowed] = publishChoice();
-    expect(withoutSid(whenNoneAllowed as Statement)).toEqual({
+    const [, , alone] = (whenNoneAllowed as FnIf)['Fn::If'];
+    expect(withoutSid(alone as Statement)).toEqual({
       Effect: 'Allow',
       Action: 'sns:Publish',
       Resource: THIS_ACCOUNTS_TOPICS,
@@ -1103,9 +1132,11 @@ describe('the checkBucketTags Config rule', () => {
   });
 
   it('may be invoked by Config from this account only, and waits for that permission', () => {
+    // The other permission, for every member account, exists only with the organisation rule.
     const [id, permission] = onlyOne(
       resourcesOfType('AWS::Lambda::Permission').filter(
-        ([, p]) => p.Properties.Principal === 'config.amazonaws.com',
+        ([, p]) =>
+          p.Properties.Principal === 'config.amazonaws.com' && p.Condition !== 'OrganizationRule',
       ),
     );
 
@@ -1480,6 +1511,8 @@ describe('the function zip', () => {
       PATH: process.env.PATH,
       ...settings,
       SECURITY_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:central',
+      // The pseudo parameter AWS::AccountId, as CloudFormation resolves it.
+      CENTRAL_ACCOUNT_ID: '111122223333',
       AWS_REGION: 'us-east-1',
     };
 
@@ -1490,5 +1523,104 @@ describe('the function zip', () => {
     );
 
     expect(output.trim()).toBe('function');
+  });
+});
+
+describe('an organisation deployment', () => {
+  const ROLES = FUNCTIONS.map((fn) => fn.role);
+
+  it('is off by default: no organisation, the member role by its default name, no organisation rule', () => {
+    expect(template.Parameters?.OrganizationId).toMatchObject({
+      Type: 'String',
+      Default: '',
+      AllowedPattern: '^(o-[a-z0-9]{10,32})?$',
+    });
+    expect(template.Parameters?.MemberRoleName).toMatchObject({
+      Type: 'String',
+      Default: 'BucketClassificationMember',
+    });
+    expect(template.Parameters?.OrganizationConfigRule).toMatchObject({
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+    expect(conditionHolds({ Condition: 'InOrganization' })).toBe(false);
+    expect(conditionHolds({ Condition: 'OrganizationRule' })).toBe(false);
+    expect(conditionHolds({ Condition: 'AccountRule' })).toBe(true);
+  });
+
+  it.each(ROLES)('puts %s under the path member accounts trust', (role) => {
+    expect(resource(role).Properties.Path).toBe('/bucket-classification/');
+  });
+
+  it.each(ROLES)(
+    'lets %s assume the member role, by its name, in the organisation’s accounts only, and only in an organisation',
+    (role) => {
+      const choices = roleDocuments(role)
+        .flatMap((document) => document.Statement)
+        .filter(isFnIf)
+        .filter((choice) => JSON.stringify(choice).includes('"sts:AssumeRole"'));
+      expect(choices).toHaveLength(1);
+      const [condition, inOrganization, otherwise] = (choices[0] as FnIf)['Fn::If'];
+      expect(condition).toBe('InOrganization');
+      expect(otherwise).toEqual({ Ref: 'AWS::NoValue' });
+      expect(withoutSid(inOrganization as Statement)).toEqual({
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/${MemberRoleName}' },
+        Condition: { StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } },
+      });
+    },
+  );
+
+  it('keeps the account rule unless the organisation rule is asked for, and never both', () => {
+    expect(resource(CONFIG_RULE).Condition).toBe('AccountRule');
+    expect(template.Conditions?.AccountRule).toEqual({
+      'Fn::Not': [{ Condition: 'OrganizationRule' }],
+    });
+    expect(template.Conditions?.OrganizationRule).toEqual({
+      'Fn::And': [
+        { Condition: 'InOrganization' },
+        { 'Fn::Equals': [{ Ref: 'OrganizationConfigRule' }, 'true'] },
+      ],
+    });
+  });
+
+  it('deploys the tag rule to every member account, pointing at the function, on the same triggers', () => {
+    const [, rule] = onlyOne(resourcesOfType('AWS::Config::OrganizationConfigRule'));
+    expect(rule.Condition).toBe('OrganizationRule');
+    expect(rule.Properties).toEqual({
+      OrganizationConfigRuleName: 'bucket-classification-validator-dev-bucket-tags',
+      OrganizationCustomRuleMetadata: {
+        Description: expect.stringContaining('DataClassification'),
+        LambdaFunctionArn: { 'Fn::GetAtt': [CHECK_BUCKET_TAGS, 'Arn'] },
+        OrganizationConfigRuleTriggerTypes: [
+          'ConfigurationItemChangeNotification',
+          'OversizedConfigurationItemChangeNotification',
+          'ScheduledNotification',
+        ],
+        MaximumExecutionFrequency: 'TwentyFour_Hours',
+        ResourceTypesScope: ['AWS::S3::Bucket'],
+        InputParameters: '{"requireTeamTag":"false"}',
+      },
+    });
+    const permission = resource('CheckBucketTagsOrganizationConfigPermission');
+    expect(permission.Condition).toBe('OrganizationRule');
+    expect(permission.Properties).toEqual({
+      FunctionName: { 'Fn::GetAtt': [CHECK_BUCKET_TAGS, 'Arn'] },
+      Action: 'lambda:InvokeFunction',
+      Principal: 'config.amazonaws.com',
+    });
+  });
+
+  it('gives the central roles’ ARNs and their pattern as outputs', () => {
+    expect(template.Outputs?.ValidateFindingRoleArn?.Value).toEqual({
+      'Fn::GetAtt': ['ValidateFindingRole', 'Arn'],
+    });
+    expect(template.Outputs?.CheckBucketTagsRoleArn?.Value).toEqual({
+      'Fn::GetAtt': ['CheckBucketTagsRole', 'Arn'],
+    });
+    expect(template.Outputs?.CentralRolePattern?.Value).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/bucket-classification/*',
+    });
   });
 });
