@@ -11,11 +11,10 @@
  * moto's CreateStack does not check a parameter's AllowedPattern (it keeps only
  * AllowedValues), so the patterns are tried in test/unit/deploy/member-template.test.ts.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -33,29 +32,14 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { REPO_ROOT } from '../support/fixtures';
+import { cfnLint, checkov, VENV_BIN } from '../support/iac-linters';
 
-const run = promisify(execFile);
-const VENV_BIN = path.join(REPO_ROOT, '.venv', 'bin');
 const TEMPLATE_FILE = path.join(REPO_ROOT, 'deploy', 'member-account.yaml');
 
 const MEMBER_ACCOUNT = '210987654321';
 const CENTRAL_ACCOUNT = '123456789012';
 const ORGANIZATION = 'o-a1b2c3d4e5';
 const RUN = randomBytes(4).toString('hex');
-
-/** Runs a tool, resolving with its exit code and output whatever the code. */
-async function tool(command: string, args: readonly string[]) {
-  try {
-    const { stdout, stderr } = await run(path.join(VENV_BIN, command), [...args], {
-      maxBuffer: 32 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    if (typeof code !== 'number') throw error;
-    return { code, stdout, stderr };
-  }
-}
 
 /** Clients that act as the member account, reached through STS AssumeRole. */
 async function memberAccountClients() {
@@ -140,34 +124,20 @@ function decodeInlinePolicy(document: string | undefined): unknown {
 
 describe('the member-account template under the linters', () => {
   it('has no cfn-lint findings, not even warnings', async () => {
-    const { code, stdout } = await tool('cfn-lint', ['--format', 'parseable', TEMPLATE_FILE]);
+    const { code, findings } = await cfnLint(TEMPLATE_FILE);
 
-    expect(stdout.split('\n').filter(Boolean)).toEqual([]);
+    expect(findings).toEqual([]);
     expect(code).toBe(0);
   }, 300_000);
 
   it('fails no checkov check', async () => {
-    const { stdout } = await tool('checkov', [
-      '--file',
-      TEMPLATE_FILE,
-      '--framework',
-      'cloudformation',
-      '--skip-download',
-      '--quiet',
-      '--output',
-      'json',
-    ]);
+    const { failed, summary } = await checkov(TEMPLATE_FILE);
 
-    const report = JSON.parse(stdout) as {
-      summary: { passed: number; failed: number; skipped: number; parsing_errors: number };
-      results: { failed_checks?: Array<{ check_id: string; resource: string }> };
-    };
-    const failed = (report.results.failed_checks ?? []).map((c) => `${c.check_id} ${c.resource}`);
     expect(failed).toEqual([]);
-    expect(report.summary.parsing_errors).toBe(0);
-    expect(report.summary.skipped).toBe(0);
+    expect(summary.parsing_errors).toBe(0);
+    expect(summary.skipped).toBe(0);
     // The IAM role checks (trust, wildcards, escalation, exposure) ran on the role.
-    expect(report.summary.passed).toBeGreaterThanOrEqual(8);
+    expect(summary.passed).toBeGreaterThanOrEqual(8);
   }, 300_000);
 });
 
