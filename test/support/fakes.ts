@@ -6,13 +6,29 @@ import type { MetricCount, MetricsSink } from '../../lib/cloudwatch-metrics';
 import type { ConfigItemSource } from '../../lib/config-history';
 import type { BucketItem } from '../../lib/config-rule-event';
 import type { TagSource } from '../../lib/s3-tag-source';
-import type { FindingHandlerSettings } from '../../lib/settings';
+import type { FindingHandlerSettings, TagRuleSettings } from '../../lib/settings';
 import type { AlertMessage, AlertPublisher, PublishResult } from '../../lib/sns-alert-publisher';
 import type { TopicTagReader, TopicTags } from '../../lib/sns-topic-directory';
 import type { NoticeDocument } from '../../rules/notice';
 
 /** The central security topic of {@link ledgerSettings}. */
 export const CENTRAL_TOPIC = 'arn:aws:sns:us-east-1:999988887777:central-security';
+
+/** The tag rule's settings as its tests run it: defaults, one account; `changes` on top. */
+export function tagRuleTestSettings(changes: Partial<TagRuleSettings> = {}): TagRuleSettings {
+  return {
+    tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
+    allowedTopicAccounts: [],
+    policyFile: undefined,
+    region: 'us-east-1',
+    tagReadConcurrency: 4,
+    functionName: 'check-bucket-tags',
+    sweepSafetyMarginMs: 60_000,
+    topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+    organization: undefined,
+    ...changes,
+  };
+}
 
 /** The settings of the ledger's functions as the flows' tests run them: defaults, a day's reminders. */
 export function ledgerSettings(): FindingHandlerSettings {

@@ -25,6 +25,7 @@ import {
   FakeTags,
   FakeTopicTags,
   ledgerSettings,
+  tagRuleTestSettings,
 } from '../support/fakes';
 import { MemoryLedger } from '../support/memory-ledger';
 import { createTempDir, type TempDir } from '../support/temp-dir';
@@ -163,17 +164,7 @@ async function runConfig(
   const evaluations: Evaluation[] = [];
   const bucketTags = { DataClassification: 'Internal', SupportSNSTopic: TEAM_TOPIC };
   const rule = createTagRule({
-    settings: {
-      tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
-      allowedTopicAccounts: [],
-      policyFile: undefined,
-      region: 'us-east-1',
-      tagReadConcurrency: 4,
-      functionName: 'check-bucket-tags',
-      sweepSafetyMarginMs: 60_000,
-      topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
-      organization: undefined,
-    },
+    settings: tagRuleTestSettings(),
     policy: loadPolicy(),
     reporter: {
       report: async (batch: readonly Evaluation[]) => {

@@ -19,7 +19,7 @@ import {
   loadConfigEvent,
   loadHistoryItem,
 } from '../../support/config-events';
-import { FakeTopicTags } from '../../support/fakes';
+import { FakeTopicTags, tagRuleTestSettings } from '../../support/fakes';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:team-a-alerts';
 
@@ -90,17 +90,7 @@ function setup(
   const account = options.account ?? new FakeAccount();
   const history = new FakeHistory(options.history);
   const rule = createTagRule({
-    settings: {
-      tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
-      allowedTopicAccounts: options.allowed ?? [],
-      policyFile: undefined,
-      region: 'us-east-1',
-      tagReadConcurrency: 4,
-      functionName: 'check-bucket-tags',
-      sweepSafetyMarginMs: 60_000,
-      topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
-      organization: undefined,
-    },
+    settings: tagRuleTestSettings({ allowedTopicAccounts: options.allowed ?? [] }),
     policy: loadPolicy(),
     reporter,
     history,
@@ -221,17 +211,7 @@ describe('checkBucketTags', () => {
       const reporter = new RecordingReporter();
       const account = new FakeAccount();
       const rule = createTagRule({
-        settings: {
-          tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
-          allowedTopicAccounts: [],
-          policyFile: undefined,
-          region: 'us-east-1',
-          tagReadConcurrency: 4,
-          functionName: 'check-bucket-tags',
-          sweepSafetyMarginMs: 60_000,
-          topicOptIn: { key: 'security/alerts', value: 'on' },
-          organization: undefined,
-        },
+        settings: tagRuleTestSettings({ topicOptIn: { key: 'security/alerts', value: 'on' } }),
         policy: loadPolicy(),
         reporter,
         history: new FakeHistory(undefined),
@@ -652,21 +632,13 @@ describe('checkBucketTags for the member accounts of an organisation', () => {
       return found;
     };
     const rule = createTagRule({
-      settings: {
-        tagKeys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
-        allowedTopicAccounts: [],
-        policyFile: undefined,
-        region: 'us-east-1',
-        tagReadConcurrency: 4,
-        functionName: 'check-bucket-tags',
-        sweepSafetyMarginMs: 60_000,
-        topicOptIn: { key: 'AcceptsClassificationAlerts', value: 'true' },
+      settings: tagRuleTestSettings({
         organization: {
           organizationId: 'o-abcdef1234',
           memberRoleName: 'BucketClassificationMember',
           centralAccountId: '999988887777',
         },
-      },
+      }),
       policy: loadPolicy(),
       reporter: central.reporter,
       history: central.history,
