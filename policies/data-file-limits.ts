@@ -19,6 +19,9 @@ export const MAX_PATTERN_LENGTH = 256;
 /** `*` in one pattern. */
 export const MAX_PATTERN_STARS = 8;
 
+/** Policies in one chain of `extends`, the first one counted. */
+export const MAX_EXTENDS_DEPTH = 10;
+
 /** YAML aliases (`*name`) in one file: an alias bomb expands far past its size. */
 export const MAX_ALIASES = 100;
 

@@ -18,7 +18,17 @@ export type LineAt = (segments: readonly PathSegment[]) => number | undefined;
 export interface DataFile {
   readonly value: unknown;
   readonly lineAt: LineAt;
+  /**
+   * The file a path was written in, when the value was merged from several files
+   * (a policy and the policies it extends); `undefined` for the file loaded.
+   */
+  readonly fileAt?: (segments: readonly PathSegment[]) => string | undefined;
 }
+
+/** What a schema made of a file: its output, or every problem with it. */
+export type SchemaCheck<T> =
+  | { readonly ok: true; readonly data: T }
+  | { readonly ok: false; readonly problems: readonly FileProblem[] };
 
 /**
  * The text of `file`: a regular file of at most {@link MAX_DATA_FILE_BYTES}. It is
@@ -128,14 +138,25 @@ export function validateDataFile<S extends z.ZodType>(
   source: string,
   ErrorClass: InvalidFileErrorClass,
 ): z.output<S> {
+  const checked = checkDataFile(schema, file);
+  if (!checked.ok) throw new ErrorClass(source, checked.problems);
+  return checked.data;
+}
+
+/**
+ * Checks a parsed file against its schema without throwing, for a loader that
+ * goes on to look for other problems in what the schema accepted.
+ */
+export function checkDataFile<S extends z.ZodType>(
+  schema: S,
+  file: DataFile,
+): SchemaCheck<z.output<S>> {
   const parsed = schema.safeParse(file.value);
-  if (!parsed.success) {
-    throw new ErrorClass(
-      source,
-      parsed.error.issues.flatMap((issue) => toProblems(issue, schema, file)),
-    );
-  }
-  return parsed.data;
+  if (parsed.success) return { ok: true, data: parsed.data };
+  return {
+    ok: false,
+    problems: parsed.error.issues.flatMap((issue) => toProblems(issue, schema, file)),
+  };
 }
 
 /** A problem at `segments`, with its line when the file has that path (or a parent of it). */
@@ -147,20 +168,36 @@ export function problemAt(
   return { path: formatPath(segments), ...lineOf(lineAt(segments)), message };
 }
 
+/**
+ * {@link problemAt} in a file that may be merged from several: the problem names
+ * the file the path was written in when it is not the file loaded.
+ */
+export function problemIn(
+  file: DataFile,
+  segments: readonly PathSegment[],
+  message: string,
+): FileProblem {
+  const written = file.fileAt?.(segments);
+  return {
+    ...problemAt(file.lineAt, segments, message),
+    ...(written === undefined ? {} : { file: written }),
+  };
+}
+
 function toProblems(issue: z.core.$ZodIssue, schema: z.ZodType, file: DataFile): FileProblem[] {
   const at = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(schema, at);
     const hint = known.length > 0 ? ` (allowed here: ${known.join(', ')})` : '';
-    return issue.keys.map((key) => problemAt(file.lineAt, [...at, key], `unknown key${hint}`));
+    return issue.keys.map((key) => problemIn(file, [...at, key], `unknown key${hint}`));
   }
   if (issue.code === 'invalid_key') {
     // A record key that breaks its own schema: say what is wrong with it.
     const reasons = issue.issues.map((inner) => inner.message);
-    return [problemAt(file.lineAt, at, reasons.join('; ') || issue.message)];
+    return [problemIn(file, at, reasons.join('; ') || issue.message)];
   }
   const missing = valueAt(file.value, at) === undefined;
-  return [problemAt(file.lineAt, at, missing ? 'is required' : issue.message)];
+  return [problemIn(file, at, missing ? 'is required' : issue.message)];
 }
 
 function valueAt(root: unknown, at: readonly PathSegment[]): unknown {

@@ -1,11 +1,10 @@
 import * as path from 'node:path';
 import {
-  type LineAt,
+  checkDataFile,
+  type DataFile,
   type PathSegment,
-  parseDataFile,
-  problemAt,
+  problemIn,
   readDataFile,
-  validateDataFile,
 } from './data-file';
 import {
   type IdentifierPattern,
@@ -15,7 +14,8 @@ import {
   type Policy,
   type Requirement,
 } from './policy';
-import { PolicyError, type PolicyProblem } from './policy-error';
+import { mergePolicyChain, readPolicyChain } from './policy-chain';
+import { type FileProblem, PolicyError, type PolicyProblem } from './policy-error';
 import { FORBIDDEN, type PolicyFile, policyFileSchema } from './policy-file-schema';
 import { wildcardMatcher } from './wildcard';
 
@@ -23,10 +23,13 @@ import { wildcardMatcher } from './wildcard';
 export const DEFAULT_POLICY_FILE = path.join(__dirname, 'default-policy.yaml');
 
 /**
- * Reads and validates a policy file (YAML or JSON). Every problem in the file is
- * reported at once, each with its line and path.
+ * Reads and validates a policy file (YAML or JSON), merged with the policies it
+ * `extends` (see `policy-chain.ts`). Every problem is reported at once, each
+ * with its file, line and path: schema problems (an unknown key, a missing one,
+ * a value of the wrong kind) together with problems of meaning (a level that is
+ * not defined, a duplicate name, a severity table too short).
  *
- * @throws PolicyError when the file cannot be read or is not a valid policy.
+ * @throws PolicyError when a file cannot be read or the policy is not valid.
  * @example
  * ```ts
  * const policy = loadPolicy('policies/default-policy.yaml');
@@ -36,22 +39,120 @@ export function loadPolicy(file: string = DEFAULT_POLICY_FILE): Policy {
   return parsePolicy(readDataFile(file, PolicyError), file);
 }
 
-/** Validates policy text; `source` names it in messages. */
+/**
+ * Validates policy text; `source` names it in messages, and the files it
+ * `extends` are found relative to it.
+ */
 export function parsePolicy(text: string, source: string): Policy {
-  const file = parseDataFile(text, source, PolicyError);
-  const parsed = validateDataFile(policyFileSchema, file, source, PolicyError);
-  return compile(parsed, source, file.lineAt);
+  const layers = readPolicyChain(text, source, { defaultPolicyFile: DEFAULT_POLICY_FILE });
+  const file = mergePolicyChain(layers);
+  const problems: FileProblem[] = [];
+  const checked = checkDataFile(policyFileSchema, file);
+  if (!checked.ok) problems.push(...checked.problems);
+  const policy = compile(checked.ok ? checked.data : salvage(file.value), source, file, (problem) =>
+    problems.push(problem),
+  );
+  if (problems.length > 0 || policy === undefined) {
+    throw new PolicyError(
+      source,
+      inFileOrder(
+        problems,
+        layers.map((layer) => layer.source),
+      ),
+    );
+  }
+  const parents = layers.slice(1).map((layer) => layer.source);
+  return parents.length === 0 ? policy : { ...policy, extends: parents };
 }
 
-function compile(file: PolicyFile, source: string, lineAt: LineAt): Policy {
-  const problems: PolicyProblem[] = [];
+/** The parts of a policy file its schema accepts. */
+type PolicyParts = Partial<Omit<PolicyFile, 'customIdentifiers'>> & {
+  customIdentifiers?: Partial<PolicyFile['customIdentifiers']>;
+};
+
+/**
+ * The parts of a file that failed its schema that are valid on their own, so
+ * the meaning of those parts is checked too and one run reports every problem:
+ * each top-level key, and in a map each entry, is kept when its schema accepts it.
+ */
+function salvage(value: unknown): PolicyParts {
+  const raw = isMap(value) ? value : {};
+  const fields = policyFileSchema.shape;
+  const customs = fields.customIdentifiers.shape;
+  const rawCustoms = isMap(raw.customIdentifiers) ? raw.customIdentifiers : {};
+  return {
+    ...valid('levels', fields.levels, raw.levels),
+    ...valid('unknownCategory', fields.unknownCategory, raw.unknownCategory),
+    ...valid('severity', fields.severity, raw.severity),
+    categories: validEntries(fields.categories, raw.categories),
+    managedIdentifiers: validEntries(fields.managedIdentifiers, raw.managedIdentifiers),
+    customIdentifiers: {
+      ...valid('default', customs.default, rawCustoms.default),
+      byName: validEntries(customs.byName, rawCustoms.byName),
+    },
+  };
+}
+
+/** `{ [key]: output }` when `schema` accepts `value`; `{}` otherwise. */
+function valid<K extends string, T>(
+  key: K,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  value: unknown,
+): Partial<Record<K, T>> {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? ({ [key]: parsed.data } as Record<K, T>) : {};
+}
+
+/** The entries of a map that `schema` (a record) accepts one by one. */
+function validEntries<T>(
+  schema: {
+    safeParse(value: unknown): { success: true; data: Record<string, T> } | { success: false };
+  },
+  value: unknown,
+): Record<string, T> {
+  if (!isMap(value)) return {};
+  const kept = Object.entries(value).filter(
+    ([key, entry]) => schema.safeParse({ [key]: entry }).success,
+  );
+  const parsed = schema.safeParse(Object.fromEntries(kept));
+  return parsed.success ? parsed.data : {};
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Problems grouped by file (the given one first, then its parents), each file by line. */
+function inFileOrder(problems: readonly FileProblem[], files: readonly string[]): FileProblem[] {
+  const fileRank = (problem: FileProblem): number =>
+    problem.file === undefined ? 0 : files.indexOf(problem.file);
+  const line = (problem: FileProblem): number => problem.line ?? Number.POSITIVE_INFINITY;
+  return [...problems].sort((a, b) => fileRank(a) - fileRank(b) || line(a) - line(b));
+}
+
+/**
+ * The policy the parts make, after checking what they mean: level names unique,
+ * every level reference a level, a severity for every gap. Each problem goes to
+ * `report`. `undefined` when a part is missing (its schema problem is reported
+ * already) or a problem was found.
+ */
+function compile(
+  parts: PolicyParts,
+  source: string,
+  file: DataFile,
+  report: (problem: PolicyProblem) => void,
+): Policy | undefined {
+  // Without levels no reference can be judged: the schema problem with levels says enough.
+  if (parts.levels === undefined) return undefined;
+  let problems = 0;
   const problem = (segments: readonly PathSegment[], message: string): void => {
-    problems.push(problemAt(lineAt, segments, message));
+    problems++;
+    report(problemIn(file, segments, message));
   };
 
-  const levels = file.levels.map((level) => level.name);
+  const levels = parts.levels.map((level) => level.name);
   const levelByName = new Map<string, number>();
-  file.levels.forEach((level, rank) => {
+  parts.levels.forEach((level, rank) => {
     const names: Array<[readonly PathSegment[], string]> = [
       [['levels', rank, 'name'], level.name],
       ...level.aliases.map((alias, i): [PathSegment[], string] => [
@@ -85,8 +186,8 @@ function compile(file: PolicyFile, source: string, lineAt: LineAt): Policy {
   };
   const requirements = (
     at: readonly PathSegment[],
-    entries: Record<string, string>,
-    normalise: (key: string) => string,
+    entries: Record<string, string> = {},
+    normalise: (key: string) => string = (key) => key,
   ): Map<string, Requirement> => {
     const result = new Map<string, Requirement>();
     for (const [key, reference] of Object.entries(entries)) {
@@ -101,7 +202,7 @@ function compile(file: PolicyFile, source: string, lineAt: LineAt): Policy {
 
   const managed = requirements(
     ['managedIdentifiers'],
-    file.managedIdentifiers,
+    parts.managedIdentifiers,
     normaliseIdentifier,
   );
   const managedIdentifiers = new Map<string, Requirement>();
@@ -114,35 +215,50 @@ function compile(file: PolicyFile, source: string, lineAt: LineAt): Policy {
     (a, b) => specificity(b.pattern) - specificity(a.pattern) || a.pattern.localeCompare(b.pattern),
   );
 
-  const policy: Policy = {
-    source,
-    levels,
-    levelByName,
-    categories: requirements(['categories'], file.categories, normaliseIdentifier),
-    unknownCategory: requirement(['unknownCategory'], file.unknownCategory),
-    managedIdentifiers,
-    managedIdentifierPatterns,
-    customIdentifiers: {
-      default: requirement(['customIdentifiers', 'default'], file.customIdentifiers.default),
-      byName: requirements(
-        ['customIdentifiers', 'byName'],
-        file.customIdentifiers.byName,
-        normaliseCustomName,
-      ),
-    },
-    severity: file.severity,
-  };
+  const categories = requirements(['categories'], parts.categories, normaliseIdentifier);
+  const unknownCategory =
+    parts.unknownCategory === undefined
+      ? undefined
+      : requirement(['unknownCategory'], parts.unknownCategory);
+  const customDefault =
+    parts.customIdentifiers?.default === undefined
+      ? undefined
+      : requirement(['customIdentifiers', 'default'], parts.customIdentifiers.default);
+  const customByName = requirements(
+    ['customIdentifiers', 'byName'],
+    parts.customIdentifiers?.byName,
+    normaliseCustomName,
+  );
 
+  const { severity } = parts;
   const gaps = levels.length - 1;
-  if (file.severity.levelGap.length < gaps) {
+  if (severity !== undefined && severity.levelGap.length < gaps) {
     problem(
       ['severity', 'levelGap'],
-      `needs ${gaps} entries, one for each possible gap between ${levels.length} levels; has ${file.severity.levelGap.length}`,
+      `needs ${gaps} entries, one for each possible gap between ${levels.length} levels; has ${severity.levelGap.length}`,
     );
   }
 
-  if (problems.length > 0) throw new PolicyError(source, problems);
-  return policy;
+  if (
+    problems > 0 ||
+    parts.categories === undefined ||
+    unknownCategory === undefined ||
+    customDefault === undefined ||
+    severity === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    source,
+    levels,
+    levelByName,
+    categories,
+    unknownCategory,
+    managedIdentifiers,
+    managedIdentifierPatterns,
+    customIdentifiers: { default: customDefault, byName: customByName },
+    severity,
+  };
 }
 
 function toPattern(pattern: string, requirement: Requirement): IdentifierPattern {

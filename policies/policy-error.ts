@@ -7,6 +7,11 @@ export interface FileProblem {
   /** 1-based line in the file, when known. */
   readonly line?: number;
   readonly message: string;
+  /**
+   * The file the problem is in when it is not the one the error names: a policy
+   * this policy extends.
+   */
+  readonly file?: string;
 }
 
 /** One thing wrong in a policy file. */
@@ -55,8 +60,8 @@ export class WaiversError extends InvalidFileError {
 
 function formatProblems(what: string, source: string, problems: readonly FileProblem[]): string {
   // The file name, the keys in it and the values quoted in messages are untrusted.
-  const file = inert(source, MAX_MESSAGE);
   const lines = problems.map((problem) => {
+    const file = inert(problem.file ?? source, MAX_MESSAGE);
     const where = problem.line === undefined ? file : `${file}:${problem.line}`;
     const message = inert(problem.message, MAX_MESSAGE);
     return problem.path === ''

@@ -37,13 +37,26 @@ const level = z.strictObject({
   description: z.string().optional(),
 });
 
+/** The value of `extends` that names the policy shipped with the project. */
+export const DEFAULT_PARENT = 'default';
+
 /**
  * The policy file as people write it. Unknown keys are errors, so a typo is
- * reported rather than silently ignored.
+ * reported rather than silently ignored. A file that `extends` another is
+ * checked after it is merged with its parents (see `policy-chain.ts`), so what
+ * is required here may come from a parent.
  */
 export const policyFileSchema = z
   .strictObject({
     $schema: z.string().optional(),
+    extends: z
+      .string()
+      .trim()
+      .min(1)
+      .optional()
+      .describe(
+        `The policy this one changes: "${DEFAULT_PARENT}" (the policy shipped with the project) or a path relative to this file. Maps merge key by key; lists and single values given here replace the parent's.`,
+      ),
     description: z.string().optional(),
     levels: z
       .array(level)
@@ -90,7 +103,49 @@ export const policyFileSchema = z
 
 export type PolicyFile = z.infer<typeof policyFileSchema>;
 
-/** JSON Schema of the policy file, for editors (`policies/policy.schema.json`). */
-export function policyJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(policyFileSchema, { io: 'input' }) as Record<string, unknown>;
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * JSON Schema of the policy file, for editors (`policies/policy.schema.json`).
+ * A file with `extends` needs none of the keys (its parents give them), so the
+ * keys required of a whole policy are required only when `extends` is absent.
+ */
+export function policyJsonSchema(): JsonSchema {
+  const whole = z.toJSONSchema(policyFileSchema, { io: 'input' }) as JsonSchema;
+  const { $schema, ...schema } = whole;
+  return {
+    $schema,
+    ...withoutRequired(schema),
+    if: { required: ['extends'] },
+    else: requiredKeys(schema),
+  };
+}
+
+/** The keys `schema` and the maps below it require, as a schema of its own. */
+function requiredKeys(schema: JsonSchema): JsonSchema {
+  const below = Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)
+    .filter(([, value]) => value.type === 'object')
+    .map(([key, value]): [string, JsonSchema] => [key, requiredKeys(value)])
+    .filter(([, value]) => Object.keys(value).length > 0);
+  return {
+    ...(schema.required === undefined ? {} : { required: schema.required }),
+    ...(below.length === 0 ? {} : { properties: Object.fromEntries(below) }),
+  };
+}
+
+/**
+ * `schema` with no key required in it or in the maps below it, which merge with
+ * the parent's key by key. Items of lists are left alone: a list given in a file
+ * replaces its parent's whole, so each item must be complete.
+ */
+function withoutRequired(schema: JsonSchema): JsonSchema {
+  const { required: _required, properties, ...rest } = schema;
+  if (properties === undefined) return rest;
+  const relaxed = Object.entries(properties as Record<string, JsonSchema>).map(
+    ([key, value]): [string, JsonSchema] => [
+      key,
+      value.type === 'object' ? withoutRequired(value) : value,
+    ],
+  );
+  return { ...rest, properties: Object.fromEntries(relaxed) };
 }

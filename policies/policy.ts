@@ -38,6 +38,8 @@ export interface SeverityTable {
 export interface Policy {
   /** Where the policy came from, for messages: a file path or `<default>`. */
   readonly source: string;
+  /** The policies this one extends, nearest first; absent when it extends none. */
+  readonly extends?: readonly string[];
   /** Canonical level names, lowest first. */
   readonly levels: readonly string[];
   /** Normalised level name or alias -> rank. Use `normaliseLevelName` for lookups. */

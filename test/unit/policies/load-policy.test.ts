@@ -119,7 +119,7 @@ describe('parsePolicy errors', () => {
         path: 'defaultLevel',
         line: 16,
         message: expect.stringMatching(
-          /^unknown key \(allowed here: description, levels, .*severity\)$/,
+          /^unknown key \(allowed here: extends, description, levels, .*severity\)$/,
         ),
       },
     ]);
@@ -235,6 +235,64 @@ describe('parsePolicy errors', () => {
   });
 });
 
+describe('parsePolicy reports schema and meaning problems together', () => {
+  it('reports an unknown key and an unknown level in one run', () => {
+    const error = problemsOf(
+      `${VALID.replace('FINANCIAL_INFORMATION: Confidential', 'FINANCIAL_INFORMATION: Secret')}defaultLevel: Internal\n`,
+    );
+
+    expect(error.problems).toEqual([
+      {
+        path: 'categories.FINANCIAL_INFORMATION',
+        line: 7,
+        message:
+          'unknown level "Secret" (expected Public, Internal, Confidential, Restricted or forbidden)',
+      },
+      { path: 'defaultLevel', line: 16, message: expect.stringMatching(/^unknown key/) },
+    ]);
+    expect(error.message).toMatch(/^invalid policy \(2 problems\)/);
+  });
+
+  it('checks the other entries of a map that has a bad key', () => {
+    const error = problemsOf(
+      VALID.replace(
+        'FINANCIAL_INFORMATION: Confidential',
+        'FINANCIAL_INFORMATION: Confidential\n  personal: Internal\n  HEALTH: Nope',
+      ),
+    );
+
+    expect(error.problems.map((p) => [p.line, p.path])).toEqual([
+      [8, 'categories.personal'],
+      [9, 'categories.HEALTH'],
+    ]);
+  });
+
+  it('reports a bad severity table beside a duplicate level and a bad reference', () => {
+    const error = problemsOf(
+      VALID.replace('  - name: Internal', '  - name: public')
+        .replace('unknownCategory: Restricted', 'unknownCategory: Nope')
+        .replace('  unclassified: High', '  unclassified: High\n  extra: 1'),
+    );
+
+    expect(error.problems.map((p) => [p.line, p.path])).toEqual([
+      [3, 'levels[1].name'],
+      [8, 'unknownCategory'],
+      [15, 'severity.extra'],
+    ]);
+  });
+
+  it('does not judge level references when the levels themselves are invalid', () => {
+    const error = problemsOf(
+      VALID.replace('  - name: Public', '  - title: Public').replace(
+        'FINANCIAL_INFORMATION: Confidential',
+        'FINANCIAL_INFORMATION: Nope',
+      ),
+    );
+
+    expect(error.problems.map((p) => p.path).sort()).toEqual(['levels[0].name', 'levels[0].title']);
+  });
+});
+
 describe('policy JSON Schema', () => {
   it('is committed as policies/policy.schema.json and matches the schema in code', () => {
     const committed = JSON.parse(
@@ -260,6 +318,25 @@ describe('policy JSON Schema', () => {
       ]),
     );
     expect(schema.additionalProperties).toBe(false);
+  });
+
+  it('requires the keys of a whole policy only of a file that extends none', () => {
+    const schema = policyJsonSchema() as {
+      required?: unknown;
+      if: unknown;
+      else: { required: string[]; properties: Record<string, { required: string[] }> };
+    };
+
+    expect(schema.required).toBeUndefined();
+    expect(schema.if).toEqual({ required: ['extends'] });
+    expect(schema.else.required).toEqual([
+      'levels',
+      'categories',
+      'unknownCategory',
+      'customIdentifiers',
+      'severity',
+    ]);
+    expect(schema.else.properties.severity?.required).toContain('levelGap');
   });
 });
 
