@@ -20,6 +20,7 @@ import {
 import { macieScheduleOptions, runMacieSchedule } from './macie-command';
 import { runTopicPolicy, topicPolicyOptions } from './onboarding-command';
 import { describePolicy, explainType, policySchemaText } from './policy-command';
+import { policyDiffOptions, runPolicyDiff } from './policy-diff-command';
 import { createProgress } from './progress';
 import { FORMATS, type Format } from './report';
 import { runTagsCheck, tagsCheckOptions } from './tags-command';
@@ -46,6 +47,8 @@ const USAGE = `Usage:
   bucket-classification policy validate [FILE]
   bucket-classification policy explain <TYPE> [--policy FILE] [--category CATEGORY] [--custom]
   bucket-classification policy schema
+  bucket-classification policy diff <OLD> <NEW> --findings <path|dir|->... [--tags FILE]
+                                    [--format table|json|markdown] [--fail-on-new SEVERITY]
   bucket-classification waivers validate [FILE]
   bucket-classification waivers list [FILE] [--format table|json|csv] [--expiring DAYS]
   bucket-classification macie schedule [--frequency daily|weekly|monthly] [--exclude-tag KEY=VALUE]...
@@ -83,7 +86,11 @@ onboarding
           statement a topic encrypted with a customer managed KMS key needs.
           Exit 0; 2 on usage errors.
 policy    Validates a policy file, explains which level a data type needs, or
-          prints the JSON Schema of policy files.
+          prints the JSON Schema of policy files. diff: judges the same findings
+          under two policies (a file, or "default") and shows, by team, the
+          violations that appear, go and change severity. Exit 0; 1 when
+          --fail-on-new is given and a new violation or a raised severity reaches
+          it; 2 on usage errors, an invalid policy or unreadable input.
 waivers   validate: checks a waivers file (default: the one shipped beside the
           default policy) and counts its active and expired waivers. list: shows
           each waiver with its expiry and days left; --expiring DAYS only the
@@ -126,7 +133,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'onboarding':
         return onboarding(rest, io);
       case 'policy':
-        return policy(rest, io);
+        return rest[0] === 'diff' ? await policyDiff(rest.slice(1), io) : policy(rest, io);
       case 'waivers':
         return waivers(rest, io);
       case 'macie':
@@ -331,10 +338,27 @@ function policy(args: readonly string[], io: Io): number {
     default:
       throw new UsageError(
         sub === undefined
-          ? 'policy needs a subcommand: validate, explain or schema'
-          : `unknown policy subcommand "${sub}" (expected validate, explain or schema)`,
+          ? 'policy needs a subcommand: validate, explain, schema or diff'
+          : `unknown policy subcommand "${sub}" (expected validate, explain, schema or diff)`,
       );
   }
+}
+
+async function policyDiff(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {
+    findings: { type: 'string', multiple: true },
+    tags: { type: 'string' },
+    format: { type: 'string', default: 'table' },
+    'fail-on-new': { type: 'string' },
+  });
+  const flags = {
+    positionals,
+    findings: (values.findings as string[] | undefined) ?? [],
+    tags: values.tags as string | undefined,
+    format: values.format as string,
+    failOnNew: values['fail-on-new'] as string | undefined,
+  };
+  return await runPolicyDiff(policyDiffOptions(flags, process.env, io));
 }
 
 function waivers(args: readonly string[], io: Io): number {

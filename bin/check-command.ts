@@ -86,10 +86,11 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   return thresholdReached ? EXIT_THRESHOLD : EXIT_OK;
 }
 
-function judge(
+/** One finding judged as `check` reports it: its tags, with the tags file's laid over them. */
+export function judge(
   finding: Parameters<typeof tagsOfFinding>[0],
   source: string,
-  options: CheckOptions,
+  options: Pick<CheckOptions, 'policy' | 'tags' | 'tagKeys'>,
 ): CheckResult {
   const bucket = finding.resourcesAffected.s3Bucket.name;
   const tags = { ...tagsOfFinding(finding), ...options.tags.get(bucket) };

@@ -5,11 +5,15 @@ import { inert, inertLines, MAX_MESSAGE } from '../policies/untrusted-text';
 import { CUSTOM_IDENTIFIER_CATEGORY } from '../rules/detected-types';
 import { requirementFor } from '../rules/required-level';
 
-/** `policy validate`: a one-line account of a valid policy. */
+/** `policy validate`: a short account of a valid policy, with the policies it extends. */
 export function describePolicy(policy: Policy): string {
   const patterns = policy.managedIdentifierPatterns.length;
+  const parents = policy.extends ?? [];
   return inertLines([
     `${inert(policy.source, MAX_MESSAGE)}: valid policy`,
+    ...(parents.length === 0
+      ? []
+      : [`  extends: ${parents.map((parent) => inert(parent, MAX_MESSAGE)).join(' -> ')}`]),
     `  levels (lowest first): ${policy.levels.map((level) => inert(level)).join(' < ')}`,
     `  ${policy.categories.size} categories, ${policy.managedIdentifiers.size} managed identifiers and ${patterns} pattern${patterns === 1 ? '' : 's'} named, ${policy.customIdentifiers.byName.size} custom identifiers named`,
   ]);
