@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   checkDataFile,
@@ -19,8 +20,20 @@ import { type FileProblem, PolicyError, type PolicyProblem } from './policy-erro
 import { FORBIDDEN, type PolicyFile, policyFileSchema } from './policy-file-schema';
 import { wildcardMatcher } from './wildcard';
 
-/** The policy shipped with the project, used when no other file is given. */
-export const DEFAULT_POLICY_FILE = path.join(__dirname, 'default-policy.yaml');
+/**
+ * The policy shipped with the project, used when no other file is given and
+ * named by `extends: default`. It lies beside this module in the sources, in
+ * `dist/policies` and beside the bundled command line; a function's bundle runs
+ * from `handlers/` of its task root, with the policy in `policies/` there.
+ */
+export const DEFAULT_POLICY_FILE = shippedPolicyFile(__dirname);
+
+/** Where the shipped policy is, seen from the folder of the running module. */
+export function shippedPolicyFile(moduleDir: string): string {
+  const beside = path.join(moduleDir, 'default-policy.yaml');
+  const inTaskRoot = path.join(moduleDir, '..', 'policies', 'default-policy.yaml');
+  return existsSync(beside) || !existsSync(inTaskRoot) ? beside : inTaskRoot;
+}
 
 /**
  * Reads and validates a policy file (YAML or JSON), merged with the policies it

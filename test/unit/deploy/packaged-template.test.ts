@@ -235,6 +235,8 @@ let zipEntries: ZipEntry[];
 const EXTRA_POLICY_FILES = {
   'policies/team-policy.yml': 'description: a team policy in YAML with the short extension\n',
   'policies/team-policy.json': '{ "description": "a team policy in JSON" }\n',
+  'policies/team-extends.yaml':
+    'extends: default\ncategories:\n  PERSONAL_INFORMATION: Restricted\n',
 };
 
 beforeAll(() => {
@@ -1512,6 +1514,33 @@ describe('the function zip', () => {
       ...settings,
       SECURITY_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:central',
       // The pseudo parameter AWS::AccountId, as CloudFormation resolves it.
+      CENTRAL_ACCOUNT_ID: '111122223333',
+      AWS_REGION: 'us-east-1',
+    };
+
+    const output = runNode(
+      ['-e', `console.log(typeof require('./${handlerModule()}').handler)`],
+      taskRoot,
+      env,
+    );
+
+    expect(output.trim()).toBe('function');
+  });
+
+  it('loads at cold start a policy that extends the default one', () => {
+    const taskRoot = path.join(stack.work.path, 'task-extends');
+    stack.extract('validateFinding', taskRoot);
+    const settings = Object.fromEntries(
+      Object.entries(functionEnvironment()).map(([name, value]) => [
+        name,
+        String(parameterDefault(value)),
+      ]),
+    );
+    const env = {
+      PATH: process.env.PATH,
+      ...settings,
+      POLICY_FILE: 'policies/team-extends.yaml',
+      SECURITY_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:central',
       CENTRAL_ACCOUNT_ID: '111122223333',
       AWS_REGION: 'us-east-1',
     };
