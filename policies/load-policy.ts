@@ -200,7 +200,7 @@ function compile(
   const requirements = (
     at: readonly PathSegment[],
     entries: Record<string, string> = {},
-    normalise: (key: string) => string = (key) => key,
+    normalise: (key: string) => string,
   ): Map<string, Requirement> => {
     const result = new Map<string, Requirement>();
     for (const [key, reference] of Object.entries(entries)) {
