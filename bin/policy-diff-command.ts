@@ -98,6 +98,9 @@ export function policyDiffOptions(
     ...(failOnNew === undefined ? {} : { failOnNew: failOnNew as Severity }),
     stdout: io.stdout,
     stderr: io.stderr,
+    hooks: {
+      onSkip: (file, reason) => io.stderr(`skipped ${inert(file, MAX_MESSAGE)}: ${reason}\n`),
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { markdownInline } from '../../../bin/policy-diff-command';
 import { runCli } from '../../support/cli';
@@ -241,7 +242,27 @@ describe('policy diff', () => {
     });
 
     it('reads findings given after --findings too', async () => {
-      const other = dir.write('more.jsonl', '');
+      const copy = dir.write('copy.jsonl', readFileSync(FINDINGS));
+
+      const { code, stdout, stderr } = await runCli(
+        'policy',
+        'diff',
+        'default',
+        STRICTER,
+        '--findings',
+        copy,
+        FINDINGS,
+        '--format',
+        'json',
+      );
+
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect((JSON.parse(stdout) as DiffJson).totals.findings).toBe(8);
+    });
+
+    it('says which files of a directory it skips', async () => {
+      dir.write('findings/notes.txt', 'not findings');
+      dir.write('findings/a.jsonl', readFileSync(FINDINGS));
 
       const { code, stderr } = await runCli(
         'policy',
@@ -249,14 +270,13 @@ describe('policy diff', () => {
         'default',
         STRICTER,
         '--findings',
-        other,
-        FINDINGS,
-        '--format',
-        'json',
+        path.join(dir.path, 'findings'),
       );
 
       expect(code).toBe(0);
-      expect(stderr).toBe('');
+      expect(stderr).toBe(
+        `skipped ${path.join(dir.path, 'findings', 'notes.txt')}: not a .json, .jsonl or .ndjson file (optionally .gz)\n`,
+      );
     });
 
     it('exits 2 naming the file of an invalid policy', async () => {
