@@ -34,8 +34,9 @@ export const EXIT_USAGE = 2;
  * Judges every finding in the inputs and writes the report. Unreadable records
  * are reported on stderr with file and line while the rest are still judged.
  *
- * @returns the exit code: 2 when a record could not be read, else 1 when a
- *   result reaches `failOn`, else 0.
+ * @returns the exit code: 2 when a record could not be read or no finding was
+ *   read at all, else 1 when a result reaches `failOn` (the results that do are
+ *   named on stderr), else 0.
  */
 export async function runCheck(options: CheckOptions): Promise<number> {
   const report = createReport(options.format, options.stdout);
@@ -50,7 +51,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   let findings = 0;
   let unreadableRecords = 0;
   let samples = 0;
-  let thresholdReached = false;
+  const reachingFailOn: CheckResult[] = [];
 
   for await (const { source, result } of readInputs(
     options.inputs,
@@ -69,7 +70,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
     verdicts[checked.verdict]++;
     if (checked.sample) samples++;
     else if (checked.severity !== null) severities[checked.severity]++;
-    if (options.failOn && reaches(checked, options.failOn)) thresholdReached = true;
+    if (options.failOn && reaches(checked, options.failOn)) reachingFailOn.push(checked);
     report.add(checked);
   }
 
@@ -83,7 +84,31 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   };
   report.finish(summary);
   if (unreadableRecords > 0) return EXIT_USAGE;
-  return thresholdReached ? EXIT_THRESHOLD : EXIT_OK;
+  if (findings === 0) {
+    // A wrong path or an export that wrote nothing must not pass a CI job as "all clear".
+    options.stderr(
+      `no findings were read from ${options.inputs.map((input) => inert(input)).join(', ')}: nothing was judged; check the paths (in a directory only .json, .jsonl and .ndjson files, optionally .gz, are read)\n`,
+    );
+    return EXIT_USAGE;
+  }
+  if (options.failOn === undefined || reachingFailOn.length === 0) return EXIT_OK;
+  options.stderr(failOnText(options.failOn, reachingFailOn));
+  return EXIT_THRESHOLD;
+}
+
+/** Results named on stderr when --fail-on is reached; the report has them all. */
+const MAX_NAMED_RESULTS = 10;
+
+/** Which results reached `--fail-on`: bucket, severity, verdict, types and where each was read. */
+function failOnText(failOn: Severity, results: readonly CheckResult[]): string {
+  const count = results.length === 1 ? '1 result reaches it' : `${results.length} results reach it`;
+  const lines = results.slice(0, MAX_NAMED_RESULTS).map((result) => {
+    const types = result.violations.map(({ type }) => inert(type)).join(', ');
+    return `  ${inert(result.bucket)}: ${result.severity} ${result.verdict}${types ? ` (${types})` : ''} at ${inert(result.source)}`;
+  });
+  const more = results.length - lines.length;
+  if (more > 0) lines.push(`  and ${more} more (see the report)`);
+  return `--fail-on ${failOn}: ${count}, so the exit code is ${EXIT_THRESHOLD}:\n${lines.join('\n')}\n`;
 }
 
 function judge(
