@@ -134,6 +134,7 @@ class CliCommand extends Command {
 function usageMessage(command: Command, message: string, code: string | undefined): string {
   switch (code) {
     case 'commander.unknownOption': {
+      // Commander hands over the flag only inside its own message.
       const flag = /unknown option '(.*)'/s.exec(message)?.[1] ?? message;
       const names = commandAndAncestors(command).flatMap((c) =>
         c.options.filter((o) => !o.hidden && o.long).map((o) => o.long as string),
@@ -144,11 +145,13 @@ function usageMessage(command: Command, message: string, code: string | undefine
     case 'commander.unknownCommand':
       return unknownCommandMessage(command, command.args[0] ?? '');
     case 'commander.excessArguments': {
-      const expected = command.registeredArguments;
+      const expected = command.registeredArguments.map((argument) => argument.name());
       const extra = command.args[expected.length] ?? '';
-      return expected.length === 0
-        ? `${commandName(command)} takes no arguments besides its options; got "${extra}"`
-        : `${commandName(command)} takes at most one ${expected.map((a) => a.name()).join(' and one ')}; got "${extra}" too`;
+      if (expected.length === 0) {
+        return `${commandName(command)} takes no arguments besides its options; got "${extra}"`;
+      }
+      const most = expected.length === 1 ? `one ${expected[0]}` : expected.join(', ');
+      return `${commandName(command)} takes at most ${most}; got "${extra}" too`;
     }
     default:
       return message.replace(/^error: /, '');
