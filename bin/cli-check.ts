@@ -3,11 +3,12 @@ import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import { SEVERITIES, type Severity } from '../policies/policy';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
-import { runCheck } from './check-command';
+import { checkReportOptions, runCheck } from './check-command';
 import { type Cli, document, optionDefaulting } from './cli-program';
 import { inputLimits } from './input-limits';
 import { createProgress } from './progress';
-import { FORMATS, type Format } from './report';
+import { CHECK_FORMATS } from './report';
+import { VERDICTS } from './report-filter';
 import { loadTagsFile } from './tags-file';
 import { UsageError } from './usage-error';
 
@@ -15,6 +16,10 @@ interface CheckFlags {
   readonly policy?: string;
   readonly tags?: string;
   readonly format: string;
+  readonly summary?: string;
+  readonly severity?: string;
+  readonly verdict?: string;
+  readonly team?: string;
   readonly failOn?: string;
   readonly maxRecordBytes?: string;
   readonly maxInputBytes?: string;
@@ -47,7 +52,31 @@ export function checkCommand(program: Command, cli: Cli): void {
         'none: the tags in the findings',
       ),
     )
-    .option('--format <FORMAT>', `the report: ${FORMATS.join(', ')}`, 'table')
+    .option('--format <FORMAT>', `the report: ${CHECK_FORMATS.join(', ')}`, 'table')
+    .addOption(
+      optionDefaulting(
+        '--summary <GROUP>',
+        'one row per team, account or bucket instead of the results',
+        'the results',
+      ),
+    )
+    .addOption(
+      optionDefaulting(
+        '--severity <SEV,...>',
+        `only results of these severities: ${SEVERITIES.join(', ')}, any case`,
+        'every severity',
+      ),
+    )
+    .addOption(
+      optionDefaulting(
+        '--verdict <VERDICT,...>',
+        `only results with these verdicts: ${VERDICTS.join(', ')}`,
+        'every verdict',
+      ),
+    )
+    .addOption(
+      optionDefaulting('--team <TEAM,...>', 'only results of these teams, any case', 'every team'),
+    )
     .addOption(
       optionDefaulting(
         '--fail-on <SEVERITY>',
@@ -73,13 +102,19 @@ export function checkCommand(program: Command, cli: Cli): void {
   document(command, {
     synopsis: [
       '<path|dir|->... [--policy FILE] [--tags FILE]\n' +
-        '[--format table|json|csv] [--fail-on Low|Medium|High|Critical]\n' +
+        '[--format table|json|csv] [--summary team|account|bucket]\n' +
+        '[--severity SEV,...] [--verdict violation|unclassified|compliant|ignored,...]\n' +
+        '[--team T,...] [--fail-on Low|Medium|High|Critical]\n' +
         '[--max-record-bytes SIZE] [--max-input-bytes SIZE]',
     ],
     examples: [
       {
         does: 'Judge the example findings with the example tags:',
         run: 'check examples/findings --tags examples/bucket-tags.json',
+      },
+      {
+        does: 'Count the Critical and High results of each team:',
+        run: 'check exports/ --summary team --severity Critical,High',
       },
       {
         does: 'Fail a CI job when a result is High or worse, reading JSON Lines from stdin:',
@@ -93,9 +128,7 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
   if (inputs.length === 0) {
     throw new UsageError('check needs at least one input: a file, a directory or - for stdin');
   }
-  if (!(FORMATS as readonly string[]).includes(flags.format)) {
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${flags.format}"`);
-  }
+  const reporting = checkReportOptions(flags);
   const failOn = flags.failOn === undefined ? undefined : severityOf(flags.failOn);
   const limits = inputLimits(
     { maxRecordBytes: flags.maxRecordBytes, maxInputBytes: flags.maxInputBytes },
@@ -110,7 +143,7 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
       policy: loadPolicy(flags.policy ?? DEFAULT_POLICY_FILE),
       tags: flags.tags === undefined ? new Map() : loadTagsFile(flags.tags, limits),
       tagKeys: tagKeysFromEnv(),
-      format: flags.format as Format,
+      ...reporting,
       ...(failOn === undefined ? {} : { failOn }),
       stdout: io.stdout,
       stderr: (text) => {
