@@ -102,7 +102,7 @@ export function checkCommand(program: Command, cli: Cli): void {
   document(command, {
     synopsis: [
       '<path|dir|->... [--policy FILE] [--tags FILE]\n' +
-        '[--format table|json|csv] [--summary team|account|bucket]\n' +
+        '[--format table|json|csv|markdown|html] [--summary team|account|bucket]\n' +
         '[--severity SEV,...] [--verdict violation|unclassified|compliant|ignored,...]\n' +
         '[--team T,...] [--fail-on Low|Medium|High|Critical]\n' +
         '[--max-record-bytes SIZE] [--max-input-bytes SIZE]',
@@ -115,6 +115,10 @@ export function checkCommand(program: Command, cli: Cli): void {
       {
         does: 'Count the Critical and High results of each team:',
         run: 'check exports/ --summary team --severity Critical,High',
+      },
+      {
+        does: 'Write one self-contained HTML page to share, a table per team:',
+        run: 'check exports/ --tags bucket-tags.json --format html > report.html',
       },
       {
         does: 'Fail a CI job when a result is High or worse, reading JSON Lines from stdin:',

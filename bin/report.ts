@@ -1,5 +1,7 @@
 import { inert } from '../policies/untrusted-text';
 import type { ReportedType } from './check-result';
+import { htmlReport } from './report-html';
+import { markdownReport } from './report-markdown';
 import { bucketReport, type Report, verdictText, violatingText, worstFirst } from './report-rows';
 import {
   GROUP_LABELS,
@@ -17,15 +19,15 @@ export type { Summary } from './report-totals';
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** The formats of `check`. */
-export const CHECK_FORMATS = FORMATS;
+/** `check` also writes reports for people to read elsewhere: tickets, pull requests, a browser. */
+export const CHECK_FORMATS = [...FORMATS, 'markdown', 'html'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
 export type { Report } from './report-rows';
 
 /**
- * The report of `format`: one row per finding (JSON, CSV) or per bucket (table),
- * or with `groupBy` one row per team, account or bucket.
+ * The report of `format`: one row per finding (JSON, CSV) or per bucket (table,
+ * Markdown, HTML), or with `groupBy` one row per team, account or bucket.
  */
 export function createReport(
   format: CheckFormat,
@@ -39,6 +41,10 @@ export function createReport(
       return groupBy ? csvSummaryReport(groupBy, write) : csvReport(write);
     case 'table':
       return groupBy ? tableSummaryReport(groupBy, write) : tableReport(write);
+    case 'markdown':
+      return markdownReport(write, groupBy);
+    case 'html':
+      return htmlReport(write, groupBy);
   }
 }
 

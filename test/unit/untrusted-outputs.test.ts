@@ -247,8 +247,12 @@ describe('untrusted text in human-readable output', () => {
     ],
     ['check table', (hostile) => checkReport('table', hostile)],
     ['check CSV', (hostile) => checkReport('csv', hostile)],
+    ['check Markdown', (hostile) => checkReport('markdown', hostile)],
+    ['check HTML', (hostile) => checkReport('html', hostile)],
     ['check summary table by team', (hostile) => checkReport('table', hostile, 'team')],
     ['check summary CSV by bucket', (hostile) => checkReport('csv', hostile, 'bucket')],
+    ['check summary Markdown by team', (hostile) => checkReport('markdown', hostile, 'team')],
+    ['check summary HTML by bucket', (hostile) => checkReport('html', hostile, 'bucket')],
     [
       'tags table',
       async (hostile) => {

@@ -30,6 +30,19 @@ function tableRows(stdout: string): string[][] {
   return lines.slice(0, lines.indexOf('')).map((line) => line.split(/ {2,}/));
 }
 
+/** The cells of each row of a Markdown table (heading and separator included). */
+function markdownRows(stdout: string): string[][] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .map((line) =>
+      line
+        .slice(2, -2)
+        .split(/(?<!\\) \| /)
+        .map((cell) => cell.trim()),
+    );
+}
+
 /**
  * Every team of the examples with its buckets, violations Critical/High/Medium/Low
  * and unclassified buckets (the sample finding counts nowhere; ignored findings
@@ -174,6 +187,34 @@ describe('check reports', () => {
         'unclassifiedBuckets',
       ]);
       expect(rows).toEqual(TEAM_SUMMARY.slice(1));
+    });
+
+    it('in Markdown: the totals line, then the table of teams', async () => {
+      const { stdout } = await checkExamples('--summary', 'team', '--format', 'markdown');
+
+      const [heading, separator, ...rows] = markdownRows(stdout);
+      expect(stdout.split('\n')[0]).toMatch(/^14 findings in 9 buckets: /);
+      expect(heading).toEqual([
+        'Team',
+        'Buckets',
+        'Critical',
+        'High',
+        'Medium',
+        'Low',
+        'Unclassified',
+      ]);
+      expect(separator).toEqual(['---', '---:', '---:', '---:', '---:', '---:', '---:']);
+      expect(rows).toEqual(TEAM_SUMMARY.slice(1));
+    });
+
+    it('in HTML: one table of teams instead of a table per team', async () => {
+      const { stdout } = await checkExamples('--summary', 'team', '--format', 'html');
+
+      expect(stdout).toContain('<h2>By team</h2>');
+      expect(stdout).not.toContain('<h2>Team ');
+      expect(stdout).toContain(
+        '<tr><td>data-platform</td><td class="n">1</td><td class="n">0</td><td class="n">1</td><td class="n">2</td><td class="n">0</td><td class="n">0</td></tr>',
+      );
     });
 
     it('puts the buckets whose findings were all ignored under no team', async () => {
@@ -324,12 +365,118 @@ describe('check reports', () => {
       ['--verdict', ',', '--verdict needs at least one value'],
       ['--team', ' , ', '--team needs at least one value'],
       ['--summary', 'org', '--summary must be one of team, account, bucket; got "org"'],
+      ['--format', 'pdf', '--format must be one of table, json, csv, markdown, html; got "pdf"'],
     ])('%s %j is a usage error naming the valid values', async (option, value, message) => {
       const { code, stdout, stderr } = await checkExamples(option, value);
 
       expect(code).toBe(2);
       expect(stdout).toBe('');
       expect(stderr.split('\n')[0]).toBe(`bucket-classification: ${message}`);
+    });
+  });
+
+  describe('--format markdown', () => {
+    it('writes the totals line, then one row per bucket, worst first', async () => {
+      const { stdout, code } = await checkExamples('--format', 'markdown');
+
+      const lines = stdout.split('\n');
+      const [heading, separator, ...rows] = markdownRows(stdout);
+      expect(code).toBe(0);
+      expect(lines[0]).toBe(
+        '14 findings in 9 buckets: 9 violations, 2 unclassified, 1 compliant, 2 ignored. ' +
+          'Alerting severities: 2 Critical, 4 High, 4 Medium. ' +
+          '1 sample finding(s) judged but not counted in severities.',
+      );
+      expect(lines[1]).toBe('');
+      expect(heading).toEqual([
+        'Bucket',
+        'Account',
+        'Declared',
+        'Verdict',
+        'Severity',
+        'Team',
+        'Findings',
+        'Violating types',
+      ]);
+      expect(separator).toEqual(['---', '---', '---', '---', '---', '---', '---:', '---']);
+      expect(rows).toHaveLength(9);
+      expect(rows[rows.length - 1]?.[0]).toBe('acme-analytics-reports');
+      expect(rows.find(([bucket]) => bucket === 'acme-payments-exports')).toEqual([
+        'acme-payments-exports',
+        '111122223333',
+        'Confidential',
+        'violation',
+        'Medium',
+        'payments',
+        '2',
+        'CREDIT\\_CARD\\_NUMBER (Restricted)',
+      ]);
+    });
+
+    it('escapes pipes, line breaks and what Markdown would link, load or run', async () => {
+      const hostile =
+        'a|b\n| forged | row |\r![x](https://example.invalid/t.png) <img src=x> [l](u) @team `c` *e* &amp;';
+      const file = writeFindings(tagged('acme-payments-exports', hostile));
+
+      const { stdout } = await run('check', file, '--format', 'markdown');
+
+      const tableLines = stdout.split('\n').filter((line) => line.startsWith('|'));
+      expect(tableLines).toHaveLength(3);
+      const row = markdownRows(stdout)[2] ?? [];
+      expect(row).toHaveLength(8);
+      expect(row[5]).toBe(
+        'a\\|b?\\| forged \\| row \\|?\\!\\[x\\](https://example.invalid/t.png) \\<img src=x\\> \\[l\\](u) \\@team \\`c\\` \\*e\\* \\&amp;',
+      );
+    });
+  });
+
+  describe('--format html', () => {
+    it('is one page that loads nothing: a CSP of default-src none, no script, no link', async () => {
+      const { stdout, code } = await checkExamples('--format', 'html');
+
+      expect(code).toBe(0);
+      expect(stdout.startsWith('<!DOCTYPE html>\n')).toBe(true);
+      expect(stdout).toContain(
+        `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+      );
+      expect(stdout).not.toMatch(/<script|<link|<img|<iframe|src=|href=|url\(|@import/i);
+    });
+
+    it('has the totals, a chart by team and severity, and a table per team', async () => {
+      const { stdout } = await checkExamples('--format', 'html');
+
+      expect(stdout).toContain(
+        '<p>14 findings in 9 buckets: 9 violations, 2 unclassified, 1 compliant, 2 ignored.</p>',
+      );
+      expect(stdout).toContain('<h2>Violations by team and severity</h2>');
+      expect(stdout).toContain(
+        '<div class="chart-row"><div class="chart-team">data-platform</div><div class="bar">' +
+          '<span class="high" style="width:33.33%" title="High: 1">1</span>' +
+          '<span class="medium" style="width:66.67%" title="Medium: 2">2</span>' +
+          '</div><div class="n">3</div></div>',
+      );
+      const teamHeadings = [...stdout.matchAll(/<h2>Team ([^<]*)<\/h2>/g)].map(([, t]) => t);
+      expect(teamHeadings).toEqual(TEAM_SUMMARY.slice(1).map(([team]) => team));
+      expect(stdout.match(/<table>/g)).toHaveLength(9);
+    });
+
+    it('escapes untrusted text so that it stays text', async () => {
+      const hostile = '</td></tr></table><script>alert(1)</script><img src="x" onerror=\'y\'>&amp;';
+      const file = writeFindings(tagged('acme-payments-exports', hostile));
+
+      const { stdout } = await run('check', file, '--format', 'html');
+
+      expect(stdout).toContain(
+        '&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=&quot;x&quot; onerror=&#39;y&#39;&gt;&amp;amp;',
+      );
+      expect(stdout).not.toMatch(/<script|<img/i);
+    });
+
+    it('says so when there is nothing to show', async () => {
+      const { stdout } = await checkExamples('--format', 'html', '--team', 'nobody');
+
+      expect(stdout).toContain('<p class="muted">No findings to show.</p>');
+      expect(stdout).toContain('<p>0 findings in 0 buckets:');
     });
   });
 });
