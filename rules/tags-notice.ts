@@ -104,7 +104,7 @@ export function composeTagsNotice(input: TagsNoticeInput): Alert<TagsNoticeDocum
       '',
       // tag-resources adds and changes the named tags only: put-bucket-tagging would
       // replace the bucket's whole tag set.
-      'For example (this keeps the bucket\'s other tags):',
+      "For example (this keeps the bucket's other tags):",
       `  aws resourcegroupstaggingapi tag-resources --region ${input.region} --resource-arn-list arn:aws:s3:::${bucket} --tags '${JSON.stringify({ [keys.classification]: levels.at(-1) ?? 'Restricted', [keys.topic]: `arn:aws:sns:${input.region}:${input.accountId}:<your-topic>`, [keys.team]: '<your-team>' })}'`,
       '',
       'Until then, findings in this bucket are judged as unclassified and alerts about it go to central security.',

@@ -49,7 +49,9 @@ describe('the ledger functions’ per-account clients', () => {
     const [member, again, central] = s3.commandCalls(GetBucketTaggingCommand);
     // One client per account, kept.
     expect(again?.thisValue).toBe(member?.thisValue);
-    expect(await (member?.thisValue as S3Client).config.credentials()).toMatchObject({
+    const memberClient = member?.thisValue as S3Client | undefined;
+    if (memberClient === undefined) throw new Error('no GetBucketTagging call was made');
+    expect(await memberClient.config.credentials()).toMatchObject({
       accessKeyId: 'AKIAMEMBER',
     });
     expect(central?.thisValue).not.toBe(member?.thisValue);
