@@ -9,8 +9,11 @@ import { evaluateFinding } from '../rules/verdict';
 import { type CheckResult, reaches, toCheckResult } from './check-result';
 import type { InputLimits } from './input-limits';
 import { type ReadHooks, readInputs } from './read-inputs';
-import { createReport, type Format, type Summary } from './report';
+import { CHECK_FORMATS, type CheckFormat, createReport, type Summary } from './report';
+import { createResultFilter, parseCriteria, type ResultCriteria } from './report-filter';
+import { type GroupBy, parseGroupBy } from './report-summary';
 import type { TagsByBucket } from './tags-file';
+import { UsageError } from './usage-error';
 
 export interface CheckOptions {
   readonly inputs: readonly string[];
@@ -19,7 +22,11 @@ export interface CheckOptions {
   readonly policy: Policy;
   readonly tags: TagsByBucket;
   readonly tagKeys: TagKeySettings;
-  readonly format: Format;
+  readonly format: CheckFormat;
+  /** One row per team, account or bucket instead of the results. */
+  readonly groupBy?: GroupBy;
+  /** Which results are reported, counted and held against `failOn`; all when absent. */
+  readonly criteria?: ResultCriteria;
   readonly failOn?: Severity;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -30,15 +37,48 @@ export const EXIT_OK = 0;
 export const EXIT_THRESHOLD = 1;
 export const EXIT_USAGE = 2;
 
+/** The command-line values that shape the report, unchecked. */
+export interface RawReportOptions {
+  readonly format: string;
+  readonly summary?: string | undefined;
+  readonly severity?: string | undefined;
+  readonly verdict?: string | undefined;
+  readonly team?: string | undefined;
+}
+
+export type ReportOptions = Pick<CheckOptions, 'format' | 'groupBy' | 'criteria'>;
+
 /**
- * Judges every finding in the inputs and writes the report. Unreadable records
- * are reported on stderr with file and line while the rest are still judged.
+ * `--format`, `--summary`, `--severity`, `--verdict` and `--team` checked.
  *
- * @returns the exit code: 2 when a record could not be read, else 1 when a
- *   result reaches `failOn`, else 0.
+ * @throws UsageError naming the option and its valid values.
+ */
+export function checkReportOptions(raw: RawReportOptions): ReportOptions {
+  if (!(CHECK_FORMATS as readonly string[]).includes(raw.format)) {
+    throw new UsageError(
+      `--format must be one of ${CHECK_FORMATS.join(', ')}; got "${raw.format}"`,
+    );
+  }
+  const criteria = parseCriteria(raw);
+  return {
+    format: raw.format as CheckFormat,
+    ...(raw.summary === undefined ? {} : { groupBy: parseGroupBy(raw.summary) }),
+    ...(Object.keys(criteria).length === 0 ? {} : { criteria }),
+  };
+}
+
+/**
+ * Judges every finding in the inputs and writes the report of those that meet
+ * `criteria`. Unreadable records are reported on stderr with file and line while
+ * the rest are still judged.
+ *
+ * @returns the exit code: 2 when a record could not be read or no finding was
+ *   read at all, else 1 when a result reaches `failOn` (the results that do are
+ *   named on stderr), else 0.
  */
 export async function runCheck(options: CheckOptions): Promise<number> {
-  const report = createReport(options.format, options.stdout);
+  const report = createReport(options.format, options.stdout, options.groupBy);
+  const filter = options.criteria && createResultFilter(options.criteria);
   const verdicts: Record<VerdictKind, number> = {
     compliant: 0,
     violation: 0,
@@ -50,7 +90,8 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   let findings = 0;
   let unreadableRecords = 0;
   let samples = 0;
-  let thresholdReached = false;
+  let filteredOut = 0;
+  const reachingFailOn: CheckResult[] = [];
 
   for await (const { source, result } of readInputs(
     options.inputs,
@@ -64,12 +105,16 @@ export async function runCheck(options: CheckOptions): Promise<number> {
       continue;
     }
     const checked = judge(result.finding, source, options);
+    if (filter && !filter.keeps(checked)) {
+      filteredOut++;
+      continue;
+    }
     findings++;
     buckets.add(checked.bucket);
     verdicts[checked.verdict]++;
     if (checked.sample) samples++;
     else if (checked.severity !== null) severities[checked.severity]++;
-    if (options.failOn && reaches(checked, options.failOn)) thresholdReached = true;
+    if (options.failOn && reaches(checked, options.failOn)) reachingFailOn.push(checked);
     report.add(checked);
   }
 
@@ -80,10 +125,39 @@ export async function runCheck(options: CheckOptions): Promise<number> {
     samples,
     verdicts,
     severities,
+    filteredOut,
   };
   report.finish(summary);
+  for (const team of filter?.unmatchedTeams() ?? []) {
+    options.stderr(`note: --team "${inert(team)}" matched no finding's team\n`);
+  }
   if (unreadableRecords > 0) return EXIT_USAGE;
-  return thresholdReached ? EXIT_THRESHOLD : EXIT_OK;
+  if (findings + filteredOut === 0) {
+    // A wrong path or an export that wrote nothing must not pass a CI job as "all clear".
+    // Findings left out by the filters were read: a run that filters all of them out is fine.
+    options.stderr(
+      `no findings were read from ${options.inputs.map((input) => inert(input)).join(', ')}: nothing was judged; check the paths (in a directory only .json, .jsonl and .ndjson files, optionally .gz, are read)\n`,
+    );
+    return EXIT_USAGE;
+  }
+  if (options.failOn === undefined || reachingFailOn.length === 0) return EXIT_OK;
+  options.stderr(failOnText(options.failOn, reachingFailOn));
+  return EXIT_THRESHOLD;
+}
+
+/** Results named on stderr when --fail-on is reached; the report has them all. */
+const MAX_NAMED_RESULTS = 10;
+
+/** Which results reached `--fail-on`: bucket, severity, verdict, types and where each was read. */
+function failOnText(failOn: Severity, results: readonly CheckResult[]): string {
+  const count = results.length === 1 ? '1 result reaches it' : `${results.length} results reach it`;
+  const lines = results.slice(0, MAX_NAMED_RESULTS).map((result) => {
+    const types = result.violations.map(({ type }) => inert(type)).join(', ');
+    return `  ${inert(result.bucket)}: ${result.severity} ${result.verdict}${types ? ` (${types})` : ''} at ${inert(result.source)}`;
+  });
+  const more = results.length - lines.length;
+  if (more > 0) lines.push(`  and ${more} more (see the report)`);
+  return `--fail-on ${failOn}: ${count}, so the exit code is ${EXIT_THRESHOLD}:\n${lines.join('\n')}\n`;
 }
 
 /** One finding judged as `check` reports it: its tags, with the tags file's laid over them. */

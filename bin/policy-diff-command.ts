@@ -1,7 +1,7 @@
 import { FindingParseError } from '../lib/errors';
 import { type TagKeySettings, tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
-import { type Policy, SEVERITIES, type Severity } from '../policies/policy';
+import type { Policy, Severity } from '../policies/policy';
 import { inert, inertLines, MAX_MESSAGE } from '../policies/untrusted-text';
 import { EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, judge } from './check-command';
 import { type InputLimits, inputLimits } from './input-limits';
@@ -14,6 +14,7 @@ import {
 } from './policy-diff';
 import { type ReadHooks, readInputs } from './read-inputs';
 import { formatTable } from './report';
+import { severityOption } from './severity-option';
 import { loadTagsFile, type TagsByBucket } from './tags-file';
 import { UsageError } from './usage-error';
 
@@ -80,12 +81,8 @@ export function policyDiffOptions(
       `--format must be one of ${DIFF_FORMATS.join(', ')}; got "${flags.format}"`,
     );
   }
-  const failOnNew = flags.failOnNew;
-  if (failOnNew !== undefined && !(SEVERITIES as readonly string[]).includes(failOnNew)) {
-    throw new UsageError(
-      `--fail-on-new must be one of ${SEVERITIES.join(', ')}; got "${failOnNew}"`,
-    );
-  }
+  const failOnNew =
+    flags.failOnNew === undefined ? undefined : severityOption('--fail-on-new', flags.failOnNew);
   const limits = inputLimits({ maxRecordBytes: undefined, maxInputBytes: undefined }, env);
   return {
     oldPolicy: loadPolicy(policyFile(oldFile)),
@@ -95,7 +92,7 @@ export function policyDiffOptions(
     tags: flags.tags === undefined ? new Map() : loadTagsFile(flags.tags, limits),
     tagKeys: tagKeysFromEnv(env),
     format: flags.format as DiffFormat,
-    ...(failOnNew === undefined ? {} : { failOnNew: failOnNew as Severity }),
+    ...(failOnNew === undefined ? {} : { failOnNew }),
     stdout: io.stdout,
     stderr: io.stderr,
     hooks: {

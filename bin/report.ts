@@ -1,36 +1,50 @@
-import { SEVERITIES, type Severity } from '../policies/policy';
 import { inert } from '../policies/untrusted-text';
-import type { VerdictKind } from '../rules/verdict';
-import { type CheckResult, type ReportedType, resultRank } from './check-result';
+import type { ReportedType } from './check-result';
+import { htmlReport } from './report-html';
+import { markdownReport } from './report-markdown';
+import { bucketReport, type Report, verdictText, violatingText, worstFirst } from './report-rows';
+import {
+  GROUP_LABELS,
+  type GroupBy,
+  type GroupRow,
+  groupCounts,
+  groupRows,
+  SEVERITY_COLUMNS,
+} from './report-summary';
+import { totalsLines } from './report-totals';
 
+export type { Summary } from './report-totals';
+
+/** The formats of every command's report. */
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export interface Summary {
-  readonly findings: number;
-  readonly buckets: number;
-  readonly unreadableRecords: number;
-  readonly samples: number;
-  readonly verdicts: Readonly<Record<VerdictKind, number>>;
-  /** Severities of violations and unclassified buckets, samples excluded. */
-  readonly severities: Readonly<Record<Severity, number>>;
-}
+/** `check` also writes reports for people to read elsewhere: tickets, pull requests, a browser. */
+export const CHECK_FORMATS = [...FORMATS, 'markdown', 'html'] as const;
+export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
-/** Receives results as they are judged; writes its format to `write`. */
-export interface Report {
-  add(result: CheckResult): void;
-  unreadable(source: string, reason: string): void;
-  finish(summary: Summary): void;
-}
+export type { Report } from './report-rows';
 
-export function createReport(format: Format, write: (text: string) => void): Report {
+/**
+ * The report of `format`: one row per finding (JSON, CSV) or per bucket (table,
+ * Markdown, HTML), or with `groupBy` one row per team, account or bucket.
+ */
+export function createReport(
+  format: CheckFormat,
+  write: (text: string) => void,
+  groupBy?: GroupBy,
+): Report {
   switch (format) {
     case 'json':
-      return jsonReport(write);
+      return groupBy ? jsonSummaryReport(groupBy, write) : jsonReport(write);
     case 'csv':
-      return csvReport(write);
+      return groupBy ? csvSummaryReport(groupBy, write) : csvReport(write);
     case 'table':
-      return tableReport(write);
+      return groupBy ? tableSummaryReport(groupBy, write) : tableReport(write);
+    case 'markdown':
+      return markdownReport(write, groupBy);
+    case 'html':
+      return htmlReport(write, groupBy);
   }
 }
 
@@ -119,15 +133,6 @@ export function csvCell(value: string): string {
   return /[",]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-interface BucketRow {
-  bucket: string;
-  declaredLevel: string | null;
-  worst: CheckResult;
-  team: string | null;
-  findings: number;
-  violating: Set<string>;
-}
-
 const TABLE_HEADINGS = [
   'BUCKET',
   'DECLARED',
@@ -141,46 +146,64 @@ const MAX_TYPES_WIDTH = 70;
 
 /** One row per bucket with its worst verdict, then totals. */
 function tableReport(write: (text: string) => void): Report {
-  const rows = new Map<string, BucketRow>();
+  return bucketReport((rows, summary) => {
+    const cells = worstFirst(rows.values()).map((row) => [
+      row.bucket,
+      row.declaredLevel ?? '-',
+      verdictText(row),
+      row.worst.severity ?? '-',
+      row.team ?? '-',
+      String(row.findings),
+      truncate(violatingText(row), MAX_TYPES_WIDTH),
+    ]);
+    writeTable([[...TABLE_HEADINGS], ...cells], write);
+    write(`\n${totalsLines(summary).join('\n')}\n`);
+  });
+}
+
+/** The heading of a summary table: the group, buckets, each severity, unclassified. */
+function summaryHeadings(groupBy: GroupBy): string[] {
+  return [GROUP_LABELS[groupBy].heading, 'Buckets', ...SEVERITY_COLUMNS, 'Unclassified'];
+}
+
+function tableSummaryReport(groupBy: GroupBy, write: (text: string) => void): Report {
+  return bucketReport((rows, summary) => {
+    const cells = groupRows(rows.values(), groupBy).map((row) => [
+      row.group ?? '-',
+      ...groupCounts(row),
+    ]);
+    writeTable([summaryHeadings(groupBy).map((heading) => heading.toUpperCase()), ...cells], write);
+    write(`\n${totalsLines(summary).join('\n')}\n`);
+  });
+}
+
+function csvSummaryReport(groupBy: GroupBy, write: (text: string) => void): Report {
+  return bucketReport((rows) => {
+    const { key } = GROUP_LABELS[groupBy];
+    write(`${[key, 'buckets', ...SEVERITY_COLUMNS, 'unclassifiedBuckets'].join(',')}\n`);
+    for (const row of groupRows(rows.values(), groupBy)) {
+      write(`${[csvCell(row.group ?? ''), ...groupCounts(row)].join(',')}\n`);
+    }
+  });
+}
+
+/** `{"groupBy", "groups": [...], "errors", "summary"}`; a group is keyed `team`, `accountId` or `bucket`. */
+function jsonSummaryReport(groupBy: GroupBy, write: (text: string) => void): Report {
+  const errors: Array<{ source: string; reason: string }> = [];
+  const buckets = bucketReport((rows, summary) => {
+    const { key } = GROUP_LABELS[groupBy];
+    const groups = groupRows(rows.values(), groupBy).map(({ group, ...counts }: GroupRow) => ({
+      [key]: group,
+      ...counts,
+    }));
+    write(
+      `{"groupBy":${JSON.stringify(groupBy)},\n"groups":[${groups.map((g) => `\n${JSON.stringify(g)}`).join(',')}\n],\n"errors":${JSON.stringify(errors)},\n"summary":${JSON.stringify(summary)}}\n`,
+    );
+  });
   return {
-    add(result) {
-      const row = rows.get(result.bucket);
-      const violating = result.violations.map((v) => `${v.type} (${v.requiredLevel})`);
-      if (!row) {
-        rows.set(result.bucket, {
-          bucket: result.bucket,
-          declaredLevel: result.declaredLevel,
-          worst: result,
-          team: result.team,
-          findings: 1,
-          violating: new Set(violating),
-        });
-        return;
-      }
-      row.findings++;
-      row.declaredLevel = result.declaredLevel ?? row.declaredLevel;
-      row.team = result.team ?? row.team;
-      for (const type of violating) row.violating.add(type);
-      if (resultRank(result) > resultRank(row.worst)) row.worst = result;
-    },
-    unreadable() {
-      // Reported on stderr as they happen; counted in the totals.
-    },
-    finish(summary) {
-      const sorted = [...rows.values()].sort(
-        (a, b) => resultRank(b.worst) - resultRank(a.worst) || compare(a.bucket, b.bucket),
-      );
-      const cells = sorted.map((row) => [
-        row.bucket,
-        row.declaredLevel ?? '-',
-        row.worst.verdict + (row.worst.sample ? ' (sample)' : ''),
-        row.worst.severity ?? '-',
-        row.team ?? '-',
-        String(row.findings),
-        truncate([...row.violating].sort().join(', ') || '-', MAX_TYPES_WIDTH),
-      ]);
-      writeTable([[...TABLE_HEADINGS], ...cells], write);
-      write(`\n${totals(summary)}\n`);
+    ...buckets,
+    unreadable(source, reason) {
+      if (errors.length < MAX_JSON_ERRORS) errors.push({ source, reason });
     },
   };
 }
@@ -214,37 +237,7 @@ export function writeTable(cellRows: readonly string[][], write: (line: string) 
   }
 }
 
-function totals(summary: Summary): string {
-  const { verdicts, severities } = summary;
-  const bySeverity = [...SEVERITIES]
-    .reverse()
-    .filter((severity) => severities[severity] > 0)
-    .map((severity) => `${severities[severity]} ${severity}`)
-    .join(', ');
-  const parts = [
-    `${verdicts.violation} violation${verdicts.violation === 1 ? '' : 's'}`,
-    `${verdicts.unclassified} unclassified`,
-    `${verdicts.compliant} compliant`,
-    `${verdicts.ignored} ignored`,
-  ];
-  const lines = [
-    `${summary.findings} finding${summary.findings === 1 ? '' : 's'} in ${summary.buckets} bucket${summary.buckets === 1 ? '' : 's'}: ${parts.join(', ')}.`,
-  ];
-  if (bySeverity) lines.push(`Alerting severities: ${bySeverity}.`);
-  if (summary.samples > 0) {
-    lines.push(`${summary.samples} sample finding(s) judged but not counted in severities.`);
-  }
-  if (summary.unreadableRecords > 0) {
-    lines.push(`${summary.unreadableRecords} record(s) could not be read (listed on stderr).`);
-  }
-  return lines.join('\n');
-}
-
 /** Cuts `text` to `width` characters, marking the cut with an ellipsis. */
 export function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

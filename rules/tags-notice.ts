@@ -102,8 +102,10 @@ export function composeTagsNotice(input: TagsNoticeInput): Alert<TagsNoticeDocum
       'What to do: tag the bucket with',
       ...Object.entries(document.requiredTags).map(([key, what]) => `  - ${key}: ${what}`),
       '',
-      'For example:',
-      `  aws s3api put-bucket-tagging --bucket ${bucket} --tagging 'TagSet=[{Key=${keys.classification},Value=${levels.at(-1) ?? 'Restricted'}},{Key=${keys.topic},Value=arn:aws:sns:${input.region}:${input.accountId}:<your-topic>},{Key=${keys.team},Value=<your-team>}]'`,
+      // tag-resources adds and changes the named tags only: put-bucket-tagging would
+      // replace the bucket's whole tag set.
+      "For example (this keeps the bucket's other tags):",
+      `  aws resourcegroupstaggingapi tag-resources --region ${input.region} --resource-arn-list arn:aws:s3:::${bucket} --tags '${JSON.stringify({ [keys.classification]: levels.at(-1) ?? 'Restricted', [keys.topic]: `arn:aws:sns:${input.region}:${input.accountId}:<your-topic>`, [keys.team]: '<your-team>' })}'`,
       '',
       'Until then, findings in this bucket are judged as unclassified and alerts about it go to central security.',
     );

@@ -1,5 +1,6 @@
 import type { CheckResult } from '../../bin/check-result';
-import { createReport, type Format, type Summary } from '../../bin/report';
+import { type CheckFormat, createReport, type Summary } from '../../bin/report';
+import type { GroupBy } from '../../bin/report-summary';
 import { loadPolicy } from '../../policies/load-policy';
 import { PolicyError } from '../../policies/policy-error';
 import { composeAlert } from '../../rules/alert';
@@ -132,13 +133,18 @@ const SUMMARY: Summary = {
   samples: 0,
   verdicts: { compliant: 0, violation: 0, unclassified: 1, ignored: 0 },
   severities: { Low: 0, Medium: 0, High: 1, Critical: 0 },
+  filteredOut: 0,
 };
 
-function checkReport(format: Format, hostile: string): string {
+function checkReport(format: CheckFormat, hostile: string, groupBy?: GroupBy): string {
   let out = '';
-  const report = createReport(format, (text) => {
-    out += text;
-  });
+  const report = createReport(
+    format,
+    (text) => {
+      out += text;
+    },
+    groupBy,
+  );
   report.add(checkResult(hostile));
   report.finish(SUMMARY);
   return out;
@@ -241,6 +247,12 @@ describe('untrusted text in human-readable output', () => {
     ],
     ['check table', (hostile) => checkReport('table', hostile)],
     ['check CSV', (hostile) => checkReport('csv', hostile)],
+    ['check Markdown', (hostile) => checkReport('markdown', hostile)],
+    ['check HTML', (hostile) => checkReport('html', hostile)],
+    ['check summary table by team', (hostile) => checkReport('table', hostile, 'team')],
+    ['check summary CSV by bucket', (hostile) => checkReport('csv', hostile, 'bucket')],
+    ['check summary Markdown by team', (hostile) => checkReport('markdown', hostile, 'team')],
+    ['check summary HTML by bucket', (hostile) => checkReport('html', hostile, 'bucket')],
     [
       'tags table',
       async (hostile) => {

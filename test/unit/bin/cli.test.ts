@@ -529,7 +529,7 @@ describe('bucket-classification', () => {
       {
         given: '--format xml',
         argv: ['check', EXAMPLES, '--format', 'xml'],
-        message: '--format must be one of table, json, csv; got "xml"',
+        message: '--format must be one of table, json, csv, markdown, html; got "xml"',
       },
       {
         given: '--fail-on Severe',

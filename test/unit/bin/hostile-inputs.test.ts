@@ -84,8 +84,9 @@ describe('check on hostile inputs', () => {
       const lines = gzipSync(Buffer.alloc(3 * 1024 * 1024, 10));
       const below = dir.write('below.jsonl.gz', lines);
 
-      const under = await runBuiltCli(['check', below, '--max-input-bytes', '3MiB']);
-      const over = await runBuiltCli(['check', below, '--max-input-bytes', '3145727']);
+      // With a finding beside it: a run that reads no finding at all exits 2.
+      const under = await runBuiltCli(['check', below, good, '--max-input-bytes', '3MiB']);
+      const over = await runBuiltCli(['check', below, good, '--max-input-bytes', '3145727']);
 
       // Only newlines: read to the end, and noted as holding nothing.
       expect(under.stderr).toBe(

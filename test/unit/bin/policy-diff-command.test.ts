@@ -205,6 +205,21 @@ describe('policy diff', () => {
       expect(stderr).toContain('  new - -> Medium: bucket acme-crm-contacts (team sales)');
     });
 
+    it('takes the severity in any case', async () => {
+      const { code } = await runCli(
+        'policy',
+        'diff',
+        'default',
+        STRICTER,
+        '--findings',
+        FINDINGS,
+        '--fail-on-new',
+        'high',
+      );
+
+      expect(code).toBe(1);
+    });
+
     it('exits 0 when nothing new reaches it', async () => {
       const { code, stderr } = await runCli(
         'policy',
@@ -223,9 +238,12 @@ describe('policy diff', () => {
 
   describe('usage', () => {
     it.each([
-      [['default', '--findings', FINDINGS], 'policy diff takes two policies, OLD and NEW'],
+      [['default', '--findings', FINDINGS], "missing required argument 'new'"],
       [['default', STRICTER], 'policy diff needs --findings PATH...'],
-      [['default', STRICTER, FINDINGS], `give findings after --findings (got "${FINDINGS}"`],
+      [
+        ['default', STRICTER, FINDINGS],
+        `policy diff takes at most old, new; got "${FINDINGS}" too`,
+      ],
       [
         ['default', STRICTER, '--findings', FINDINGS, '--format', 'csv'],
         '--format must be one of table, json, markdown; got "csv"',

@@ -89,9 +89,11 @@ describe('composeTagsNotice', () => {
       expect(notice.text).toContain(
         '  - DataClassification: one of Public, Internal, Confidential, Restricted',
       );
+      // tag-resources keeps the bucket's other tags; put-bucket-tagging would wipe them.
       expect(notice.text).toContain(
-        "aws s3api put-bucket-tagging --bucket team-a-scratch --tagging 'TagSet=[{Key=DataClassification,Value=Restricted},{Key=SupportSNSTopic,Value=arn:aws:sns:us-east-1:111122223333:<your-topic>},{Key=Team,Value=<your-team>}]'",
+        `aws resourcegroupstaggingapi tag-resources --region us-east-1 --resource-arn-list arn:aws:s3:::team-a-scratch --tags '{"DataClassification":"Restricted","SupportSNSTopic":"arn:aws:sns:us-east-1:111122223333:<your-topic>","Team":"<your-team>"}'`,
       );
+      expect(notice.text).not.toContain('put-bucket-tagging');
       expect(notice.text).toContain('findings in this bucket are judged as unclassified');
     });
   });
@@ -111,7 +113,7 @@ describe('composeTagsNotice', () => {
         'S3 bucket team-a-scratch declares a valid classification and alert topic again.',
       );
       expect(notice.text).toContain('Nothing to do.');
-      expect(notice.text).not.toContain('put-bucket-tagging');
+      expect(notice.text).not.toContain('tag-resources');
       expect(notice.text).not.toContain('What to do');
     });
   });
@@ -161,6 +163,6 @@ describe('composeTagsNotice', () => {
   it('suggests the highest level of a policy in the command', () => {
     const notice = composeTagsNotice(input({ levels: ['Open', 'Secret'] }));
 
-    expect(notice.text).toContain('Key=DataClassification,Value=Secret}');
+    expect(notice.text).toContain('"DataClassification":"Secret"');
   });
 });

@@ -1,0 +1,169 @@
+import type { Command } from 'commander';
+import { tagKeysFromEnv } from '../lib/tag-keys';
+import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
+import { SEVERITIES } from '../policies/policy';
+import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
+import { checkReportOptions, runCheck } from './check-command';
+import { type Cli, document, optionDefaulting } from './cli-program';
+import { inputLimits } from './input-limits';
+import { createProgress } from './progress';
+import { CHECK_FORMATS } from './report';
+import { VERDICTS } from './report-filter';
+import { severityOption } from './severity-option';
+import { loadTagsFile } from './tags-file';
+import { UsageError } from './usage-error';
+
+interface CheckFlags {
+  readonly policy?: string;
+  readonly tags?: string;
+  readonly format: string;
+  readonly summary?: string;
+  readonly severity?: string;
+  readonly verdict?: string;
+  readonly team?: string;
+  readonly failOn?: string;
+  readonly maxRecordBytes?: string;
+  readonly maxInputBytes?: string;
+}
+
+/** `check`: judges Macie findings against the classification each bucket declares. */
+export function checkCommand(program: Command, cli: Cli): void {
+  const command = program
+    .command('check')
+    .summary('judge Amazon Macie findings against the classification each bucket declares')
+    .description(
+      'Judges Amazon Macie findings (EventBridge events, GetFindings output, console exports, ' +
+        'JSON Lines of findings or discovery results, .gz too) against the classification each ' +
+        'bucket declares in its tags. Directories are read recursively.\n\n' +
+        'Exit 0; 1 when a result reaches --fail-on (stderr names the results that do); 2 on ' +
+        'usage errors, unreadable input, or when no finding at all was read.',
+    )
+    .argument('[inputs...]', 'files, directories, or - for standard input')
+    .addOption(
+      optionDefaulting(
+        '--policy <FILE>',
+        'the policy to judge by',
+        'the shipped policies/default-policy.yaml',
+      ),
+    )
+    .addOption(
+      optionDefaulting(
+        '--tags <FILE>',
+        'bucket tags {"<bucket>": {"<key>": "<value>"}}, laid over the tags in the findings',
+        'none: the tags in the findings',
+      ),
+    )
+    .option('--format <FORMAT>', `the report: ${CHECK_FORMATS.join(', ')}`, 'table')
+    .addOption(
+      optionDefaulting(
+        '--summary <GROUP>',
+        'one row per team, account or bucket instead of the results',
+        'the results',
+      ),
+    )
+    .addOption(
+      optionDefaulting(
+        '--severity <SEV,...>',
+        `only results of these severities: ${SEVERITIES.join(', ')}, any case`,
+        'every severity',
+      ),
+    )
+    .addOption(
+      optionDefaulting(
+        '--verdict <VERDICT,...>',
+        `only results with these verdicts: ${VERDICTS.join(', ')}`,
+        'every verdict',
+      ),
+    )
+    .addOption(
+      optionDefaulting('--team <TEAM,...>', 'only results of these teams, any case', 'every team'),
+    )
+    .addOption(
+      optionDefaulting(
+        '--fail-on <SEVERITY>',
+        `exit 1 when a result reaches this severity: ${SEVERITIES.join(', ')}, any case`,
+        'never',
+      ),
+    )
+    .addOption(
+      optionDefaulting(
+        '--max-record-bytes <SIZE>',
+        'the most one line or JSON document (and the tags file) may hold, e.g. 512KiB',
+        'BUCKET_CLASSIFICATION_MAX_RECORD_BYTES, else 64MiB',
+      ),
+    )
+    .addOption(
+      optionDefaulting(
+        '--max-input-bytes <SIZE>',
+        'the most one input may hold once decompressed, e.g. 2GiB',
+        'BUCKET_CLASSIFICATION_MAX_INPUT_BYTES, else 1GiB',
+      ),
+    )
+    .action(cli.action((inputs: string[], flags: CheckFlags) => check(inputs, flags, cli)));
+  document(command, {
+    synopsis: [
+      '<path|dir|->... [--policy FILE] [--tags FILE]\n' +
+        '[--format table|json|csv|markdown|html] [--summary team|account|bucket]\n' +
+        '[--severity SEV,...] [--verdict violation|unclassified|compliant|ignored,...]\n' +
+        '[--team T,...] [--fail-on Low|Medium|High|Critical]\n' +
+        '[--max-record-bytes SIZE] [--max-input-bytes SIZE]',
+    ],
+    examples: [
+      {
+        does: 'Judge the example findings with the example tags:',
+        run: 'check examples/findings --tags examples/bucket-tags.json',
+      },
+      {
+        does: 'Count the Critical and High results of each team:',
+        run: 'check exports/ --summary team --severity Critical,High',
+      },
+      {
+        does: 'Write one self-contained HTML page to share, a table per team:',
+        run: 'check exports/ --tags bucket-tags.json --format html > report.html',
+      },
+      {
+        does: 'Fail a CI job when a result is High or worse, reading JSON Lines from stdin:',
+        run: 'check - --fail-on high < findings.jsonl',
+      },
+    ],
+  });
+}
+
+async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Promise<number> {
+  if (inputs.length === 0) {
+    throw new UsageError('check needs at least one input: a file, a directory or - for stdin');
+  }
+  const reporting = checkReportOptions(flags);
+  const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
+  const limits = inputLimits(
+    { maxRecordBytes: flags.maxRecordBytes, maxInputBytes: flags.maxInputBytes },
+    cli.env,
+  );
+  const { io } = cli;
+  const progress = createProgress(io.stderr, io.stderrIsTty);
+  try {
+    return await runCheck({
+      inputs,
+      limits,
+      policy: loadPolicy(flags.policy ?? DEFAULT_POLICY_FILE),
+      tags: flags.tags === undefined ? new Map() : loadTagsFile(flags.tags, limits),
+      tagKeys: tagKeysFromEnv(),
+      ...reporting,
+      ...(failOn === undefined ? {} : { failOn }),
+      stdout: io.stdout,
+      stderr: (text) => {
+        progress.clear();
+        io.stderr(text);
+      },
+      hooks: {
+        ...progress.hooks,
+        onSkip: (file, reason) => {
+          progress.clear();
+          io.stderr(`skipped ${inert(file, MAX_MESSAGE)}: ${reason}\n`);
+        },
+      },
+    });
+  } finally {
+    progress.clear();
+  }
+}
