@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import {
   checkDataFile,
   type DataFile,
@@ -18,22 +16,15 @@ import {
 import { mergePolicyChain, readPolicyChain } from './policy-chain';
 import { type FileProblem, PolicyError, type PolicyProblem } from './policy-error';
 import { FORBIDDEN, type PolicyFile, policyFileSchema } from './policy-file-schema';
+import { shippedFile } from './shipped-file';
 import { wildcardMatcher } from './wildcard';
 
 /**
  * The policy shipped with the project, used when no other file is given and
- * named by `extends: default`. It lies beside this module in the sources, in
- * `dist/policies` and beside the bundled command line; a function's bundle runs
- * from `handlers/` of its task root, with the policy in `policies/` there.
+ * named by `extends: default`: `policies/default-policy.yaml`, read where it is
+ * (see `shippedFile`).
  */
-export const DEFAULT_POLICY_FILE = shippedPolicyFile(__dirname);
-
-/** Where the shipped policy is, seen from the folder of the running module. */
-export function shippedPolicyFile(moduleDir: string): string {
-  const beside = path.join(moduleDir, 'default-policy.yaml');
-  const inTaskRoot = path.join(moduleDir, '..', 'policies', 'default-policy.yaml');
-  return existsSync(beside) || !existsSync(inTaskRoot) ? beside : inTaskRoot;
-}
+export const DEFAULT_POLICY_FILE = shippedFile(__dirname, 'default-policy.yaml');
 
 /**
  * Reads and validates a policy file (YAML or JSON), merged with the policies it

@@ -1,12 +1,12 @@
-import * as path from 'node:path';
 import { parseDataFile, readDataFile, validateDataFile } from './data-file';
 import { WaiversError } from './policy-error';
+import { shippedFile } from './shipped-file';
 import { normaliseWaivedType, type Waiver, type Waivers } from './waiver';
 import { waiversFileSchema } from './waivers-file-schema';
 import { wildcardMatcher } from './wildcard';
 
 /** The waivers shipped beside the default policy, used when no other file is given. */
-export const DEFAULT_WAIVERS_FILE = path.join(__dirname, 'waivers.yaml');
+export const DEFAULT_WAIVERS_FILE = shippedFile(__dirname, 'waivers.yaml');
 
 /**
  * Reads and validates a waivers file (YAML or JSON). Every problem in the file is

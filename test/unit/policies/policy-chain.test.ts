@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DEFAULT_POLICY_FILE, loadPolicy, shippedPolicyFile } from '../../../policies/load-policy';
+import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../policies/load-policy';
 import { mergeValues } from '../../../policies/policy-chain';
 import { PolicyError } from '../../../policies/policy-error';
 import { VALID_POLICY } from '../../support/policy-files';
@@ -269,30 +269,5 @@ describe('loadPolicy with extends', () => {
     expect(rejected(file).problems).toEqual([
       { path: 'unknownCategory', line: 1, message: 'is required' },
     ]);
-  });
-});
-
-describe('shippedPolicyFile', () => {
-  it('is the file beside the module when it is there (sources, dist, the CLI bundle)', () => {
-    dir.write('policies/default-policy.yaml', VALID_POLICY);
-    dir.write('bin/default-policy.yaml', VALID_POLICY);
-
-    expect(shippedPolicyFile(path.join(dir.path, 'bin'))).toBe(
-      path.join(dir.path, 'bin', 'default-policy.yaml'),
-    );
-  });
-
-  it('is policies/ of the task root for a function bundle under handlers/', () => {
-    dir.write('policies/default-policy.yaml', VALID_POLICY);
-
-    expect(shippedPolicyFile(path.join(dir.path, 'handlers'))).toBe(
-      path.join(dir.path, 'policies', 'default-policy.yaml'),
-    );
-  });
-
-  it('names the file beside the module when neither is there', () => {
-    expect(shippedPolicyFile(path.join(dir.path, 'handlers'))).toBe(
-      path.join(dir.path, 'handlers', 'default-policy.yaml'),
-    );
   });
 });
