@@ -16,6 +16,7 @@ import type { TagRuleSettings } from '../lib/settings';
 import type { TopicDirectory, TopicStatus, TopicTagReader } from '../lib/sns-topic-directory';
 import { parseSweepContinuation } from '../lib/sweep-continuation';
 import type { Policy } from '../policies/policy';
+import { exemptionAnnotation, parseExemptions } from '../rules/bucket-exemption';
 import { judgeBucketTags, type TagRequirements, topicToVerify } from '../rules/required-tags';
 import { judgeTopicOptIn, type TopicOptIn } from '../rules/topic-opt-in';
 import { type JudgeBucket, sweepBuckets, unreadableTags } from './sweep-buckets';
@@ -84,6 +85,7 @@ export function createTagRule(deps: TagRuleDependencies) {
       allowedTopicAccounts: settings.allowedTopicAccounts,
       requireTeam: invocation.ruleParameters.requireTeamTag?.trim().toLowerCase() === 'true',
     };
+    const exemptions = parseExemptions(invocation.ruleParameters.exemptBuckets, 'exemptBuckets');
     // Several buckets often share a topic: look each one up once per invocation.
     const checks = new Map<string, Promise<{ status: TopicStatus; optIn: TopicOptIn }>>();
     const checkTopic = (arn: string) => {
@@ -106,6 +108,16 @@ export function createTagRule(deps: TagRuleDependencies) {
     };
 
     const judge: JudgeBucket = async (bucket, accountId, tags, orderingTimestamp) => {
+      const exemptBy = exemptions.exemptionOf(bucket);
+      if (exemptBy !== undefined) {
+        return {
+          resourceType: BUCKET_RESOURCE_TYPE,
+          resourceId: bucket,
+          compliance: 'NOT_APPLICABLE',
+          annotation: exemptionAnnotation(exemptBy),
+          orderingTimestamp,
+        };
+      }
       const topic = topicToVerify(tags, accountId, invocation.accountId, requirements);
       const checked = topic === undefined ? undefined : await checkTopic(topic);
       const judgement = judgeBucketTags(

@@ -420,6 +420,79 @@ describe('checkBucketTags', () => {
     });
   });
 
+  describe('the exemptBuckets rule parameter', () => {
+    const buckets = {
+      'team-a-ledger': { DataClassification: 'Confidential', SupportSNSTopic: TOPIC, Team: 'a' },
+      'web-access-logs': {},
+      'cdk-hnb659fds-assets-111122223333-us-east-1': {},
+      'team-b-untagged': {},
+    };
+
+    function periodicWith(exemptBuckets: string) {
+      return {
+        ...loadConfigEvent('periodic.json'),
+        ruleParameters: JSON.stringify({ exemptBuckets }),
+      };
+    }
+
+    it('reports the buckets a pattern names NOT_APPLICABLE, with the pattern', async () => {
+      const { rule, reporter } = setup({ account: new FakeAccount(buckets) });
+
+      const outcome = await rule(periodicWith('*-access-logs, CDK-*-assets-*'));
+
+      expect(reporter.evaluations().map((e) => [e.resourceId, e.compliance, e.annotation])).toEqual(
+        [
+          ['team-a-ledger', 'COMPLIANT', expect.any(String)],
+          [
+            'web-access-logs',
+            'NOT_APPLICABLE',
+            'Exempt from declaring a classification: the name matches "*-access-logs" (exemptBuckets).',
+          ],
+          [
+            'cdk-hnb659fds-assets-111122223333-us-east-1',
+            'NOT_APPLICABLE',
+            'Exempt from declaring a classification: the name matches "cdk-*-assets-*" (exemptBuckets).',
+          ],
+          ['team-b-untagged', 'NON_COMPLIANT', expect.any(String)],
+        ],
+      );
+      expect(outcome).toEqual(expect.objectContaining({ evaluations: 4, nonCompliant: 1 }));
+    });
+
+    it('exempts a bucket on a configuration change too', async () => {
+      const { rule, reporter } = setup();
+      const event = loadConfigEvent('change-missing-topic.json');
+
+      await rule({ ...event, ruleParameters: JSON.stringify({ exemptBuckets: 'team-a-*' }) });
+
+      expect(reporter.evaluations()[0]).toEqual(
+        expect.objectContaining({ resourceId: 'team-a-reports', compliance: 'NOT_APPLICABLE' }),
+      );
+    });
+
+    it.each(['', ' , ', 'other-*'])('judges every bucket when it is %j', async (exemptBuckets) => {
+      const { rule, reporter } = setup({ account: new FakeAccount(buckets) });
+
+      await rule(periodicWith(exemptBuckets));
+
+      expect(reporter.evaluations().map((e) => e.compliance)).toEqual([
+        'COMPLIANT',
+        'NON_COMPLIANT',
+        'NON_COMPLIANT',
+        'NON_COMPLIANT',
+      ]);
+    });
+
+    it('fails the invocation, naming the parameter, on a pattern no bucket name could match', async () => {
+      const { rule, reporter } = setup({ account: new FakeAccount(buckets) });
+
+      await expect(rule(periodicWith('logs, web_logs'))).rejects.toThrow(
+        'exemptBuckets: the pattern "web_logs" may hold only what a bucket name holds',
+      );
+      expect(reporter.reports).toEqual([]);
+    });
+  });
+
   describe('a periodic run', () => {
     const buckets = {
       'team-a-ledger': { DataClassification: 'Confidential', SupportSNSTopic: TOPIC, Team: 'a' },
