@@ -14,6 +14,7 @@ interface TagsCommandFlags {
   readonly region?: string;
   readonly allowedTopicAccounts?: string;
   readonly requireTeam: boolean;
+  readonly exempt?: string;
   readonly policy?: string;
   readonly format: string;
   readonly fail: boolean;
@@ -76,6 +77,14 @@ export function tagsCommand(program: Command, cli: Cli): void {
     .addOption(flag('--require-team', 'a bucket without the team tag is NON_COMPLIANT'))
     .addOption(
       optionDefaulting(
+        '--exempt <PATTERN,...>',
+        'buckets that need no declaration, by name (* for any run): NOT_APPLICABLE, as the ' +
+          "rule's exemptBuckets parameter",
+        'none',
+      ),
+    )
+    .addOption(
+      optionDefaulting(
         '--policy <FILE>',
         'the policy whose levels are valid',
         'the shipped policies/default-policy.yaml',
@@ -96,6 +105,7 @@ export function tagsCommand(program: Command, cli: Cli): void {
             region: flags.region,
             allowedTopicAccounts: flags.allowedTopicAccounts,
             requireTeam: flags.requireTeam,
+            exempt: flags.exempt,
             policy: flags.policy,
             format: flags.format,
             fail: flags.fail,
@@ -109,10 +119,12 @@ export function tagsCommand(program: Command, cli: Cli): void {
   document(command, {
     synopsis: [
       '--tags FILE [--account ID] [--allowed-topic-accounts ID,...]\n' +
-        '[--require-team] [--policy FILE] [--format table|json|csv] [--fail]',
+        '[--require-team] [--exempt PATTERN,...] [--policy FILE]\n' +
+        '[--format table|json|csv] [--fail]',
       '--live [--accounts ID,... | --organization] [--member-role NAME]\n' +
         '[--region REGION] [--allowed-topic-accounts ID,...]\n' +
-        '[--require-team] [--policy FILE] [--format table|json|csv] [--fail]',
+        '[--require-team] [--exempt PATTERN,...] [--policy FILE]\n' +
+        '[--format table|json|csv] [--fail]',
     ],
     examples: [
       {

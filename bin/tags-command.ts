@@ -9,6 +9,12 @@ import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import type { Policy } from '../policies/policy';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
+import {
+  type BucketExemptions,
+  exemptionAnnotation,
+  NO_EXEMPTIONS,
+  parseExemptions,
+} from '../rules/bucket-exemption';
 import { judgeBucketTags, type TagRequirements } from '../rules/required-tags';
 import { EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE } from './check-command';
 import { inputLimits } from './input-limits';
@@ -56,6 +62,8 @@ export interface TagsCheckOptions {
   readonly input: TagsInput;
   readonly policy: Policy;
   readonly requirements: TagRequirements;
+  /** Buckets exempt from declaring a classification (`--exempt`, the rule's `exemptBuckets`). */
+  readonly exemptions?: BucketExemptions;
   /** The tag a team topic must carry (`TOPIC_OPT_IN_TAG_KEY` / `TOPIC_OPT_IN_TAG_VALUE`); checked with --live. */
   readonly topicOptIn: TopicOptInSettings;
   readonly format: Format;
@@ -73,6 +81,8 @@ export interface TagsSummary {
   readonly buckets: number;
   readonly compliant: number;
   readonly nonCompliant: number;
+  /** Buckets a pattern of `--exempt` names: NOT_APPLICABLE, neither compliant nor not. */
+  readonly exempt: number;
   /** Buckets whose tags could not be read (counted as non-compliant too). */
   readonly unreadable: number;
   /** The buckets' account, when there is one (not with `--accounts` or `--organization`). */
@@ -102,6 +112,8 @@ export interface TagsFlags {
   readonly region: string | undefined;
   readonly allowedTopicAccounts: string | undefined;
   readonly requireTeam: boolean;
+  /** Comma-separated bucket name patterns, as the rule parameter `exemptBuckets`. */
+  readonly exempt?: string | undefined;
   readonly policy: string | undefined;
   readonly format: string;
   readonly fail: boolean;
@@ -183,6 +195,7 @@ export function tagsCheckOptions(
       allowedTopicAccounts,
       requireTeam: flags.requireTeam,
     },
+    exemptions: usage(() => parseExemptions(flags.exempt, '--exempt')),
     topicOptIn: usage(() => topicOptInFromEnv(env)),
     format: flags.format as Format,
     fail: flags.fail,
@@ -254,17 +267,21 @@ export async function runTagsCheck(
     }
   }
 
-  const results = judged.results.sort(
-    (a, b) =>
-      rank(b) - rank(a) ||
-      compare(a.accountId ?? '', b.accountId ?? '') ||
-      compare(a.bucket, b.bucket),
-  );
+  const results = judged.results
+    .map((result) => exempted(result, options.exemptions ?? NO_EXEMPTIONS))
+    .sort(
+      (a, b) =>
+        rank(b) - rank(a) ||
+        compare(a.accountId ?? '', b.accountId ?? '') ||
+        compare(a.bucket, b.bucket),
+    );
   const nonCompliant = results.filter((r) => r.compliance === 'NON_COMPLIANT').length;
+  const exempt = results.filter((r) => r.compliance === 'NOT_APPLICABLE').length;
   const summary: TagsSummary = {
     buckets: results.length,
-    compliant: results.length - nonCompliant,
+    compliant: results.length - nonCompliant - exempt,
     nonCompliant,
+    exempt,
     unreadable: judged.unreadable,
     accountId: judged.accountId,
     topicExistenceChecked: options.input.kind === 'live',
@@ -274,6 +291,18 @@ export async function runTagsCheck(
   // An incomplete sweep cannot show that every bucket is compliant.
   if (judged.accounts && judged.accounts.notSwept.length > 0) return EXIT_USAGE;
   return options.fail && nonCompliant > 0 ? EXIT_THRESHOLD : EXIT_OK;
+}
+
+/** A result as the rule reports it when a pattern of `exemptions` names its bucket. */
+function exempted(result: BucketTagsResult, exemptions: BucketExemptions): BucketTagsResult {
+  const pattern = exemptions.exemptionOf(result.bucket);
+  if (pattern === undefined) return result;
+  return {
+    ...result,
+    compliance: 'NOT_APPLICABLE',
+    annotation: exemptionAnnotation(pattern),
+    problems: [],
+  };
 }
 
 interface Judged {
@@ -416,7 +445,11 @@ function csvRow(result: BucketTagsResult): string {
 
 function totals(summary: TagsSummary): string {
   const { buckets, compliant, nonCompliant } = summary;
-  return `${buckets} bucket${buckets === 1 ? '' : 's'}: ${compliant} compliant, ${nonCompliant} non-compliant.`;
+  return `${buckets} bucket${buckets === 1 ? '' : 's'}: ${compliant} compliant, ${nonCompliant} non-compliant${exemptText(summary)}.`;
+}
+
+function exemptText(summary: TagsSummary): string {
+  return summary.exempt === 0 ? '' : `, ${summary.exempt} exempt`;
 }
 
 function accountTotals(summary: TagsSummary, accounts: AccountsSummary): string {
@@ -428,7 +461,7 @@ function accountTotals(summary: TagsSummary, accounts: AccountsSummary): string 
       ? `${swept} account${swept === 1 ? '' : 's'}`
       : `${swept} of ${asked} account${asked === 1 ? '' : 's'}`;
   const lines = [
-    `${buckets} bucket${buckets === 1 ? '' : 's'} in ${where}: ${compliant} compliant, ${nonCompliant} non-compliant.`,
+    `${buckets} bucket${buckets === 1 ? '' : 's'} in ${where}: ${compliant} compliant, ${nonCompliant} non-compliant${exemptText(summary)}.`,
   ];
   if (notSwept > 0) {
     lines.push(

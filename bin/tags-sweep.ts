@@ -85,7 +85,8 @@ export interface BucketTagsResult {
   /** The bucket's account; set when the sweep spans accounts (`--accounts`, `--organization`). */
   readonly accountId?: string;
   readonly bucket: string;
-  readonly compliance: TagCompliance;
+  /** NOT_APPLICABLE: exempt by a pattern of `--exempt`. */
+  readonly compliance: TagCompliance | 'NOT_APPLICABLE';
   readonly annotation: string;
   readonly problems: readonly string[];
 }

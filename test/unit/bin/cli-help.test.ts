@@ -29,6 +29,7 @@ const COMMANDS: ReadonlyArray<{ readonly path: string; readonly options: readonl
       '--region',
       '--allowed-topic-accounts',
       '--require-team',
+      '--exempt',
       '--policy',
       '--format',
       '--fail',

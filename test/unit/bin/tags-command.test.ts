@@ -321,9 +321,77 @@ describe('bucket-classification tags --tags FILE', () => {
         buckets: 4,
         compliant: 2,
         nonCompliant: 2,
+        exempt: 0,
         unreadable: 0,
         accountId: ACCOUNT,
         topicExistenceChecked: false,
+      });
+    });
+
+    describe('--exempt', () => {
+      it('reports the buckets a pattern names NOT_APPLICABLE, with the pattern, as the rule does', async () => {
+        const file = tagsFile(mixed);
+
+        const { code, stdout } = await run(
+          'tags',
+          '--tags',
+          file,
+          '--account',
+          ACCOUNT,
+          '--exempt',
+          'x-*, D-*',
+          '--format',
+          'json',
+          '--fail',
+        );
+
+        expect(code).toBe(1);
+        const report = jsonOf(stdout);
+        expect(report.results.find((r) => r.bucket === 'd-no-topic')).toEqual({
+          bucket: 'd-no-topic',
+          compliance: 'NOT_APPLICABLE',
+          annotation:
+            'Exempt from declaring a classification: the name matches "d-*" (exemptBuckets).',
+          problems: [],
+        });
+        expect(report.summary).toEqual(
+          expect.objectContaining({ buckets: 4, compliant: 2, nonCompliant: 1, exempt: 1 }),
+        );
+      });
+
+      it('counts the exempt buckets in the totals, and --fail passes when only they lack tags', async () => {
+        const file = tagsFile({ 'a-compliant': compliantTags, 'web-logs': {} });
+
+        const { code, stdout } = await run(
+          'tags',
+          '--tags',
+          file,
+          '--account',
+          ACCOUNT,
+          '--exempt',
+          '*-logs',
+          '--fail',
+        );
+
+        expect(stdout).toContain('2 buckets: 1 compliant, 0 non-compliant, 1 exempt.');
+        expect(code).toBe(0);
+      });
+
+      it('refuses a pattern no bucket name could match, naming the option', async () => {
+        const { code, stderr } = await run(
+          'tags',
+          '--tags',
+          tagsFile(mixed),
+          '--account',
+          ACCOUNT,
+          '--exempt',
+          'web_logs',
+        );
+
+        expect(code).toBe(2);
+        expect(stderr).toContain(
+          '--exempt: the pattern "web_logs" may hold only what a bucket name holds',
+        );
       });
     });
 
@@ -789,6 +857,7 @@ describe('runTagsCheck --live, with injected AWS adapters', () => {
       buckets: 2,
       compliant: 1,
       nonCompliant: 1,
+      exempt: 0,
       unreadable: 0,
       accountId: ACCOUNT,
       topicExistenceChecked: true,
@@ -1122,6 +1191,7 @@ describe('runTagsCheck --live across accounts, with injected AWS adapters', () =
       buckets: 3,
       compliant: 2,
       nonCompliant: 1,
+      exempt: 0,
       unreadable: 0,
       accountId: null,
       topicExistenceChecked: true,
