@@ -11,6 +11,7 @@ import { macieCommands } from './cli-macie';
 import { onboardingCommands } from './cli-onboarding';
 import { policyCommands } from './cli-policy';
 import { Cli, createProgram, type Io } from './cli-program';
+import { smokeCommand } from './cli-smoke';
 import { tagsCommand } from './cli-tags';
 import { waiversCommands } from './cli-waivers';
 import { UsageError } from './usage-error';
@@ -24,6 +25,7 @@ const COMMANDS = [
   waiversCommands,
   macieCommands,
   ledgerCommands,
+  smokeCommand,
 ] as const;
 
 /** Commander's codes for a parse that ended once help or the version was printed. */

@@ -49,7 +49,9 @@ export function checkCommand(program: Command, cli: Cli): void {
     .addOption(
       optionDefaulting(
         '--tags <FILE>',
-        'bucket tags {"<bucket>": {"<key>": "<value>"}}, laid over the tags in the findings',
+        'bucket tags, laid over the tags in the findings: {"<bucket>": {"<key>": "<value>"}}, ' +
+          'the output of aws resourcegroupstaggingapi get-resources, or a directory of ' +
+          'aws s3api get-bucket-tagging outputs named <bucket>.json',
         'none: the tags in the findings',
       ),
     )
@@ -146,7 +148,7 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
       inputs,
       limits,
       policy: loadPolicy(flags.policy ?? DEFAULT_POLICY_FILE),
-      tags: flags.tags === undefined ? new Map() : loadTagsFile(flags.tags, limits),
+      tags: flags.tags === undefined ? new Map() : loadTagsFile(flags.tags, limits, io.stderr),
       tagKeys: tagKeysFromEnv(),
       ...reporting,
       ...(failOn === undefined ? {} : { failOn }),

@@ -47,7 +47,9 @@ function policyDiffCommand(policy: Command, cli: Cli): void {
     .addOption(
       optionDefaulting(
         '--tags <FILE>',
-        'bucket tags {"<bucket>": {"<key>": "<value>"}}, laid over the tags in the findings',
+        'bucket tags, laid over the tags in the findings, as for check: {"<bucket>": {"<key>": "<value>"}}, ' +
+          'the output of aws resourcegroupstaggingapi get-resources, or a directory of ' +
+          'aws s3api get-bucket-tagging outputs named <bucket>.json',
         'none: the tags in the findings',
       ),
     )

@@ -39,7 +39,9 @@ export function tagsCommand(program: Command, cli: Cli): void {
     .addOption(
       optionDefaulting(
         '--tags <FILE>',
-        'bucket tags {"<bucket>": {"<key>": "<value>"}} to judge offline',
+        'bucket tags to judge offline: {"<bucket>": {"<key>": "<value>"}}, the output of ' +
+          'aws resourcegroupstaggingapi get-resources, or a directory of ' +
+          'aws s3api get-bucket-tagging outputs named <bucket>.json',
         'none: give --tags or --live',
       ),
     )

@@ -89,7 +89,7 @@ export function policyDiffOptions(
     newPolicy: loadPolicy(policyFile(newFile)),
     inputs: [...flags.findings, ...morePaths],
     limits,
-    tags: flags.tags === undefined ? new Map() : loadTagsFile(flags.tags, limits),
+    tags: flags.tags === undefined ? new Map() : loadTagsFile(flags.tags, limits, io.stderr),
     tagKeys: tagKeysFromEnv(env),
     format: flags.format as DiffFormat,
     ...(failOnNew === undefined ? {} : { failOnNew }),

@@ -175,7 +175,11 @@ export function tagsCheckOptions(
       );
     }
     const limits = inputLimits({ maxRecordBytes: undefined, maxInputBytes: undefined }, env);
-    input = { kind: 'file', tags: loadTagsFile(flags.tags, limits), accountId: flags.account };
+    input = {
+      kind: 'file',
+      tags: loadTagsFile(flags.tags, limits, io.stderr),
+      accountId: flags.account,
+    };
   } else {
     if (flags.account !== undefined) {
       throw new UsageError(

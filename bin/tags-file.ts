@@ -1,71 +1,171 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { z } from 'zod';
 import {
-  DEFAULT_INPUT_LIMITS,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+} from 'node:fs';
+import * as path from 'node:path';
+import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
+import {
   formatBytes,
   type InputLimits,
+  MAX_INPUT_BYTES_VARIABLE,
   MAX_RECORD_BYTES_VARIABLE,
 } from './input-limits';
+import {
+  isBucketName,
+  splitJsonDocuments,
+  type TagsByBucket,
+  TagsShapeError,
+  tagsOfDocuments,
+  tagsOfTagSet,
+} from './tags-file-shapes';
 import { UsageError } from './usage-error';
 
-/** Bucket name -> tags, from `--tags FILE`. */
-export type TagsByBucket = ReadonlyMap<string, Readonly<Record<string, string>>>;
+export type { TagsByBucket } from './tags-file-shapes';
 
-const tagsFileSchema = z.record(
-  z.string().min(1),
-  z.record(z.string().min(1), z.string(), 'expected an object of tag key -> string value'),
-  'expected an object of bucket name -> { tag key: value }',
-);
+/** How a line for stderr is handed over (resources left out of a get-resources output). */
+export type TagsNote = (line: string) => void;
 
 /**
- * Reads a tags file: `{ "<bucket>": { "<key>": "<value>" } }`. These tags are
- * laid over the ones a finding carries (discovery results and many exports
- * carry none). The file must be a regular file of at most
- * `limits.maxRecordBytes`.
+ * Reads `--tags PATH`, recognising what it holds by its content:
+ * - a file `{ "<bucket>": { "<key>": "<value>" } }`;
+ * - a file with the output of `aws resourcegroupstaggingapi get-resources`, or
+ *   several such outputs one after the other (regions, pages); resources that
+ *   are not S3 buckets are left out and counted in a note;
+ * - a directory of `aws s3api get-bucket-tagging` outputs, one `<bucket>.json`
+ *   per bucket.
+ *
+ * These tags are laid over the ones a finding carries (discovery results and
+ * many exports carry none). Each file must be a regular file of at most
+ * `limits.maxRecordBytes`; a directory's files together at most
+ * `limits.maxInputBytes`.
+ *
+ * @throws UsageError naming the file and what in it does not fit.
  */
-export function loadTagsFile(
-  file: string,
-  limits: InputLimits = DEFAULT_INPUT_LIMITS,
-): TagsByBucket {
-  let raw: unknown;
+export function loadTagsFile(file: string, limits: InputLimits, note: TagsNote): TagsByBucket {
+  let isDirectory: boolean;
   try {
-    raw = JSON.parse(readBounded(file, limits.maxRecordBytes));
+    isDirectory = statSync(file).isDirectory();
   } catch (error) {
-    const reason =
-      error instanceof SyntaxError
-        ? `invalid JSON: ${error.message}`
-        : error instanceof TagsFileError
-          ? error.message
-          : `cannot read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`;
-    throw new UsageError(`--tags ${file}: ${reason}`, { cause: error });
+    throw cannotRead(file, error);
   }
-  // JSON.parse keeps a "__proto__" key as an own key; the schema would drop it unseen.
-  const protoAt = protoKeyPath(raw);
-  if (protoAt !== undefined) {
-    throw new UsageError(`--tags ${file}: ${protoAt}: the key __proto__ is not allowed`);
+  return isDirectory ? loadTagSetDirectory(file, limits) : loadOneFile(file, limits, note);
+}
+
+function loadOneFile(file: string, limits: InputLimits, note: TagsNote): TagsByBucket {
+  const documents = parseDocuments(file, readOrFail(file, limits.maxRecordBytes));
+  try {
+    const { tags, skipped } = tagsOfDocuments(documents);
+    if (skipped.length > 0) {
+      const example = inert(skipped[0] ?? '', MAX_MESSAGE);
+      note(
+        `--tags ${inert(file, MAX_MESSAGE)}: left out ${skipped.length} resource(s) that are not ` +
+          `S3 buckets (e.g. ${example}); --resource-type-filters s3 lists only buckets\n`,
+      );
+    }
+    return tags;
+  } catch (error) {
+    if (error instanceof TagsShapeError) throw new UsageError(`--tags ${file}: ${error.message}`);
+    throw error;
   }
-  const parsed = tagsFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`,
+}
+
+/** One JSON document, or several concatenated ones; a text that is neither is invalid JSON. */
+function parseDocuments(file: string, text: string): unknown[] {
+  try {
+    return [JSON.parse(text)];
+  } catch (error) {
+    const pieces = splitJsonDocuments(text);
+    if (pieces === undefined || pieces.length < 2) {
+      throw new UsageError(`--tags ${file}: invalid JSON: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return pieces.map((piece, i) => {
+      try {
+        return JSON.parse(piece);
+      } catch (inner) {
+        throw new UsageError(
+          `--tags ${file}: document ${i + 1}: invalid JSON: ${(inner as Error).message}`,
+          { cause: inner },
+        );
+      }
+    });
+  }
+}
+
+/** `<bucket>.json` files, each a `get-bucket-tagging` output. */
+function loadTagSetDirectory(directory: string, limits: InputLimits): TagsByBucket {
+  let names: string[];
+  try {
+    names = readdirSync(directory).sort();
+  } catch (error) {
+    throw cannotRead(directory, error);
+  }
+  if (names.length === 0) {
+    throw new UsageError(
+      `--tags ${directory}: the directory is empty; it should hold one <bucket>.json per bucket, ` +
+        'each the output of `aws s3api get-bucket-tagging --bucket <bucket>`',
     );
-    throw new UsageError(`--tags ${file}: ${problems.join('; ')}`);
   }
-  return new Map(Object.entries(parsed.data));
+  const tags = new Map<string, Readonly<Record<string, string>>>();
+  let total = 0;
+  for (const name of names) {
+    const file = path.join(directory, name);
+    const bucket = name.endsWith('.json') ? name.slice(0, -'.json'.length) : undefined;
+    if (bucket === undefined || !isBucketName(bucket)) {
+      throw new UsageError(
+        `--tags ${file}: ${bucket === undefined ? 'not a .json file' : `"${bucket}" is not an S3 bucket name`}; ` +
+          'each file in a --tags directory is <bucket>.json, the output of ' +
+          '`aws s3api get-bucket-tagging --bucket <bucket>` (a bucket name has 3 to 63 ' +
+          'lower-case letters, digits, dots and hyphens)',
+      );
+    }
+    const text = readOrFail(file, limits.maxRecordBytes);
+    total += Buffer.byteLength(text, 'utf8');
+    if (total > limits.maxInputBytes) {
+      throw new UsageError(
+        `--tags ${directory}: its files hold more than ${formatBytes(limits.maxInputBytes)}; ` +
+          `--max-input-bytes (or ${MAX_INPUT_BYTES_VARIABLE}) raises the limit`,
+      );
+    }
+    if (text.trim() === '') {
+      throw new UsageError(
+        `--tags ${file}: the file is empty: get-bucket-tagging prints nothing when the bucket ` +
+          'has no tags (NoSuchTagSet) or the call failed; write {"TagSet": []} for a bucket ' +
+          'without tags, or remove the file',
+      );
+    }
+    try {
+      tags.set(bucket, tagsOfTagSet(parseDocuments(file, text)[0]));
+    } catch (error) {
+      if (error instanceof TagsShapeError) throw new UsageError(`--tags ${file}: ${error.message}`);
+      throw error;
+    }
+  }
+  return tags;
 }
 
 class TagsFileError extends Error {}
 
-/** Where a `__proto__` key stands (`__proto__` or `<bucket>.__proto__`), if anywhere. */
-function protoKeyPath(raw: unknown): string | undefined {
-  if (raw === null || typeof raw !== 'object') return undefined;
-  if (Object.hasOwn(raw, '__proto__')) return '__proto__';
-  for (const [bucket, tags] of Object.entries(raw)) {
-    if (tags !== null && typeof tags === 'object' && Object.hasOwn(tags, '__proto__')) {
-      return `${bucket}.__proto__`;
-    }
+function readOrFail(file: string, maxBytes: number): string {
+  try {
+    return readBounded(file, maxBytes);
+  } catch (error) {
+    throw cannotRead(file, error);
   }
-  return undefined;
+}
+
+function cannotRead(file: string, error: unknown): UsageError {
+  const reason =
+    error instanceof TagsFileError
+      ? error.message
+      : `cannot read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`;
+  return new UsageError(`--tags ${file}: ${reason}`, { cause: error });
 }
 
 /**

@@ -49,8 +49,16 @@ export interface FindingTrackerDependencies extends LedgerFlowDependencies<Findi
 export type TrackingOutcome =
   | { readonly outcome: 'ignored'; readonly reason: string }
   | { readonly outcome: 'unprocessable'; readonly reason: string }
-  /** A Macie sample: alerted on its own, kept out of the ledger and the metrics. */
-  | { readonly outcome: 'sample'; readonly severity: string; readonly topics: readonly string[] }
+  /**
+   * A Macie sample: alerted on its own, kept out of the ledger and the metrics;
+   * `fallback` says why the alert went to central security instead of the team.
+   */
+  | {
+      readonly outcome: 'sample';
+      readonly severity: string;
+      readonly topics: readonly string[];
+      readonly fallback?: FallbackReason;
+    }
   /** Recorded in the ledger; `notice` when the change deserved one. */
   | {
       readonly outcome: 'recorded';
@@ -308,7 +316,12 @@ export function createFindingTracker(deps: FindingTrackerDependencies) {
       verdict.kind === 'unclassified',
     );
     logger.info('sample finding alerted', { findingId: finding.id, topics: delivery.topics });
-    return { outcome: 'sample', severity: verdict.severity, topics: delivery.topics };
+    return {
+      outcome: 'sample',
+      severity: verdict.severity,
+      topics: delivery.topics,
+      ...(delivery.fallbackReason ? { fallback: delivery.fallbackReason } : {}),
+    };
   }
 
   async function unprocessable(reason: string, event: unknown): Promise<TrackingOutcome> {

@@ -76,6 +76,7 @@ const COMMANDS: ReadonlyArray<{ readonly path: string; readonly options: readonl
       '--no-notify',
     ],
   },
+  { path: 'smoke', options: ['--stage', '--region', '--function', '--topic'] },
 ];
 
 /** The lines of a help section ("Options:"), up to the blank line that ends it. */
@@ -187,6 +188,7 @@ describe('help', () => {
       'waivers',
       'macie',
       'ledger',
+      'smoke',
       'help',
     ]);
     expect(stdout).toContain('bucket-classification <command> [<subcommand>] --help');

@@ -473,9 +473,16 @@ describe('tracking findings in the ledger', () => {
           topicTags: { [sampleTopic]: { kind: 'read', tags: {} } },
         });
 
-        await track(loadMacieEvent('sample-true.json'));
+        const outcome = await track(loadMacieEvent('sample-true.json'));
 
         expect(publisher.topics()).toEqual([CENTRAL]);
+        // What `bucket-classification smoke` reports: where the notice went, and why.
+        expect(outcome).toEqual({
+          outcome: 'sample',
+          severity: expect.any(String),
+          topics: [CENTRAL],
+          fallback: 'TopicNotOptedIn',
+        });
       });
 
       it('never holds up central security: its own topic is not asked about', async () => {
