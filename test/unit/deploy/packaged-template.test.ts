@@ -10,6 +10,9 @@
  * parameters of the `dev` stage.
  */
 import * as path from 'node:path';
+import { loadPolicy } from '../../../policies/load-policy';
+import { judgeBucketTags } from '../../../rules/required-tags';
+import { judgeTopicOptIn } from '../../../rules/topic-opt-in';
 import { type PackagedStack, packageStack, runNode } from '../../support/package-stack';
 import type { ZipEntry } from '../../support/zip-archive';
 
@@ -750,6 +753,47 @@ describe('the central security topic', () => {
   });
 });
 
+describe('the stack’s own deployment bucket', () => {
+  const TOPIC_ARN = 'arn:aws:sns:us-east-1:111122223333:central-security';
+  /** Tags as a map, with the central topic's ARN where the template refers to it. */
+  function tagsOf(name: string): Record<string, string> {
+    const tags = resource(name).Properties.Tags as { Key: string; Value: unknown }[];
+    return Object.fromEntries(tags.map(({ Key, Value }) => [Key, tagValue(Value)]));
+  }
+  function tagValue(value: unknown): string {
+    if (typeof value === 'string') return value;
+    return JSON.stringify(value) === JSON.stringify(TOPIC_REF) ? TOPIC_ARN : JSON.stringify(value);
+  }
+
+  it('declares a classification, central security’s topic and team in its tags', () => {
+    expect(tagsOf('ServerlessDeploymentBucket')).toEqual({
+      DataClassification: 'Internal',
+      SupportSNSTopic: TOPIC_ARN,
+      Team: 'central-security',
+    });
+  });
+
+  it('passes its own tag rule once central security’s topic has a confirmed subscription', () => {
+    const judgement = judgeBucketTags(
+      tagsOf('ServerlessDeploymentBucket'),
+      '111122223333',
+      loadPolicy(),
+      {
+        keys: { classification: 'DataClassification', topic: 'SupportSNSTopic', team: 'Team' },
+        allowedTopicAccounts: [],
+        requireTeam: true,
+      },
+      { kind: 'deliverable' },
+      judgeTopicOptIn(
+        { kind: 'read', tags: tagsOf(TOPIC) },
+        { key: 'AcceptsClassificationAlerts', value: 'true' },
+      ),
+    );
+
+    expect(judgement).toEqual(expect.objectContaining({ compliance: 'COMPLIANT', problems: [] }));
+  });
+});
+
 describe('the stack key', () => {
   const keyPolicy = (): Statement[] => statementsOf(resource(KEY).Properties.KeyPolicy);
 
@@ -1151,8 +1195,11 @@ describe('the checkBucketTags Config rule', () => {
     expect([rule().DependsOn].flat()).toEqual([id]);
   });
 
-  it('passes the requireTeamTag parameter, off by default', () => {
-    expect(rule().Properties.InputParameters).toEqual({ requireTeamTag: 'false' });
+  it('passes the requireTeamTag and exemptBuckets parameters, off by default', () => {
+    expect(rule().Properties.InputParameters).toEqual({
+      requireTeamTag: 'false',
+      exemptBuckets: '',
+    });
   });
 });
 
@@ -1629,7 +1676,7 @@ describe('an organisation deployment', () => {
         ],
         MaximumExecutionFrequency: 'TwentyFour_Hours',
         ResourceTypesScope: ['AWS::S3::Bucket'],
-        InputParameters: '{"requireTeamTag":"false"}',
+        InputParameters: '{"requireTeamTag":"false","exemptBuckets":""}',
       },
     });
     const permission = resource('CheckBucketTagsOrganizationConfigPermission');
