@@ -7,8 +7,10 @@ import { declaredLevelOf } from '../rules/declared-level';
 import type { VerdictKind } from '../rules/verdict';
 import { evaluateFinding } from '../rules/verdict';
 import { type CheckResult, reaches, toCheckResult } from './check-result';
+import { duplicatesNote, FindingIds } from './finding-ids';
 import type { InputLimits } from './input-limits';
-import { type ReadHooks, readInputs } from './read-inputs';
+import { type LiveInput, LiveReading } from './live-findings';
+import { type InputRecord, type ReadHooks, readInputs } from './read-inputs';
 import { CHECK_FORMATS, type CheckFormat, createReport, type Summary } from './report';
 import { createResultFilter, parseCriteria, type ResultCriteria } from './report-filter';
 import { type GroupBy, parseGroupBy } from './report-summary';
@@ -17,6 +19,8 @@ import { UsageError } from './usage-error';
 
 export interface CheckOptions {
   readonly inputs: readonly string[];
+  /** Findings read from Macie itself (`--live`), before the inputs. */
+  readonly live?: LiveInput;
   /** How much one record and one input may hold; the defaults when not given. */
   readonly limits?: InputLimits;
   readonly policy: Policy;
@@ -68,13 +72,15 @@ export function checkReportOptions(raw: RawReportOptions): ReportOptions {
 }
 
 /**
- * Judges every finding in the inputs and writes the report of those that meet
- * `criteria`. Unreadable records are reported on stderr with file and line while
- * the rest are still judged.
+ * Judges every finding read from Macie (`live`) and the inputs, and writes the
+ * report of those that meet `criteria`. Unreadable records are reported on stderr
+ * with file and line while the rest are still judged. A finding id seen again is
+ * skipped: the first copy read is judged (Macie's own, when `live` is given), and
+ * stderr says how many copies were skipped.
  *
  * @returns the exit code: 2 when a record could not be read or no finding was
- *   read at all, else 1 when a result reaches `failOn` (the results that do are
- *   named on stderr), else 0.
+ *   read at all (unless Macie answered that it has none), else 1 when a result
+ *   reaches `failOn` (the results that do are named on stderr), else 0.
  */
 export async function runCheck(options: CheckOptions): Promise<number> {
   const report = createReport(options.format, options.stdout, options.groupBy);
@@ -92,18 +98,17 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   let samples = 0;
   let filteredOut = 0;
   const reachingFailOn: CheckResult[] = [];
+  const ids = new FindingIds();
+  const live = options.live && new LiveReading(options.live, options.stderr);
 
-  for await (const { source, result } of readInputs(
-    options.inputs,
-    options.hooks,
-    options.limits,
-  )) {
+  for await (const { source, result } of records(options, live)) {
     if (result instanceof FindingParseError) {
       unreadableRecords++;
       options.stderr(`${inert(source)}: ${inert(result.message, MAX_MESSAGE)}\n`);
       report.unreadable(source, result.message);
       continue;
     }
+    if (!ids.firstSighting(result.finding.id)) continue;
     const checked = judge(result.finding, source, options);
     if (filter && !filter.keeps(checked)) {
       filteredOut++;
@@ -128,11 +133,12 @@ export async function runCheck(options: CheckOptions): Promise<number> {
     filteredOut,
   };
   report.finish(summary);
+  if (ids.duplicates > 0) options.stderr(duplicatesNote(ids.duplicates));
   for (const team of filter?.unmatchedTeams() ?? []) {
     options.stderr(`note: --team "${inert(team)}" matched no finding's team\n`);
   }
   if (unreadableRecords > 0) return EXIT_USAGE;
-  if (findings + filteredOut === 0) {
+  if (findings + filteredOut === 0 && !live?.answered) {
     // A wrong path or an export that wrote nothing must not pass a CI job as "all clear".
     // Findings left out by the filters were read: a run that filters all of them out is fine.
     options.stderr(
@@ -143,6 +149,19 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   if (options.failOn === undefined || reachingFailOn.length === 0) return EXIT_OK;
   options.stderr(failOnText(options.failOn, reachingFailOn));
   return EXIT_THRESHOLD;
+}
+
+/**
+ * Macie's findings first, then the inputs in the order given. Macie's copy of a
+ * finding is its current state, so that is the copy judged when an export holds
+ * the finding too.
+ */
+async function* records(
+  options: CheckOptions,
+  live: LiveReading | undefined,
+): AsyncGenerator<InputRecord> {
+  if (live) yield* live.records();
+  yield* readInputs(options.inputs, options.hooks, options.limits);
 }
 
 /** Results named on stderr when --fail-on is reached; the report has them all. */

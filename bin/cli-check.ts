@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
+import { MacieLiveFindings } from '../lib/macie-live-findings';
 import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import { SEVERITIES } from '../policies/policy';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import { checkReportOptions, runCheck } from './check-command';
-import { type Cli, document, optionDefaulting } from './cli-program';
+import { type Cli, document, flag, optionDefaulting } from './cli-program';
 import { inputLimits } from './input-limits';
+import { DEFAULT_SINCE, type LiveClient, liveClient, parseSince } from './live-findings';
 import { createProgress } from './progress';
 import { CHECK_FORMATS } from './report';
 import { VERDICTS } from './report-filter';
@@ -14,6 +16,9 @@ import { loadTagsFile } from './tags-file';
 import { UsageError } from './usage-error';
 
 interface CheckFlags {
+  readonly live: boolean;
+  readonly since?: string;
+  readonly region?: string;
   readonly policy?: string;
   readonly tags?: string;
   readonly format: string;
@@ -34,11 +39,34 @@ export function checkCommand(program: Command, cli: Cli): void {
     .description(
       'Judges Amazon Macie findings (EventBridge events, GetFindings output, console exports, ' +
         'JSON Lines of findings or discovery results, .gz too) against the classification each ' +
-        'bucket declares in its tags. Directories are read recursively.\n\n' +
+        'bucket declares in its tags. Directories are read recursively. With --live, the ' +
+        "sensitive data findings in Amazon Macie itself are read too, with the caller's AWS " +
+        'credentials. A finding read more than once (same id) is judged once.\n\n' +
         'Exit 0; 1 when a result reaches --fail-on (stderr names the results that do); 2 on ' +
-        'usage errors, unreadable input, or when no finding at all was read.',
+        'usage errors, unreadable input, an AWS error with --live, or when no finding at all ' +
+        'was read (with --live, Macie answering that it has none is not an error).',
     )
     .argument('[inputs...]', 'files, directories, or - for standard input')
+    .addOption(
+      flag(
+        '--live',
+        "read the sensitive data findings in Amazon Macie, with the caller's credentials",
+      ),
+    )
+    .addOption(
+      optionDefaulting(
+        '--since <WHEN>',
+        'with --live: findings updated since <n>d or <n>h ago, or an ISO 8601 date',
+        DEFAULT_SINCE,
+      ),
+    )
+    .addOption(
+      optionDefaulting(
+        '--region <REGION>',
+        "with --live: Macie's region",
+        "AWS_REGION, else AWS_DEFAULT_REGION, else the AWS profile's",
+      ),
+    )
     .addOption(
       optionDefaulting(
         '--policy <FILE>',
@@ -109,6 +137,8 @@ export function checkCommand(program: Command, cli: Cli): void {
         '[--severity SEV,...] [--verdict violation|unclassified|compliant|ignored,...]\n' +
         '[--team T,...] [--fail-on Low|Medium|High|Critical]\n' +
         '[--max-record-bytes SIZE] [--max-input-bytes SIZE]',
+      '--live [--since Nd|Nh|DATE] [--region REGION] [<path|dir|->...]\n' +
+        '[any option of the form above]',
     ],
     examples: [
       {
@@ -124,6 +154,10 @@ export function checkCommand(program: Command, cli: Cli): void {
         run: 'check exports/ --tags bucket-tags.json --format html > report.html',
       },
       {
+        does: "Judge the last day's findings in Macie itself, failing on Critical results:",
+        run: 'check --live --since 24h --region eu-west-1 --fail-on critical',
+      },
+      {
         does: 'Fail a CI job when a result is High or worse, reading JSON Lines from stdin:',
         run: 'check - --fail-on high < findings.jsonl',
       },
@@ -132,9 +166,18 @@ export function checkCommand(program: Command, cli: Cli): void {
 }
 
 async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Promise<number> {
-  if (inputs.length === 0) {
-    throw new UsageError('check needs at least one input: a file, a directory or - for stdin');
+  if (inputs.length === 0 && !flags.live) {
+    throw new UsageError(
+      'check needs at least one input: a file, a directory, - for stdin, or --live for the findings in Macie',
+    );
   }
+  for (const [option, value] of [
+    ['--since', flags.since],
+    ['--region', flags.region],
+  ] as const) {
+    if (value !== undefined && !flags.live) throw new UsageError(`${option} is for --live`);
+  }
+  const since = flags.live ? parseSince(flags.since ?? DEFAULT_SINCE, new Date()) : undefined;
   const reporting = checkReportOptions(flags);
   const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
   const limits = inputLimits(
@@ -142,10 +185,13 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
     cli.env,
   );
   const { io } = cli;
+  const macie: LiveClient | undefined = since && (await liveClient(flags.region, cli.env));
   const progress = createProgress(io.stderr, io.stderrIsTty);
   try {
     return await runCheck({
       inputs,
+      ...(macie &&
+        since && { live: { findings: new MacieLiveFindings(macie.client, macie.region), since } }),
       limits,
       policy: loadPolicy(flags.policy ?? DEFAULT_POLICY_FILE),
       tags: flags.tags === undefined ? new Map() : loadTagsFile(flags.tags, limits, io.stderr),
@@ -167,5 +213,6 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
     });
   } finally {
     progress.clear();
+    macie?.client.destroy();
   }
 }

@@ -25,6 +25,24 @@ export class FindingParseError extends Error {
 }
 
 /**
+ * A Macie API call that failed, named with its region, so that a message can say
+ * which call was refused where (`ListFindings in eu-west-1`). The SDK's error is the cause.
+ */
+export class MacieCallError extends Error {
+  override readonly name = 'MacieCallError';
+
+  constructor(
+    /** The API operation, e.g. `ListFindings`. */
+    readonly call: string,
+    readonly region: string,
+    options: { cause: unknown },
+  ) {
+    const { name, message } = options.cause as Partial<Error>;
+    super(`${call} in ${region}: ${name ?? 'Error'}: ${message ?? String(options.cause)}`, options);
+  }
+}
+
+/**
  * Input that is not an AWS Config rule invocation (or configuration item) the
  * Config rule can judge: a missing result token, an `invokingEvent` that is not
  * JSON, a change notification without its configuration item, a bad timestamp.

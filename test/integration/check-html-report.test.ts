@@ -55,9 +55,13 @@ async function startCanary(): Promise<Canary> {
   };
 }
 
-/** A finding of card numbers (Confidential declared: a Medium violation) in `bucket` of `team`. */
+/**
+ * A finding of card numbers (Confidential declared: a Medium violation) in `bucket` of `team`,
+ * with an id of its own (one id read twice is judged once).
+ */
 function cardNumbersIn(bucket: string, team: string): RawEvent {
   const event = loadMacieEvent('sensitive-financial.json');
+  event.detail.id = `card-numbers-in-${bucket}`;
   event.detail.resourcesAffected.s3Bucket.name = bucket;
   event.detail.resourcesAffected.s3Bucket.tags = [
     { key: 'DataClassification', value: 'Confidential' },

@@ -83,6 +83,7 @@ describe('check exit outcomes', () => {
     it('names the first ten results and counts the others', async () => {
       const events = Array.from({ length: 12 }, (): MacieEventName => 'sensitive-financial.json');
       const file = writeEvents('twelve.json', events, (event, i) => {
+        event.detail.id = `finding-${i + 1}`;
         event.detail.resourcesAffected.s3Bucket.name = `bucket-${String(i + 1).padStart(2, '0')}`;
       });
 

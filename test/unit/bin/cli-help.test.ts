@@ -5,6 +5,9 @@ const COMMANDS: ReadonlyArray<{ readonly path: string; readonly options: readonl
   {
     path: 'check',
     options: [
+      '--live',
+      '--since',
+      '--region',
       '--policy',
       '--tags',
       '--format',
@@ -154,6 +157,10 @@ describe('help', () => {
     const macie = optionItems((await run('macie', 'schedule', '--help')).stdout);
 
     expect(check.get('--format')).toContain('(default: "table")');
+    expect(check.get('--since')).toContain('(default: 7d)');
+    expect(check.get('--region')).toContain(
+      "(default: AWS_REGION, else AWS_DEFAULT_REGION, else the AWS profile's)",
+    );
     expect(check.get('--max-record-bytes')).toContain(
       '(default: BUCKET_CLASSIFICATION_MAX_RECORD_BYTES, else 64MiB)',
     );

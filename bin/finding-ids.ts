@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Macie's ids are 32 characters; an id longer than this (a forged record) is kept
+ * as its SHA-256, so that what is remembered per finding stays small.
+ */
+const MAX_KEPT_ID = 128;
+
+/**
+ * The finding ids a run has judged, so that a finding read twice (in two exports,
+ * from a file and from Macie) is judged once. Only ids are kept, never findings.
+ */
+export class FindingIds {
+  private readonly seen = new Set<string>();
+  /** Digests of the long ids, apart: a short id can never be taken for one. */
+  private readonly seenDigests = new Set<string>();
+  /** Copies of an id already judged that were skipped. */
+  duplicates = 0;
+
+  /** True the first time `id` is offered; after that false, and counted as a duplicate. */
+  firstSighting(id: string): boolean {
+    const [seen, key] = id.length > MAX_KEPT_ID ? [this.seenDigests, sha256(id)] : [this.seen, id];
+    if (seen.has(key)) {
+      this.duplicates++;
+      return false;
+    }
+    seen.add(key);
+    return true;
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The stderr line for skipped copies: `3 duplicate findings (same id) counted once`. */
+export function duplicatesNote(duplicates: number): string {
+  const copies = duplicates === 1 ? '1 duplicate finding' : `${duplicates} duplicate findings`;
+  return `${copies} (same id) counted once\n`;
+}
