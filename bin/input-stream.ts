@@ -2,7 +2,7 @@
  * Reading one input stream (a file, standard input, an S3 object) into findings,
  * the same way whatever the stream came from, so limits, formats and errors agree.
  */
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FindingParseError } from '../lib/errors';
 import { type ParsedFinding, parseFindings } from '../lib/macie-finding';
@@ -139,41 +139,28 @@ function* parseDocument(name: string, document: DocumentParts): Generator<InputR
   }
 }
 
-/** The stream itself, or its gunzipped content when it starts with the gzip magic bytes. */
+/**
+ * The stream's bytes, gunzipped when they start with the gzip magic bytes. The
+ * first chunk is taken from the stream's own iterator and handed on in front of
+ * the rest, never pushed back into the stream: a stream whose data came in one
+ * chunk (a small HTTP body, a pipe) may have ended by then, and what is pushed
+ * back after its end is lost.
+ */
 async function decompressed(raw: Readable): Promise<AsyncIterable<Buffer>> {
-  const first = await firstBytes(raw);
-  // No bytes means the stream has already ended: iterating it would wait for an 'end' it missed.
-  if (first.length === 0) return Readable.from([]);
-  raw.unshift(first);
-  const gzipped = first.length >= 2 && first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1];
-  if (!gzipped) return raw;
-  const gunzip = createGunzip();
-  raw.on('error', (error) => gunzip.destroy(error));
-  return raw.pipe(gunzip);
-}
-
-function firstBytes(stream: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const done = (chunk: Buffer): void => {
-      stream.off('readable', onReadable);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      resolve(chunk);
-    };
-    const onReadable = (): void => {
-      const chunk = stream.read() as Buffer | null;
-      if (chunk !== null) done(chunk);
-    };
-    const onEnd = (): void => done(Buffer.alloc(0));
-    const onError = (error: Error): void => {
-      stream.off('readable', onReadable);
-      stream.off('end', onEnd);
-      reject(error);
-    };
-    stream.on('readable', onReadable);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-  });
+  const chunks: AsyncIterator<Buffer> = raw[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  if (first.done) return Readable.from([]);
+  const all = (async function* (): AsyncGenerator<Buffer> {
+    yield first.value;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      yield next.value;
+    }
+  })();
+  const head = first.value;
+  const gzipped = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  if (!gzipped) return all;
+  // pipeline hands an error of the source on to the gunzip stream, whose reader then sees it.
+  return pipeline(Readable.from(all), createGunzip(), () => {});
 }
 
 const REASONS: Record<string, string> = {
