@@ -12,6 +12,7 @@ import { type ReadHooks, readInputs } from './read-inputs';
 import { CHECK_FORMATS, type CheckFormat, createReport, type Summary } from './report';
 import { createResultFilter, parseCriteria, type ResultCriteria } from './report-filter';
 import { type GroupBy, parseGroupBy } from './report-summary';
+import type { S3ReadOptions } from './s3-inputs';
 import type { TagsByBucket } from './tags-file';
 import { UsageError } from './usage-error';
 
@@ -31,6 +32,8 @@ export interface CheckOptions {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly hooks?: ReadHooks;
+  /** How `s3://` inputs are read: objects open at once, where they come from. */
+  readonly s3?: S3ReadOptions;
 }
 
 export const EXIT_OK = 0;
@@ -97,6 +100,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
     options.inputs,
     options.hooks,
     options.limits,
+    options.s3,
   )) {
     if (result instanceof FindingParseError) {
       unreadableRecords++;

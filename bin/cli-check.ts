@@ -9,6 +9,7 @@ import { inputLimits } from './input-limits';
 import { createProgress } from './progress';
 import { CHECK_FORMATS } from './report';
 import { VERDICTS } from './report-filter';
+import { DEFAULT_S3_CONCURRENCY, parseConcurrency } from './s3-inputs';
 import { severityOption } from './severity-option';
 import { loadTagsFile } from './tags-file';
 import { UsageError } from './usage-error';
@@ -24,6 +25,7 @@ interface CheckFlags {
   readonly failOn?: string;
   readonly maxRecordBytes?: string;
   readonly maxInputBytes?: string;
+  readonly concurrency?: string;
 }
 
 /** `check`: judges Macie findings against the classification each bucket declares. */
@@ -34,11 +36,16 @@ export function checkCommand(program: Command, cli: Cli): void {
     .description(
       'Judges Amazon Macie findings (EventBridge events, GetFindings output, console exports, ' +
         'JSON Lines of findings or discovery results, .gz too) against the classification each ' +
-        'bucket declares in its tags. Directories are read recursively.\n\n' +
+        'bucket declares in its tags. Directories are read recursively; s3://BUCKET/PREFIX/ ' +
+        "reads the objects under a prefix (such as Macie's discovery results) in key order, " +
+        'which needs s3:ListBucket, s3:GetObject and kms:Decrypt on their key.\n\n' +
         'Exit 0; 1 when a result reaches --fail-on (stderr names the results that do); 2 on ' +
         'usage errors, unreadable input, or when no finding at all was read.',
     )
-    .argument('[inputs...]', 'files, directories, or - for standard input')
+    .argument(
+      '[inputs...]',
+      'files, directories, s3://BUCKET[/PREFIX/] (or s3://BUCKET/KEY for one object), or - for standard input',
+    )
     .addOption(
       optionDefaulting(
         '--policy <FILE>',
@@ -101,14 +108,19 @@ export function checkCommand(program: Command, cli: Cli): void {
         'BUCKET_CLASSIFICATION_MAX_INPUT_BYTES, else 1GiB',
       ),
     )
+    .option(
+      '--concurrency <N>',
+      'S3 objects open at once: the next are fetched while one is read, results stay in key order',
+      String(DEFAULT_S3_CONCURRENCY),
+    )
     .action(cli.action((inputs: string[], flags: CheckFlags) => check(inputs, flags, cli)));
   document(command, {
     synopsis: [
-      '<path|dir|->... [--policy FILE] [--tags FILE]\n' +
+      '<path|dir|s3://BUCKET/PREFIX/|->... [--policy FILE] [--tags FILE]\n' +
         '[--format table|json|csv|markdown|html] [--summary team|account|bucket]\n' +
         '[--severity SEV,...] [--verdict violation|unclassified|compliant|ignored,...]\n' +
         '[--team T,...] [--fail-on Low|Medium|High|Critical]\n' +
-        '[--max-record-bytes SIZE] [--max-input-bytes SIZE]',
+        '[--max-record-bytes SIZE] [--max-input-bytes SIZE] [--concurrency N]',
     ],
     examples: [
       {
@@ -124,6 +136,10 @@ export function checkCommand(program: Command, cli: Cli): void {
         run: 'check exports/ --tags bucket-tags.json --format html > report.html',
       },
       {
+        does: "Judge one account's Macie discovery results in a region, read from S3:",
+        run: 'check s3://acme-macie-results/AWSLogs/111122223333/Macie/us-east-1/ --fail-on high',
+      },
+      {
         does: 'Fail a CI job when a result is High or worse, reading JSON Lines from stdin:',
         run: 'check - --fail-on high < findings.jsonl',
       },
@@ -133,7 +149,9 @@ export function checkCommand(program: Command, cli: Cli): void {
 
 async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Promise<number> {
   if (inputs.length === 0) {
-    throw new UsageError('check needs at least one input: a file, a directory or - for stdin');
+    throw new UsageError(
+      'check needs at least one input: a file, a directory, an s3:// URL or - for stdin',
+    );
   }
   const reporting = checkReportOptions(flags);
   const failOn = flags.failOn === undefined ? undefined : severityOption('--fail-on', flags.failOn);
@@ -141,6 +159,7 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
     { maxRecordBytes: flags.maxRecordBytes, maxInputBytes: flags.maxInputBytes },
     cli.env,
   );
+  const concurrency = parseConcurrency(flags.concurrency ?? String(DEFAULT_S3_CONCURRENCY));
   const { io } = cli;
   const progress = createProgress(io.stderr, io.stderrIsTty);
   try {
@@ -152,6 +171,7 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
       tagKeys: tagKeysFromEnv(),
       ...reporting,
       ...(failOn === undefined ? {} : { failOn }),
+      s3: { concurrency },
       stdout: io.stdout,
       stderr: (text) => {
         progress.clear();

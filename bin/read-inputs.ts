@@ -10,14 +10,16 @@ import {
   readStream,
   unreadable,
 } from './input-stream';
+import { isS3Url, lazyObjectSource, readS3Input, type S3ReadOptions } from './s3-inputs';
 
 export type { InputRecord, ReadHooks } from './input-stream';
 
 export const STDIN = '-';
 
 /**
- * Reads findings from files, directories (recursively, in name order) and
- * standard input (`-`). Every input is streamed: JSON Lines a line at a time, a
+ * Reads findings from files, directories (recursively, in name order), S3
+ * (`s3://bucket/prefix/`, in key order; see `readS3Input`) and standard input
+ * (`-`). Every input is streamed: JSON Lines a line at a time, a
  * JSON document up to `limits.maxRecordBytes`, and no input past
  * `limits.maxInputBytes` once decompressed, so memory stays bounded whatever the
  * input. Gzip is recognised by content. Every unreadable record or input is
@@ -28,27 +30,43 @@ export async function* readInputs(
   inputs: readonly string[],
   hooks: ReadHooks = {},
   limits: InputLimits = DEFAULT_INPUT_LIMITS,
+  s3: S3ReadOptions = {},
 ): AsyncGenerator<InputRecord> {
-  for (const input of inputs) {
-    if (input === STDIN) {
-      yield* readStream('<stdin>', process.stdin, undefined, false, hooks, limits);
-      continue;
+  const objects = lazyObjectSource(s3.objects);
+  try {
+    for (const input of inputs) {
+      if (isS3Url(input)) yield* readS3Input(input, hooks, limits, objects.get(), s3);
+      else yield* readLocal(input, hooks, limits);
     }
-    let stat: Stats;
-    try {
-      stat = await fs.stat(input);
-    } catch (error) {
-      yield unreadable(input, error);
-      continue;
-    }
-    if (!stat.isDirectory()) {
-      yield* readFile(input, 'given', hooks, limits);
-      continue;
-    }
-    for await (const file of walk(input, hooks)) {
-      if (file instanceof Unreadable) yield unreadable(file.path, file.error);
-      else yield* readFile(file, 'listed', hooks, limits);
-    }
+  } finally {
+    objects.close();
+  }
+}
+
+/** A file, a directory or standard input. */
+async function* readLocal(
+  input: string,
+  hooks: ReadHooks,
+  limits: InputLimits,
+): AsyncGenerator<InputRecord> {
+  if (input === STDIN) {
+    yield* readStream('<stdin>', process.stdin, undefined, false, hooks, limits);
+    return;
+  }
+  let stat: Stats;
+  try {
+    stat = await fs.stat(input);
+  } catch (error) {
+    yield unreadable(input, error);
+    return;
+  }
+  if (!stat.isDirectory()) {
+    yield* readFile(input, 'given', hooks, limits);
+    return;
+  }
+  for await (const file of walk(input, hooks)) {
+    if (file instanceof Unreadable) yield unreadable(file.path, file.error);
+    else yield* readFile(file, 'listed', hooks, limits);
   }
 }
 
