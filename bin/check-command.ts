@@ -14,6 +14,7 @@ import { type InputRecord, type ReadHooks, readInputs } from './read-inputs';
 import { CHECK_FORMATS, type CheckFormat, createReport, type Summary } from './report';
 import { createResultFilter, parseCriteria, type ResultCriteria } from './report-filter';
 import { type GroupBy, parseGroupBy } from './report-summary';
+import type { S3ReadOptions } from './s3-inputs';
 import type { TagsByBucket } from './tags-file';
 import { UsageError } from './usage-error';
 
@@ -35,6 +36,8 @@ export interface CheckOptions {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly hooks?: ReadHooks;
+  /** How `s3://` inputs are read: objects open at once, where they come from. */
+  readonly s3?: S3ReadOptions;
 }
 
 export const EXIT_OK = 0;
@@ -161,7 +164,7 @@ async function* records(
   live: LiveReading | undefined,
 ): AsyncGenerator<InputRecord> {
   if (live) yield* live.records();
-  yield* readInputs(options.inputs, options.hooks, options.limits);
+  yield* readInputs(options.inputs, options.hooks, options.limits, options.s3);
 }
 
 /** Results named on stderr when --fail-on is reached; the report has them all. */

@@ -11,6 +11,7 @@ import { DEFAULT_SINCE, type LiveClient, liveClient, parseSince } from './live-f
 import { createProgress } from './progress';
 import { CHECK_FORMATS } from './report';
 import { VERDICTS } from './report-filter';
+import { DEFAULT_S3_CONCURRENCY, parseConcurrency } from './s3-inputs';
 import { severityOption } from './severity-option';
 import { loadTagsFile } from './tags-file';
 import { UsageError } from './usage-error';
@@ -29,6 +30,7 @@ interface CheckFlags {
   readonly failOn?: string;
   readonly maxRecordBytes?: string;
   readonly maxInputBytes?: string;
+  readonly concurrency?: string;
 }
 
 /** `check`: judges Macie findings against the classification each bucket declares. */
@@ -39,14 +41,19 @@ export function checkCommand(program: Command, cli: Cli): void {
     .description(
       'Judges Amazon Macie findings (EventBridge events, GetFindings output, console exports, ' +
         'JSON Lines of findings or discovery results, .gz too) against the classification each ' +
-        'bucket declares in its tags. Directories are read recursively. With --live, the ' +
+        'bucket declares in its tags. Directories are read recursively; s3://BUCKET/PREFIX/ ' +
+        "reads the objects under a prefix (such as Macie's discovery results) in key order, " +
+        'which needs s3:ListBucket, s3:GetObject and kms:Decrypt on their key. With --live, the ' +
         "sensitive data findings in Amazon Macie itself are read too, with the caller's AWS " +
         'credentials. A finding read more than once (same id) is judged once.\n\n' +
         'Exit 0; 1 when a result reaches --fail-on (stderr names the results that do); 2 on ' +
         'usage errors, unreadable input, an AWS error with --live, or when no finding at all ' +
         'was read (with --live, Macie answering that it has none is not an error).',
     )
-    .argument('[inputs...]', 'files, directories, or - for standard input')
+    .argument(
+      '[inputs...]',
+      'files, directories, s3://BUCKET[/PREFIX/] (or s3://BUCKET/KEY for one object), or - for standard input',
+    )
     .addOption(
       flag(
         '--live',
@@ -129,15 +136,20 @@ export function checkCommand(program: Command, cli: Cli): void {
         'BUCKET_CLASSIFICATION_MAX_INPUT_BYTES, else 1GiB',
       ),
     )
+    .option(
+      '--concurrency <N>',
+      'S3 objects open at once: the next are fetched while one is read, results stay in key order',
+      String(DEFAULT_S3_CONCURRENCY),
+    )
     .action(cli.action((inputs: string[], flags: CheckFlags) => check(inputs, flags, cli)));
   document(command, {
     synopsis: [
-      '<path|dir|->... [--policy FILE] [--tags FILE]\n' +
+      '<path|dir|s3://BUCKET/PREFIX/|->... [--policy FILE] [--tags FILE]\n' +
         '[--format table|json|csv|markdown|html] [--summary team|account|bucket]\n' +
         '[--severity SEV,...] [--verdict violation|unclassified|compliant|ignored,...]\n' +
         '[--team T,...] [--fail-on Low|Medium|High|Critical]\n' +
-        '[--max-record-bytes SIZE] [--max-input-bytes SIZE]',
-      '--live [--since Nd|Nh|DATE] [--region REGION] [<path|dir|->...]\n' +
+        '[--max-record-bytes SIZE] [--max-input-bytes SIZE] [--concurrency N]',
+      '--live [--since Nd|Nh|DATE] [--region REGION] [<path|dir|s3://...|->...]\n' +
         '[any option of the form above]',
     ],
     examples: [
@@ -158,6 +170,10 @@ export function checkCommand(program: Command, cli: Cli): void {
         run: 'check --live --since 24h --region eu-west-1 --fail-on critical',
       },
       {
+        does: "Judge one account's Macie discovery results in a region, read from S3:",
+        run: 'check s3://acme-macie-results/AWSLogs/111122223333/Macie/us-east-1/ --fail-on high',
+      },
+      {
         does: 'Fail a CI job when a result is High or worse, reading JSON Lines from stdin:',
         run: 'check - --fail-on high < findings.jsonl',
       },
@@ -168,7 +184,7 @@ export function checkCommand(program: Command, cli: Cli): void {
 async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Promise<number> {
   if (inputs.length === 0 && !flags.live) {
     throw new UsageError(
-      'check needs at least one input: a file, a directory, - for stdin, or --live for the findings in Macie',
+      'check needs at least one input: a file, a directory, an s3:// URL, - for stdin, or --live for the findings in Macie',
     );
   }
   for (const [option, value] of [
@@ -184,6 +200,7 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
     { maxRecordBytes: flags.maxRecordBytes, maxInputBytes: flags.maxInputBytes },
     cli.env,
   );
+  const concurrency = parseConcurrency(flags.concurrency ?? String(DEFAULT_S3_CONCURRENCY));
   const { io } = cli;
   const macie: LiveClient | undefined = since && (await liveClient(flags.region, cli.env));
   const progress = createProgress(io.stderr, io.stderrIsTty);
@@ -198,6 +215,7 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
       tagKeys: tagKeysFromEnv(),
       ...reporting,
       ...(failOn === undefined ? {} : { failOn }),
+      s3: { concurrency },
       stdout: io.stdout,
       stderr: (text) => {
         progress.clear();

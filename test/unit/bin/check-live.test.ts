@@ -470,7 +470,7 @@ describe('check --live', () => {
     const { code, stderr } = await run('check');
 
     expect(stderr).toContain(
-      'check needs at least one input: a file, a directory, - for stdin, or --live for the findings in Macie',
+      'check needs at least one input: a file, a directory, an s3:// URL, - for stdin, or --live for the findings in Macie',
     );
     expect(code).toBe(2);
   });

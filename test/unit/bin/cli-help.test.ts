@@ -18,6 +18,7 @@ const COMMANDS: ReadonlyArray<{ readonly path: string; readonly options: readonl
       '--fail-on',
       '--max-record-bytes',
       '--max-input-bytes',
+      '--concurrency',
     ],
   },
   {
@@ -164,11 +165,22 @@ describe('help', () => {
     expect(check.get('--max-record-bytes')).toContain(
       '(default: BUCKET_CLASSIFICATION_MAX_RECORD_BYTES, else 64MiB)',
     );
+    expect(check.get('--concurrency')).toContain('(default: "4")');
     expect(tags.get('--member-role')).toContain(
       '(default: MEMBER_ROLE_NAME, else BucketClassificationMember)',
     );
     expect(tags.get('--fail')).toContain('(default: false)');
     expect(macie.get('--frequency')).toContain('(default: daily)');
+  });
+
+  it('tells how to read from S3 in the help of check, with an example', async () => {
+    const { stdout } = await run('check', '--help');
+
+    expect(stdout).toContain('s3://BUCKET/PREFIX/');
+    expect(stdout).toMatch(/s3:ListBucket,\s+s3:GetObject\s+and\s+kms:Decrypt/);
+    expect(section(stdout, 'Examples:')).toContain(
+      '    bucket-classification check s3://acme-macie-results/AWSLogs/111122223333/Macie/us-east-1/ --fail-on high',
+    );
   });
 
   it.each(['onboarding', 'policy', 'waivers', 'macie', 'ledger'])(
@@ -235,6 +247,11 @@ describe('usage errors name what is wrong', () => {
       given: 'help of an unknown command',
       argv: ['help', 'tag'],
       message: 'unknown command "tag" (did you mean tags?)',
+    },
+    {
+      given: 'a concurrency that is not a number of objects',
+      argv: ['check', 's3://results/AWSLogs/', '--concurrency', '0'],
+      message: '--concurrency must be a whole number from 1 to 64; got "0"',
     },
     {
       given: 'an option without its value',
