@@ -1,36 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli as run } from '../../support/cli';
-import { type ClearedEnv, clearEnv } from '../../support/env';
-import { loadMacieEvent, type MacieEventName, type RawEvent } from '../../support/fixtures';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
-
-const TAG_KEY_VARIABLES = ['CLASSIFICATION_TAG_KEY', 'TOPIC_TAG_KEY', 'TEAM_TAG_KEY'] as const;
+import { useCliWorkspace } from '../../support/cli-workspace';
+import type { MacieEventName } from '../../support/fixtures';
 
 describe('check exit outcomes', () => {
-  let dir: TempDir;
-  let tagKeys: ClearedEnv;
-
-  beforeEach(() => {
-    dir = createTempDir();
-    tagKeys = clearEnv(TAG_KEY_VARIABLES);
-  });
-
-  afterEach(() => {
-    dir.remove();
-    tagKeys.restore();
-  });
-
-  /** Writes fixture events, each changed by `edit`, as a JSON array in the temp dir. */
-  function writeEvents(
-    name: string,
-    events: readonly MacieEventName[],
-    edit: (event: RawEvent, index: number) => void = () => {},
-  ): string {
-    const loaded = events.map((event) => loadMacieEvent(event));
-    loaded.forEach(edit);
-    return dir.write(name, JSON.stringify(loaded, null, 2));
-  }
+  const workspace = useCliWorkspace();
+  const { writeEvents } = workspace;
 
   describe('--fail-on', () => {
     it.each(['medium', 'MEDIUM', 'Medium', 'mEdIuM'])('takes %j as Medium', async (given) => {
@@ -102,7 +78,7 @@ describe('check exit outcomes', () => {
 
   describe('a run that reads no finding', () => {
     it('exits 2 for an empty directory, and says so', async () => {
-      const empty = path.join(dir.path, 'empty');
+      const empty = path.join(workspace.dir.path, 'empty');
       mkdirSync(empty);
 
       const { code, stderr } = await run('check', empty);
@@ -114,17 +90,17 @@ describe('check exit outcomes', () => {
     });
 
     it('exits 2 for a directory with no findings files', async () => {
-      dir.write('notes.txt', 'findings are elsewhere');
+      workspace.dir.write('notes.txt', 'findings are elsewhere');
 
-      const { code, stderr } = await run('check', dir.path, '--format', 'json');
+      const { code, stderr } = await run('check', workspace.dir.path, '--format', 'json');
 
-      expect(stderr).toContain(`skipped ${dir.path}/notes.txt`);
-      expect(stderr).toContain(`no findings were read from ${dir.path}`);
+      expect(stderr).toContain(`skipped ${workspace.dir.path}/notes.txt`);
+      expect(stderr).toContain(`no findings were read from ${workspace.dir.path}`);
       expect(code).toBe(2);
     });
 
     it('exits 2 for an empty file, even with nothing to fail on', async () => {
-      const file = dir.write('export.jsonl', '\n\n');
+      const file = workspace.dir.write('export.jsonl', '\n\n');
 
       const { code, stdout, stderr } = await run('check', file, '--format', 'json');
 

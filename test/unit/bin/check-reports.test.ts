@@ -1,17 +1,14 @@
 import type { Summary } from '../../../bin/report';
 import { parseCsv, runCli as run } from '../../support/cli';
-import { type ClearedEnv, clearEnv } from '../../support/env';
+import { useCliWorkspace } from '../../support/cli-workspace';
 import {
   EXAMPLE_BUCKET_TAGS,
   exampleFindingsPath,
   loadMacieEvent,
   type RawEvent,
 } from '../../support/fixtures';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
 
 const EXAMPLES = exampleFindingsPath();
-const TAG_KEY_VARIABLES = ['CLASSIFICATION_TAG_KEY', 'TOPIC_TAG_KEY', 'TEAM_TAG_KEY'] as const;
-
 /** `check` on the example findings and bucket tags, with `options`. */
 function checkExamples(...options: string[]) {
   return run('check', EXAMPLES, '--tags', EXAMPLE_BUCKET_TAGS, ...options);
@@ -62,18 +59,7 @@ const TEAM_SUMMARY = [
 ];
 
 describe('check reports', () => {
-  let dir: TempDir;
-  let tagKeys: ClearedEnv;
-
-  beforeEach(() => {
-    dir = createTempDir();
-    tagKeys = clearEnv(TAG_KEY_VARIABLES);
-  });
-
-  afterEach(() => {
-    dir.remove();
-    tagKeys.restore();
-  });
+  const workspace = useCliWorkspace();
 
   /** One event of sensitive-financial.json (card numbers in a Confidential bucket) per edit. */
   function writeFindings(...edits: Array<(event: RawEvent) => void>): string {
@@ -82,7 +68,7 @@ describe('check reports', () => {
       edit(event);
       return event;
     });
-    return dir.write('findings.json', JSON.stringify(events));
+    return workspace.dir.write('findings.json', JSON.stringify(events));
   }
 
   function tagged(bucket: string, team: string): (event: RawEvent) => void {

@@ -4,16 +4,13 @@ import type { CheckResult } from '../../../bin/check-result';
 import type { Summary } from '../../../bin/report';
 import { DEFAULT_POLICY_FILE } from '../../../policies/load-policy';
 import { numberedByFile, parseCsv, runCli as run } from '../../support/cli';
-import { type ClearedEnv, clearEnv } from '../../support/env';
+import { useCliWorkspace } from '../../support/cli-workspace';
 import {
   EXAMPLE_BUCKET_TAGS,
   exampleFindingsPath,
   loadMacieEvent,
-  type MacieEventName,
-  type RawEvent,
   REPO_ROOT,
 } from '../../support/fixtures';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
 
 interface JsonReport {
   readonly results: CheckResult[];
@@ -26,8 +23,6 @@ function jsonReportOf(stdout: string): JsonReport {
 }
 
 const EXAMPLES = exampleFindingsPath();
-const TAG_KEY_VARIABLES = ['CLASSIFICATION_TAG_KEY', 'TOPIC_TAG_KEY', 'TEAM_TAG_KEY'] as const;
-
 interface ExpectedResult {
   readonly file: string;
   /** 1-based position of the finding within its file. */
@@ -202,29 +197,8 @@ function asExpected(results: readonly CheckResult[]): ExpectedResult[] {
 }
 
 describe('bucket-classification', () => {
-  let dir: TempDir;
-  let tagKeys: ClearedEnv;
-
-  beforeEach(() => {
-    dir = createTempDir();
-    tagKeys = clearEnv(TAG_KEY_VARIABLES);
-  });
-
-  afterEach(() => {
-    dir.remove();
-    tagKeys.restore();
-  });
-
-  /** Writes fixture events, changed by `edit`, as a JSON array in the temp dir. */
-  function writeEvents(
-    name: string,
-    events: readonly MacieEventName[],
-    edit: (event: RawEvent) => void = () => {},
-  ): string {
-    const loaded = events.map((event) => loadMacieEvent(event));
-    for (const event of loaded) edit(event);
-    return dir.write(name, JSON.stringify(loaded, null, 2));
-  }
+  const workspace = useCliWorkspace();
+  const { writeEvents } = workspace;
 
   describe('check on the examples', () => {
     describe('--format json', () => {
@@ -469,11 +443,11 @@ describe('bucket-classification', () => {
         /\n\]$/,
         ',\n]',
       );
-      const bad = dir.write('b-bad.json', badText);
+      const bad = workspace.dir.write('b-bad.json', badText);
       writeEvents('c-good.json', ['sensitive-multiple-categories.json']);
       const badLine = badText.split('\n').length;
 
-      const ran = await run('check', dir.path, '--format', 'json');
+      const ran = await run('check', workspace.dir.path, '--format', 'json');
 
       const report = jsonReportOf(ran.stdout);
       expect(report.results.map((r) => r.bucket)).toEqual(['team-a-ledger', 'team-b-crm']);
@@ -484,10 +458,10 @@ describe('bucket-classification', () => {
 
     it('judges the files after an empty one', async () => {
       writeEvents('a-good.json', ['sensitive-financial.json']);
-      dir.write('b-empty.json', '');
+      workspace.dir.write('b-empty.json', '');
       writeEvents('c-good.json', ['sensitive-multiple-categories.json']);
 
-      const ran = await run('check', dir.path, '--format', 'json', '--fail-on', 'Medium');
+      const ran = await run('check', workspace.dir.path, '--format', 'json', '--fail-on', 'Medium');
 
       const report = jsonReportOf(ran.stdout);
       expect(report.results.map((r) => r.bucket)).toEqual(['team-a-ledger', 'team-b-crm']);
@@ -496,9 +470,9 @@ describe('bucket-classification', () => {
 
     it('exits 2 for an unreadable record even when --fail-on is also reached', async () => {
       writeEvents('a-good.json', ['sensitive-financial.json']);
-      dir.write('b-bad.jsonl', '{"cut": \n');
+      workspace.dir.write('b-bad.jsonl', '{"cut": \n');
 
-      const { code } = await run('check', dir.path, '--fail-on', 'Low');
+      const { code } = await run('check', workspace.dir.path, '--fail-on', 'Low');
 
       expect(code).toBe(2);
     });
@@ -562,7 +536,10 @@ describe('bucket-classification', () => {
     });
 
     it('names the bucket and tag of a --tags file whose value is not a string', async () => {
-      const tags = dir.write('tags.json', JSON.stringify({ 'acme-x': { DataClassification: 3 } }));
+      const tags = workspace.dir.write(
+        'tags.json',
+        JSON.stringify({ 'acme-x': { DataClassification: 3 } }),
+      );
 
       const { code, stderr } = await run('check', EXAMPLES, '--tags', tags);
 
@@ -571,7 +548,7 @@ describe('bucket-classification', () => {
     });
 
     it('names a --tags file that is not JSON', async () => {
-      const tags = dir.write('tags.json', '{"acme-x": ');
+      const tags = workspace.dir.write('tags.json', '{"acme-x": ');
 
       const { code, stderr } = await run('check', EXAMPLES, '--tags', tags);
 
@@ -594,7 +571,7 @@ describe('bucket-classification', () => {
         'publicExposureRaise: 1',
         'publicExposureRaise: lots',
       );
-      const file = dir.write('policy.yaml', text);
+      const file = workspace.dir.write('policy.yaml', text);
       const line = text.split('\n').findIndex((l) => l.includes('publicExposureRaise: lots')) + 1;
 
       const { code, stderr } = await run('policy', 'validate', file);

@@ -1,8 +1,6 @@
 import { duplicatesNote, FindingIds } from '../../../bin/finding-ids';
 import { runCli as run } from '../../support/cli';
-import { type ClearedEnv, clearEnv } from '../../support/env';
-import { loadMacieEvent, type MacieEventName, type RawEvent } from '../../support/fixtures';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useCliWorkspace } from '../../support/cli-workspace';
 
 describe('FindingIds', () => {
   it('takes an id the first time and counts every later copy', () => {
@@ -46,40 +44,15 @@ describe('duplicatesNote', () => {
   });
 });
 
-const TAG_KEY_VARIABLES = ['CLASSIFICATION_TAG_KEY', 'TOPIC_TAG_KEY', 'TEAM_TAG_KEY'] as const;
-
 interface JsonReport {
   results: Array<{ findingId: string; source: string; verdict: string }>;
   summary: { findings: number; buckets: number; filteredOut: number; unreadableRecords: number };
 }
 
 describe('check: a finding read more than once', () => {
-  let dir: TempDir;
-  let tagKeys: ClearedEnv;
+  const workspace = useCliWorkspace();
 
-  beforeEach(() => {
-    dir = createTempDir();
-    tagKeys = clearEnv(TAG_KEY_VARIABLES);
-  });
-
-  afterEach(() => {
-    dir.remove();
-    tagKeys.restore();
-  });
-
-  /** An export of fixture events, one a line, each changed by `edit`. */
-  function writeExport(
-    name: string,
-    events: readonly MacieEventName[],
-    edit: (event: RawEvent) => void = () => {},
-  ): string {
-    const lines = events.map((event) => {
-      const loaded = loadMacieEvent(event);
-      edit(loaded);
-      return JSON.stringify(loaded);
-    });
-    return dir.write(name, `${lines.join('\n')}\n`);
-  }
+  const writeExport = workspace.writeEventLines;
 
   it('is judged once when two exports hold it, and the summary counts it once', async () => {
     const first = writeExport('monday.jsonl', ['sensitive-financial.json']);
@@ -134,7 +107,13 @@ describe('check: a finding read more than once', () => {
       'sensitive-financial.json',
     ]);
 
-    const { stdout, stderr } = await run('check', `${dir.path}/exports`, file, '--format', 'json');
+    const { stdout, stderr } = await run(
+      'check',
+      `${workspace.dir.path}/exports`,
+      file,
+      '--format',
+      'json',
+    );
 
     expect((JSON.parse(stdout) as JsonReport).summary.findings).toBe(1);
     expect(stderr).toBe('3 duplicate findings (same id) counted once\n');
@@ -177,7 +156,7 @@ describe('check: a finding read more than once', () => {
   });
 
   it('reports every unreadable record, even two alike', async () => {
-    const file = dir.write('bad.jsonl', '{"id": "x"}\n{"id": "x"}\n');
+    const file = workspace.dir.write('bad.jsonl', '{"id": "x"}\n{"id": "x"}\n');
 
     const { code, stdout } = await run('check', file, '--format', 'json');
 
