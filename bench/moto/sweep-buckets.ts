@@ -1,0 +1,54 @@
+/** The buckets the sweep benches and Cloud Custodian judge: tagged as an organisation tags them. */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { motoClientConfig } from '../../test/support/moto-server';
+import { createTeamTopic } from '../../test/support/sns-topics';
+import { createTaggedBuckets } from './buckets';
+
+export const SWEEP_TEAMS = 30;
+
+export function sweepBucketName(index: number): string {
+  return `bench-sweep-${String(index).padStart(5, '0')}`;
+}
+
+/**
+ * A bucket's tags: eight in ten declare a level and an opted-in team topic
+ * (compliant); one declares a level the policy does not have; one names no topic.
+ */
+export function sweepBucketTags(index: number, topics: readonly string[]): Record<string, string> {
+  const team = index % topics.length;
+  const tags: Record<string, string> = {
+    DataClassification: ['Public', 'Internal', 'Confidential', 'Restricted'][index % 4] as string,
+    SupportSNSTopic: topics[team] as string,
+    Team: `team-${team}`,
+  };
+  if (index % 10 === 8) tags.DataClassification = 'Secret';
+  if (index % 10 === 9) delete tags.SupportSNSTopic;
+  return tags;
+}
+
+/** Whether `sweepBucketTags(index)` is compliant with the required-tags rule. */
+export function isCompliantSweepBucket(index: number): boolean {
+  return index % 10 < 8;
+}
+
+/** Moto with the teams' topics and buckets: `grow(count)` adds buckets up to `count`. */
+export async function sweepEstate(
+  endpoint: string,
+): Promise<{ grow(count: number): Promise<void> }> {
+  const sns = new SNSClient(motoClientConfig(endpoint));
+  const s3 = new S3Client(motoClientConfig(endpoint));
+  const topics: string[] = [];
+  for (let team = 0; team < SWEEP_TEAMS; team++) {
+    topics.push(await createTeamTopic(sns, `bench-sweep-team-${team}`));
+  }
+  let made = 0;
+  return {
+    async grow(count) {
+      await createTaggedBuckets(s3, { from: made, to: count }, sweepBucketName, (index) =>
+        sweepBucketTags(index, topics),
+      );
+      made = Math.max(made, count);
+    },
+  };
+}
