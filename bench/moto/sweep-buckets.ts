@@ -1,8 +1,10 @@
 /** The buckets the sweep benches and Cloud Custodian judge: tagged as an organisation tags them. */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { motoClientConfig } from '../../test/support/moto-server';
 import { createTeamTopic } from '../../test/support/sns-topics';
+import { subscribedQueue } from '../../test/support/sqs-inbox';
 import { createTaggedBuckets } from './buckets';
 
 export const SWEEP_TEAMS = 30;
@@ -32,15 +34,19 @@ export function isCompliantSweepBucket(index: number): boolean {
   return index % 10 < 8;
 }
 
-/** Moto with the teams' topics and buckets: `grow(count)` adds buckets up to `count`. */
+/** Moto with the teams' opted-in, subscribed topics and buckets: `grow(count)` adds buckets up to `count`. */
 export async function sweepEstate(
   endpoint: string,
 ): Promise<{ grow(count: number): Promise<void> }> {
   const sns = new SNSClient(motoClientConfig(endpoint));
+  const sqs = new SQSClient(motoClientConfig(endpoint));
   const s3 = new S3Client(motoClientConfig(endpoint));
   const topics: string[] = [];
   for (let team = 0; team < SWEEP_TEAMS; team++) {
-    topics.push(await createTeamTopic(sns, `bench-sweep-team-${team}`));
+    const topicArn = await createTeamTopic(sns, `bench-sweep-team-${team}`);
+    // A topic that reaches nobody fails the rule: each team listens on a queue.
+    await subscribedQueue({ sns, sqs }, topicArn, `bench-sweep-team-${team}`);
+    topics.push(topicArn);
   }
   let made = 0;
   return {

@@ -11,7 +11,7 @@
 import { byOperation } from '../moto/call-tally';
 import { withMoto } from '../moto/server';
 import { runSweep, type SweepRun } from '../moto/sweep';
-import { sweepEstate } from '../moto/sweep-buckets';
+import { isCompliantSweepBucket, sweepEstate } from '../moto/sweep-buckets';
 import { round } from '../percentiles';
 import type { BenchContext, BenchSection } from '../section';
 
@@ -20,9 +20,17 @@ export const SCALING_BUDGET = 12;
 
 /** The figures of one size from its timed and its counted sweep. */
 export function sizeFigures(buckets: number, timed: SweepRun, counted: SweepRun) {
+  const failing = Array.from({ length: buckets }, (_, i) => i).filter(
+    (i) => !isCompliantSweepBucket(i),
+  ).length;
   for (const run of [timed, counted]) {
     if (run.evaluations < buckets) {
       throw new Error(`a sweep of ${buckets} buckets reported only ${run.evaluations} evaluations`);
+    }
+    if (run.nonCompliant !== failing) {
+      throw new Error(
+        `a sweep of ${buckets} buckets found ${run.nonCompliant} non-compliant; ${failing} are`,
+      );
     }
   }
   const calls = counted.calls ?? [];

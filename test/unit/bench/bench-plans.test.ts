@@ -115,11 +115,12 @@ describe('the Cloud Custodian check', () => {
 });
 
 describe('the sweep figures', () => {
-  const run = (seconds: number, evaluations: number, calls?: string[]) => ({
+  // Of buckets 0..9, 8 and 9 fail the rule.
+  const run = (seconds: number, evaluations: number, calls?: string[], nonCompliant = 2) => ({
     seconds,
     parts: 1,
     evaluations,
-    nonCompliant: 2,
+    nonCompliant,
     ...(calls ? { calls } : {}),
   });
 
@@ -136,5 +137,14 @@ describe('the sweep figures', () => {
   it('refuse a sweep that reported fewer evaluations than there are buckets', () => {
     expect(() => sizeFigures(10, run(4, 9), run(9, 10, []))).toThrow('only 9 evaluations');
     expect(() => sizeFigures(10, run(4, 10), run(9, 9, []))).toThrow('only 9 evaluations');
+  });
+
+  it('refuse a sweep that judged a different number of buckets non-compliant', () => {
+    expect(() => sizeFigures(10, run(4, 10, undefined, 3), run(9, 10, []))).toThrow(
+      'found 3 non-compliant; 2 are',
+    );
+    expect(() => sizeFigures(10, run(4, 10), run(9, 10, [], 10))).toThrow(
+      'found 10 non-compliant; 2 are',
+    );
   });
 });
