@@ -134,8 +134,19 @@ export async function saveBucketChange(
   finding?: { readonly id: string },
 ): Promise<SavedChange> {
   const { ledger } = context;
+  // A finding's change always writes, and the write is conditional: it may start
+  // from the entry as this container last saw it, or, for a bucket it has not
+  // seen, from none (a new bucket). Should that be out of date, the write is
+  // refused and brings the stored entry back. Other changes may find nothing to
+  // write, which only a fresh read can tell: they read first.
+  const fromLastSeen = finding !== undefined && ledger.lastSeen !== undefined;
   for (let attempt = 1; ; attempt++) {
-    const stored = await ledger.bucket(where.accountId, where.bucket);
+    const seen = fromLastSeen ? ledger.lastSeen?.(where.accountId, where.bucket) : undefined;
+    const stored =
+      seen ??
+      (fromLastSeen && attempt === 1
+        ? undefined
+        : await ledger.bucket(where.accountId, where.bucket));
     const changed = change(stored);
     if (changed === undefined) return { kind: 'unchanged' };
     const { state, assessment, decision } = changed;

@@ -11,6 +11,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { MetricCount } from './cloudwatch-metrics';
 
 /** What the ledger needs to know of a bucket's state: which bucket it is. The rest is the flows'. */
@@ -48,6 +49,12 @@ export type SaveResult = 'committed' | 'conflict' | 'duplicate';
 export interface Ledger<State extends LedgerEntry = LedgerEntry> {
   bucket(accountId: string, bucket: string): Promise<StoredBucket<State> | undefined>;
   /**
+   * The entry as this ledger instance last read, wrote or was refused it, without
+   * a request; `undefined` when it has not seen the bucket (or forgot it). It may
+   * be out of date: only a conditional write may rely on it (see `save`).
+   */
+  lastSeen?(accountId: string, bucket: string): StoredBucket<State> | undefined;
+  /**
    * Writes a bucket's state if no one else wrote it since it was read at
    * `expectedVersion` (`undefined`: it was not stored yet). With `finding`, also
    * marks the finding recorded, in the same transaction, unless it already is.
@@ -75,12 +82,19 @@ export interface Ledger<State extends LedgerEntry = LedgerEntry> {
 }
 
 export const FINDING_MARKER_TTL_DAYS = 30;
+/**
+ * How many buckets' entries a ledger instance remembers (see `lastSeen`); the
+ * least recently used are forgotten. A busy entry is under 3 KB.
+ */
+export const REMEMBERED_BUCKETS = 1000;
 const BUCKET_PREFIX = 'BUCKET#';
 const FINDING_PREFIX = 'FINDING#';
 
 /** The ledger in one DynamoDB table keyed by `pk`, with TTL on `expiresAt`. */
 export class DynamoDbLedger<State extends LedgerEntry> implements Ledger<State> {
   private readonly documents: DynamoDBDocumentClient;
+  /** Entries by key, least recently used first. */
+  private readonly seen = new Map<string, StoredBucket<State>>();
 
   constructor(
     private readonly tableName: string,
@@ -100,7 +114,32 @@ export class DynamoDbLedger<State extends LedgerEntry> implements Ledger<State> 
         ConsistentRead: true,
       }),
     );
-    return Item ? storedBucket<State>(Item) : undefined;
+    const stored = Item ? storedBucket<State>(Item) : undefined;
+    this.remember(accountId, bucket, stored);
+    return stored;
+  }
+
+  lastSeen(accountId: string, bucket: string): StoredBucket<State> | undefined {
+    const key = bucketKey(accountId, bucket);
+    const stored = this.seen.get(key);
+    if (stored) this.remember(accountId, bucket, stored);
+    return stored;
+  }
+
+  /** Keeps `stored` as the bucket's last seen entry; `undefined` forgets it. */
+  private remember(
+    accountId: string,
+    bucket: string,
+    stored: StoredBucket<State> | undefined,
+  ): void {
+    const key = bucketKey(accountId, bucket);
+    this.seen.delete(key);
+    if (stored === undefined) return;
+    this.seen.set(key, stored);
+    if (this.seen.size > REMEMBERED_BUCKETS) {
+      const oldest = this.seen.keys().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
   }
 
   async save(
@@ -108,17 +147,23 @@ export class DynamoDbLedger<State extends LedgerEntry> implements Ledger<State> 
     expectedVersion: number | undefined,
     finding?: { readonly id: string; readonly noticeId?: string },
   ): Promise<SaveResult> {
+    const version = (expectedVersion ?? 0) + 1;
     const put = {
       TableName: this.tableName,
-      Item: bucketItem(state, (expectedVersion ?? 0) + 1, this.clock()),
+      Item: bucketItem(state, version, this.clock()),
       ...versionCondition(expectedVersion),
     };
+    const { accountId, bucket } = state;
     if (finding === undefined) {
       try {
         await this.documents.send(new PutCommand(put));
+        this.remember(accountId, bucket, { state, version });
         return 'committed';
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return 'conflict';
+        if (error instanceof ConditionalCheckFailedException) {
+          this.remember(accountId, bucket, undefined);
+          return 'conflict';
+        }
         throw error;
       }
     }
@@ -144,18 +189,27 @@ export class DynamoDbLedger<State extends LedgerEntry> implements Ledger<State> 
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            { Put: put },
+            // A refused write brings the stored entry back: the change can be redone
+            // from it without reading it again.
+            { Put: { ...put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
           ],
         }),
       );
+      this.remember(accountId, bucket, { state, version });
       return 'committed';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [markerReason, bucketReason] = error.CancellationReasons ?? [];
       if (markerReason?.Code === 'ConditionalCheckFailed') return 'duplicate';
-      if (bucketReason?.Code === 'ConditionalCheckFailed') return 'conflict';
+      if (bucketReason?.Code === 'ConditionalCheckFailed') {
+        // No entry came back when there is none (any more): the next attempt reads.
+        const current = bucketReason.Item && storedBucket<State>(unmarshall(bucketReason.Item));
+        this.remember(accountId, bucket, current);
+        return 'conflict';
+      }
       // Cancelled for another reason (a conflicting transaction in flight): redo it.
       if (error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')) {
+        this.remember(accountId, bucket, undefined);
         return 'conflict';
       }
       throw error;
@@ -189,10 +243,11 @@ export class DynamoDbLedger<State extends LedgerEntry> implements Ledger<State> 
     delivery: { readonly topicArn: string; readonly messageId: string },
   ): Promise<boolean> {
     try {
-      await this.documents.send(
+      const { Attributes } = await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: bucketKey(accountId, bucket) },
+          ReturnValues: 'ALL_NEW',
           // A new version, so a save from a read taken before this mark conflicts
           // instead of writing the notice back as pending.
           UpdateExpression:
@@ -209,6 +264,7 @@ export class DynamoDbLedger<State extends LedgerEntry> implements Ledger<State> 
           },
         }),
       );
+      if (Attributes) this.remember(accountId, bucket, storedBucket<State>(Attributes));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

@@ -316,7 +316,7 @@ describe('validateFinding meets faults', () => {
   it('retries DynamoDB throttling in the SDK and records the finding', async () => {
     proxy.use(
       failing(
-        (request) => request.operation === 'GetItem',
+        (request) => request.operation === 'TransactWriteItems',
         jsonError(
           400,
           'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
@@ -330,7 +330,7 @@ describe('validateFinding meets faults', () => {
     const outcome = await invoke(finding(bucket, `${bucket}-1`));
 
     expect(outcome).toMatchObject({ outcome: 'recorded', notice: { kind: 'violation' } });
-    expect(count('GetItem')).toBe(3);
+    expect(count('TransactWriteItems')).toBe(3);
     expect((await notices(team)).map((n) => n.bucket.name)).toEqual([bucket]);
   });
 });
