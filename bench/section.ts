@@ -1,0 +1,15 @@
+export interface BenchContext {
+  readonly root: string; // repository root
+  readonly scratch: string; // a temp dir for this run
+  readonly log: (line: string) => void;
+  readonly results?: Record<string, unknown>; // earlier sections' figures
+}
+export interface Budget {
+  readonly key: string; // e.g. 'cli.parseOnlyRatio'
+  readonly check: (value: unknown) => string | undefined; // undefined = met; else why missed
+}
+export interface BenchSection {
+  readonly name: string; // top-level key, e.g. 'cli'
+  readonly run: (ctx: BenchContext) => Promise<Record<string, unknown>>; // nested figures
+  readonly budgets: readonly Budget[];
+}
