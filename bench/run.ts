@@ -19,6 +19,8 @@ export interface MachineInfo {
   readonly cpus: number;
   readonly model: string;
   readonly totalMemoryMb: number;
+  /** The machine's load over the last minute as the run ended: above the CPU count, figures are noisy. */
+  readonly loadAverage: number;
   readonly node: string;
   readonly date: string;
 }
@@ -29,6 +31,7 @@ export function machineInfo(): MachineInfo {
     cpus: cpus.length,
     model: cpus[0]?.model.trim() ?? 'unknown',
     totalMemoryMb: Math.round(os.totalmem() / 1024 / 1024),
+    loadAverage: Number((os.loadavg()[0] ?? 0).toFixed(1)),
     node: process.version,
     date: new Date().toISOString(),
   };
@@ -98,7 +101,7 @@ async function runBench(options: BenchOptions): Promise<number> {
   const machine = machineInfo();
   writeResults({ machine, ...figures, budgets: budgetsForFile(budgets) });
   process.stdout.write(
-    `${formatTable(figures, budgets)}\n\n${machine.cpus} x ${machine.model}, ${machine.totalMemoryMb} MB, Node ${machine.node}\n`,
+    `${formatTable(figures, budgets)}\n\n${machine.cpus} x ${machine.model}, ${machine.totalMemoryMb} MB, load ${machine.loadAverage}, Node ${machine.node}\n`,
   );
 
   const missed = budgets.filter((budget) => budget.missed !== undefined);
