@@ -5,11 +5,11 @@ export interface BenchContext {
   readonly results?: Record<string, unknown>; // earlier sections' figures
 }
 export interface Budget {
-  readonly key: string; // e.g. 'cli.parseOnlyRatio'
+  readonly key: string; // e.g. 'handler.apiCalls.compliant'
   readonly check: (value: unknown) => string | undefined; // undefined = met; else why missed
 }
 export interface BenchSection {
-  readonly name: string; // top-level key, e.g. 'cli'
-  readonly run: (ctx: BenchContext) => Promise<Record<string, unknown>>; // nested figures
+  readonly name: string; // top-level key
+  readonly run: (ctx: BenchContext) => Promise<Record<string, unknown>>;
   readonly budgets: readonly Budget[];
 }
