@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { atMost } from '../budget-limits';
 import { writeCorpus } from '../corpus';
 import { alternate, median, type ProcessRun, runNode, writeMaxRssPreload } from '../measure';
+import { timeS3Check } from '../s3-input';
 import type { BenchContext, BenchSection } from '../section';
 
 /** The corpus sizes, by the key their figures take. */
@@ -51,6 +52,9 @@ async function measure(ctx: BenchContext): Promise<Record<string, unknown>> {
     baseline[label] = runs.bare;
   }
 
+  // The same 10k findings from S3 (moto), when check reads s3:// inputs.
+  const s3Seconds = await timeS3Check(ctx, cli, path.join(ctx.scratch, 'findings-10k.jsonl'), RUNS);
+
   const seconds = (runs: ProcessRun[] | undefined): number =>
     median((runs ?? []).map((run) => run.seconds));
   const rssMb = (runs: ProcessRun[] | undefined): number =>
@@ -67,6 +71,7 @@ async function measure(ctx: BenchContext): Promise<Record<string, unknown>> {
     seconds: { '10k': seconds(ours['10k']), '50k': oursLarge },
     bareSeconds: { '10k': seconds(baseline['10k']), '50k': seconds(baseline['50k']) },
     inputMb: megabytes,
+    s3: { findingsPerSecond: SIZES['10k'] / s3Seconds, seconds: s3Seconds },
   };
 }
 
