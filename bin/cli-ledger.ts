@@ -1,13 +1,15 @@
 import { type Command, Option } from 'commander';
 import { type Cli, document, optionDefaulting, requiredOption } from './cli-program';
-import {
-  ledgerResolveOptions,
-  ledgerShowOptions,
-  runLedgerResolve,
-  runLedgerShow,
-} from './ledger-command';
 import { FORMATS } from './report';
 import { UsageError } from './usage-error';
+
+/**
+ * The command's work, loaded when it runs: the AWS clients it uses then cost the other
+ * commands (and `check` over a large export) no start-up time.
+ */
+function loadLedgerCommand(): typeof import('./ledger-command') {
+  return require('./ledger-command');
+}
 
 /** `ledger`: reads and settles the violation ledger. */
 export function ledgerCommands(program: Command, cli: Cli): void {
@@ -71,6 +73,7 @@ function ledgerShowCommand(ledger: Command, cli: Cli): void {
     .option('--format <FORMAT>', `the output: ${FORMATS.join(', ')}`, 'table')
     .action(
       cli.action((flags: ShowFlags) => {
+        const { ledgerShowOptions, runLedgerShow } = loadLedgerCommand();
         const options = ledgerShowOptions(
           {
             table: flags.table,
@@ -144,6 +147,7 @@ function ledgerResolveCommand(ledger: Command, cli: Cli): void {
         if (notifyGiven && noNotifyGiven) {
           throw new UsageError('ledger resolve takes --notify or --no-notify, not both');
         }
+        const { ledgerResolveOptions, runLedgerResolve } = loadLedgerCommand();
         const options = ledgerResolveOptions(
           {
             table: flags.table,

@@ -1,12 +1,17 @@
 import { type Command, Option } from 'commander';
-import { DEFAULT_JOB_NAME, SCAN_FREQUENCIES } from '../lib/macie-jobs';
+import { DEFAULT_FREQUENCY, DEFAULT_JOB_NAME, SCAN_FREQUENCIES } from '../lib/macie-schedule';
 import { type Cli, document, flag, optionDefaulting } from './cli-program';
-import {
-  DEFAULT_FREQUENCY,
-  MACIE_FORMATS,
-  macieScheduleOptions,
-  runMacieSchedule,
-} from './macie-command';
+
+export const MACIE_FORMATS = ['text', 'json'] as const;
+export type MacieFormat = (typeof MACIE_FORMATS)[number];
+
+/**
+ * The command's work, loaded when it runs: the AWS clients it uses then cost the other
+ * commands (and `check` over a large export) no start-up time.
+ */
+function loadMacieCommand(): typeof import('./macie-command') {
+  return require('./macie-command');
+}
 
 /** `macie`: sets Macie up for the validator. */
 export function macieCommands(program: Command, cli: Cli): void {
@@ -73,6 +78,7 @@ function macieScheduleCommand(macie: Command, cli: Cli): void {
     .option('--format <FORMAT>', `the output: ${MACIE_FORMATS.join(', ')}`, 'text')
     .action(
       cli.action((flags: ScheduleFlags) => {
+        const { macieScheduleOptions, runMacieSchedule } = loadMacieCommand();
         const options = macieScheduleOptions(
           {
             frequency: flags.frequency,

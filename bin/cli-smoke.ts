@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { type Cli, document, optionDefaulting } from './cli-program';
-import {
-  DEFAULT_STAGE,
-  runSmoke,
-  SMOKE_DEPS,
-  smokeOptions,
-  validateFindingFunctionName,
-} from './smoke-command';
+import { DEFAULT_STAGE, validateFindingFunctionName } from './smoke-names';
+
+/**
+ * The command's work, loaded when it runs: the AWS clients it uses then cost the other
+ * commands (and `check` over a large export) no start-up time.
+ */
+function loadSmokeCommand(): typeof import('./smoke-command') {
+  return require('./smoke-command');
+}
 
 interface SmokeCommandFlags {
   readonly stage?: string;
@@ -53,8 +55,9 @@ export function smokeCommand(program: Command, cli: Cli): void {
       ),
     )
     .action(
-      cli.action((flags: SmokeCommandFlags) =>
-        runSmoke(
+      cli.action((flags: SmokeCommandFlags) => {
+        const { runSmoke, smokeOptions, SMOKE_DEPS } = loadSmokeCommand();
+        return runSmoke(
           smokeOptions(
             {
               stage: flags.stage,
@@ -66,8 +69,8 @@ export function smokeCommand(program: Command, cli: Cli): void {
             cli.io,
           ),
           SMOKE_DEPS,
-        ),
-      ),
+        );
+      }),
     );
   document(command, {
     synopsis: ['[--stage STAGE | --function NAME] [--region REGION] [--topic ARN]'],

@@ -1,8 +1,15 @@
 import type { Command } from 'commander';
-import { DEFAULT_MEMBER_ROLE_NAME } from '../lib/member-credentials';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../lib/settings';
 import { type Cli, document, flag, optionDefaulting } from './cli-program';
 import { FORMATS } from './report';
-import { runTagsCheck, tagsCheckOptions } from './tags-command';
+
+/**
+ * The command's work, loaded when it runs: the AWS clients it uses then cost the other
+ * commands (and `check` over a large export) no start-up time.
+ */
+function loadTagsCommand(): typeof import('./tags-command') {
+  return require('./tags-command');
+}
 
 interface TagsCommandFlags {
   readonly tags?: string;
@@ -96,6 +103,7 @@ export function tagsCommand(program: Command, cli: Cli): void {
     .addOption(flag('--fail', 'exit 1 when a bucket is NON_COMPLIANT'))
     .action(
       cli.action((flags: TagsCommandFlags) => {
+        const { runTagsCheck, tagsCheckOptions } = loadTagsCommand();
         const options = tagsCheckOptions(
           {
             tags: flags.tags,

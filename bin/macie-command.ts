@@ -19,13 +19,12 @@ import {
   scheduledScanJob,
   type TagPair,
 } from '../lib/macie-jobs';
+import { DEFAULT_FREQUENCY } from '../lib/macie-schedule';
 import { StsCallerAccount } from '../lib/sts-caller-account';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import { EXIT_OK, EXIT_USAGE } from './check-command';
+import { MACIE_FORMATS, type MacieFormat } from './cli-macie';
 import { UsageError } from './usage-error';
-
-export const MACIE_FORMATS = ['text', 'json'] as const;
-export type MacieFormat = (typeof MACIE_FORMATS)[number];
 
 /** The flags of `macie schedule`, as parsed from the command line. */
 export interface MacieScheduleFlags {
@@ -71,9 +70,6 @@ export interface MacieAws {
 export interface MacieScheduleDeps {
   readonly macieAws: (region: string) => MacieAws;
 }
-
-/** Without `--frequency`: recurring jobs scan only what changed since the last run, so daily costs no more. */
-export const DEFAULT_FREQUENCY: ScanFrequency = 'daily';
 
 /** `macie schedule` ran and the job of that name covers other accounts: nothing was created. */
 export const EXIT_CONFLICT = 1;

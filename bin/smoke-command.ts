@@ -18,16 +18,13 @@ import {
   SMOKE_DETECTION,
   smokeFindingEvent,
 } from './smoke-event';
+import { DEFAULT_STAGE, validateFindingFunctionName } from './smoke-names';
 import { UsageError } from './usage-error';
 
 /** The function ran but sent no notice, or failed. */
 export const EXIT_NOT_DELIVERED = 1;
 
-/** The stage Serverless deploys to when none is given (`provider.stage` in serverless.yml). */
-export const DEFAULT_STAGE = 'dev';
-
-/** The Serverless service name: functions are `<service>-<stage>-<function>`. */
-const SERVICE = 'bucket-classification-validator';
+export { DEFAULT_STAGE, validateFindingFunctionName } from './smoke-names';
 
 /** Stage names Serverless accepts: letters, digits and hyphens. */
 const STAGE = /^[A-Za-z0-9-]+$/;
@@ -62,11 +59,6 @@ export interface SmokeDeps {
   readonly now: () => Date;
   /** 32 hex characters for the sample finding's id. */
   readonly findingId: () => string;
-}
-
-/** The default function name: what Serverless names `validateFinding` in that stage. */
-export function validateFindingFunctionName(stage: string): string {
-  return `${SERVICE}-${stage}-validateFinding`;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   paginateListMembers,
   type S3JobDefinition,
 } from '@aws-sdk/client-macie2';
+import type { ScanFrequency } from './macie-schedule';
 
 /** What `CreateClassificationJob` is sent: the SDK's request, unchanged. */
 export type ClassificationJobInput = CreateClassificationJobRequest;
@@ -230,16 +231,12 @@ export function isAccountId(text: string): boolean {
   return /^\d{12}$/.test(text);
 }
 
-/** Name of the job `macie schedule` creates unless told otherwise. */
-export const DEFAULT_JOB_NAME = 'bucket-classification-validator-scheduled-scan';
+export { DEFAULT_JOB_NAME, SCAN_FREQUENCIES, type ScanFrequency } from './macie-schedule';
 
 /** Tags on the job, so that it can be told apart from jobs people made by hand. */
 export const JOB_TAGS: Readonly<Record<string, string>> = {
   ManagedBy: 'bucket-classification-validator',
 };
-
-export const SCAN_FREQUENCIES = ['daily', 'weekly', 'monthly'] as const;
-export type ScanFrequency = (typeof SCAN_FREQUENCIES)[number];
 
 export interface TagPair {
   readonly key: string;

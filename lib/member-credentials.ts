@@ -11,8 +11,8 @@ export interface TemporaryCredentials {
 /** Credentials on demand: what an SDK v3 client takes as `credentials`. */
 export type CredentialsProvider = () => Promise<TemporaryCredentials>;
 
-/** The role every member account holds for the central side (deploy/member-account.yaml). */
-export const DEFAULT_MEMBER_ROLE_NAME = 'BucketClassificationMember';
+// Defined with the settings, which need no AWS client.
+export { DEFAULT_MEMBER_ROLE_NAME } from './settings';
 
 /** Credentials are renewed this long before they expire, so no call starts with stale ones. */
 export const RENEW_BEFORE_EXPIRY_MS = 5 * 60 * 1000;

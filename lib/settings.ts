@@ -1,5 +1,7 @@
-import { DEFAULT_MEMBER_ROLE_NAME } from './member-credentials';
 import { type TagKeySettings, tagKeysFromEnv } from './tag-keys';
+
+/** The role every member account holds for the central side (deploy/member-account.yaml). */
+export const DEFAULT_MEMBER_ROLE_NAME = 'BucketClassificationMember';
 
 /** The tag a team's topic carries to accept notices (see `rules/topic-opt-in.ts`). */
 export interface TopicOptInSettings {
