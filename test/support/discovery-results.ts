@@ -22,6 +22,8 @@ export function discoveryResult(bucket: string, id: string): RawFinding {
 
 /** One result per bucket (each with its own id), one a line, gzipped as Macie writes them. */
 export function resultsObject(buckets: readonly string[]): Buffer {
-  const lines = buckets.map((bucket, i) => JSON.stringify(discoveryResult(bucket, `result-${bucket}-${i}`)));
+  const lines = buckets.map((bucket, i) =>
+    JSON.stringify(discoveryResult(bucket, `result-${bucket}-${i}`)),
+  );
   return gzipSync(`${lines.join('\n')}\n`);
 }
