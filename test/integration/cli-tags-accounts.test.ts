@@ -285,6 +285,7 @@ describe('tags --live --organization against moto', () => {
       buckets: 5,
       compliant: 2,
       nonCompliant: 3,
+      exempt: 0,
       unreadable: 0,
       accountId: null,
       topicExistenceChecked: true,
