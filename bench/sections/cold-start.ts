@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { atMost } from '../budget-limits';
 import { alternate, median, runNode } from '../measure';
 import { repositoryRoot } from '../root';
@@ -53,6 +53,23 @@ function lambdaEnvironment(functionName: string): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * The esbuild options of serverless.yml's `custom.esbuild` that shape a bundle, as
+ * serverless-esbuild passes them on (its defaults where a value is not set).
+ */
+export function bundleOptions(options: Readonly<Record<string, unknown>>): BuildOptions {
+  return {
+    bundle: options.bundle !== false,
+    minify: options.minify === true,
+    sourcemap: options.sourcemap === true,
+    target: String(options.target ?? 'node22'),
+    platform: 'node',
+    format: 'cjs',
+    external: (options.external as string[] | undefined) ?? [],
+    ...(Array.isArray(options.mainFields) ? { mainFields: options.mainFields as string[] } : {}),
+  };
+}
+
 /** The packages that weigh most in a bundle, for the log. */
 function heaviest(metafile: Metafile, outfile: string): string {
   // One entry point and no source map: one output.
@@ -80,15 +97,9 @@ async function measure(ctx: BenchContext): Promise<Record<string, unknown>> {
   for (const [name, entry] of Object.entries(functionEntries(serverless, ctx.root))) {
     const outfile = path.join(ctx.scratch, 'bundles', `${name}.js`);
     const result = await build({
+      ...bundleOptions(options),
       entryPoints: [entry],
       outfile,
-      bundle: options.bundle !== false,
-      minify: options.minify === true,
-      sourcemap: options.sourcemap === true,
-      target: String(options.target ?? 'node22'),
-      platform: 'node',
-      format: 'cjs',
-      external: (options.external as string[] | undefined) ?? [],
       metafile: true,
       logLevel: 'error',
     });
