@@ -17,12 +17,6 @@ export type { InputRecord, ReadHooks } from './input-stream';
 export const STDIN = '-';
 
 /**
- * Bytes asked of a file at a time: a large export is read in fewer, larger steps
- * (each step costs a trip through the event loop); memory stays bounded by it.
- */
-const READ_CHUNK_BYTES = 1024 * 1024;
-
-/**
  * Reads findings from files, directories (recursively, in name order), S3
  * (`s3://bucket/prefix/`, in key order; see `readS3Input`) and standard input
  * (`-`). Every input is streamed: JSON Lines a line at a time, a
@@ -180,7 +174,7 @@ async function* readFile(
   }
   yield* readStream(
     file,
-    handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }),
+    handle.createReadStream(),
     stat.size,
     LINES_FILE.test(file),
     hooks,
