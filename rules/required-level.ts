@@ -39,6 +39,8 @@ export function requirementFor(
   let explanation = known.get(key);
   if (!explanation) {
     explanation = lookUp(policy, detection);
+    // Type names come from findings: a warm function must not keep every name it met.
+    if (known.size >= MAX_REMEMBERED_TYPES) known.clear();
     known.set(key, explanation);
   }
   return explanation;
@@ -50,6 +52,9 @@ export function requirementFor(
  * not changed once loaded, so a policy and its answers are dropped together.
  */
 const requirementsByPolicy = new WeakMap<Policy, Map<string, RequirementExplanation>>();
+
+/** Far more types than Macie's managed identifiers and an account's custom ones. */
+const MAX_REMEMBERED_TYPES = 10_000;
 
 function lookUp(
   policy: Policy,
