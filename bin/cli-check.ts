@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { MacieLiveFindings } from '../lib/macie-live-findings';
 import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import { SEVERITIES } from '../policies/policy';
@@ -7,7 +6,13 @@ import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import { checkReportOptions, runCheck } from './check-command';
 import { type Cli, document, flag, optionDefaulting } from './cli-program';
 import { inputLimits } from './input-limits';
-import { DEFAULT_SINCE, type LiveClient, liveClient, parseSince } from './live-findings';
+import {
+  DEFAULT_SINCE,
+  type LiveClient,
+  type LiveInput,
+  liveClient,
+  parseSince,
+} from './live-findings';
 import { createProgress } from './progress';
 import { CHECK_FORMATS } from './report';
 import { VERDICTS } from './report-filter';
@@ -207,8 +212,7 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
   try {
     return await runCheck({
       inputs,
-      ...(macie &&
-        since && { live: { findings: new MacieLiveFindings(macie.client, macie.region), since } }),
+      ...(macie && since && { live: liveInput(macie, since) }),
       limits,
       policy: loadPolicy(flags.policy ?? DEFAULT_POLICY_FILE),
       tags: flags.tags === undefined ? new Map() : loadTagsFile(flags.tags, limits, io.stderr),
@@ -233,4 +237,11 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
     progress.clear();
     macie?.client.destroy();
   }
+}
+
+/** Macie's findings for --live; their module is loaded only then, as it brings the Macie SDK. */
+function liveInput(macie: LiveClient, since: Date): LiveInput {
+  const { MacieLiveFindings } =
+    require('../lib/macie-live-findings') as typeof import('../lib/macie-live-findings');
+  return { findings: new MacieLiveFindings(macie.client, macie.region), since };
 }

@@ -19,7 +19,9 @@ export class FindingIds {
 
   /** True the first time `id` is offered; after that false, and counted as a duplicate. */
   firstSighting(id: string): boolean {
-    const [seen, key] = id.length > MAX_KEPT_ID ? [this.seenDigests, sha256(id)] : [this.seen, id];
+    const long = id.length > MAX_KEPT_ID;
+    const seen = long ? this.seenDigests : this.seen;
+    const key = long ? sha256(id) : id;
     if (seen.has(key)) {
       this.duplicates++;
       return false;

@@ -1,7 +1,6 @@
-import { Macie2Client } from '@aws-sdk/client-macie2';
+import type { Macie2Client } from '@aws-sdk/client-macie2';
 import { FindingParseError, MacieCallError } from '../lib/errors';
 import { parseFindings } from '../lib/macie-finding';
-import { isMacieNotEnabled } from '../lib/macie-jobs';
 import type { SensitiveDataFindings } from '../lib/macie-live-findings';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import type { InputRecord } from './read-inputs';
@@ -83,6 +82,9 @@ export async function liveClient(
 ): Promise<LiveClient> {
   const named =
     regionFlag?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || undefined;
+  // Loaded here, for --live only: reading files alone spends no start-up time on the SDK.
+  const { Macie2Client } =
+    require('@aws-sdk/client-macie2') as typeof import('@aws-sdk/client-macie2');
   const client = new Macie2Client(named === undefined ? {} : { region: named });
   try {
     return { client, region: await client.config.region() };
@@ -152,6 +154,8 @@ export class LiveReading {
 /** Why a call failed, with what to do about the usual causes. */
 function callProblem(error: MacieCallError): string {
   const region = inert(error.region);
+  // Loaded when a call failed: the module brings the Macie SDK with it.
+  const { isMacieNotEnabled } = require('../lib/macie-jobs') as typeof import('../lib/macie-jobs');
   if (isMacieNotEnabled(error.cause)) {
     return `Macie is not enabled in ${region} (${error.call} refused): enable it there, or give the --region where it is`;
   }

@@ -55,8 +55,34 @@ export function createReport(
  */
 export const MAX_JSON_ERRORS = 1000;
 
+/**
+ * Text gathered into writes of about {@link BATCH_CHARS}: a report of many rows
+ * then costs one write per batch rather than one per row. `flush` writes the rest.
+ */
+function batched(write: (text: string) => void): { add(text: string): void; flush(): void } {
+  let pending = '';
+  return {
+    add(text) {
+      pending += text;
+      if (pending.length >= BATCH_CHARS) {
+        write(pending);
+        pending = '';
+      }
+    },
+    flush() {
+      if (pending !== '') write(pending);
+      pending = '';
+    },
+  };
+}
+
+/** Characters of report text gathered before a write: results still stream, in batches. */
+const BATCH_CHARS = 64 * 1024;
+
 /** Streams results, so large inputs need no memory for them; the summary comes last. */
-function jsonReport(write: (text: string) => void): Report {
+function jsonReport(writeText: (text: string) => void): Report {
+  const out = batched(writeText);
+  const write = out.add;
   let first = true;
   const errors: Array<{ source: string; reason: string }> = [];
   write('{"results":[');
@@ -70,6 +96,7 @@ function jsonReport(write: (text: string) => void): Report {
     },
     finish(summary) {
       write(`\n],\n"errors":${JSON.stringify(errors)},\n"summary":${JSON.stringify(summary)}}\n`);
+      out.flush();
     },
   };
 }
@@ -93,7 +120,9 @@ const CSV_COLUMNS = [
   'source',
 ] as const;
 
-function csvReport(write: (text: string) => void): Report {
+function csvReport(writeText: (text: string) => void): Report {
+  const out = batched(writeText);
+  const write = out.add;
   write(`${CSV_COLUMNS.join(',')}\n`);
   return {
     add(result) {
@@ -109,7 +138,9 @@ function csvReport(write: (text: string) => void): Report {
     unreadable() {
       // Reported on stderr as they happen; a CSV row per finding has no place for them.
     },
-    finish() {},
+    finish() {
+      out.flush();
+    },
   };
 }
 

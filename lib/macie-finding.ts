@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FindingParseError } from './errors';
+import { fastFinding } from './macie-finding-fast';
 
 /**
  * Schemas for Amazon Macie findings as they arrive: in an EventBridge event,
@@ -180,17 +181,27 @@ export function parseFinding(value: unknown): ParsedFinding {
         `not a Macie finding event (source "${source}", detail-type "${detailType}"; expected "${MACIE_SOURCE}", "${MACIE_DETAIL_TYPE}")`,
       );
     }
-    const finding = findingSchema.safeParse(detail);
+    const finding = readFinding(detail);
     if (!finding.success) {
       throw new FindingParseError('malformed Macie finding', problemsOf(finding.error, 'detail'));
     }
     return { finding: finding.data, envelope: definedOnly({ id, account, region, time }) };
   }
-  const finding = findingSchema.safeParse(value);
+  const finding = readFinding(value);
   if (!finding.success) {
     throw new FindingParseError('malformed Macie finding', problemsOf(finding.error));
   }
   return { finding: finding.data };
+}
+
+/**
+ * `findingSchema.safeParse`, quicker: a plainly well-formed finding is read by
+ * {@link fastFinding} to the same result; any other goes through the schema, whose
+ * issues name what is wrong.
+ */
+function readFinding(value: unknown): ReturnType<typeof findingSchema.safeParse> {
+  const data = fastFinding(value);
+  return data === undefined ? findingSchema.safeParse(value) : { success: true, data };
 }
 
 /** Bucket tags from a finding's `[{key, value}]` list; `undefined` when the finding has none. */

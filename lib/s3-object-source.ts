@@ -1,5 +1,13 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+
+/**
+ * The S3 SDK, loaded on first use rather than with this module: `check` over local
+ * files then spends no start-up time on it.
+ */
+function s3Sdk(): typeof import('@aws-sdk/client-s3') {
+  return require('@aws-sdk/client-s3');
+}
 
 /**
  * Builds the S3 client for a region, or for the region of the SDK's default chain
@@ -8,7 +16,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 export type S3ClientFactory = (region?: string) => S3Client;
 
 export const defaultS3Clients: S3ClientFactory = (region) =>
-  new S3Client(region === undefined ? {} : { region });
+  new (s3Sdk().S3Client)(region === undefined ? {} : { region });
 
 /** The most keys one `ListObjectsV2` page holds (S3's own limit). */
 export const KEYS_PER_PAGE = 1000;
@@ -63,7 +71,7 @@ export class S3ObjectSource implements ObjectSource {
   async page(bucket: string, prefix: string, request: PageRequest = {}): Promise<ObjectPage> {
     const output = await this.send(bucket, (client) =>
       client.send(
-        new ListObjectsV2Command({
+        new (s3Sdk().ListObjectsV2Command)({
           Bucket: bucket,
           ...(prefix === '' ? {} : { Prefix: prefix }),
           ...(request.maxKeys === undefined ? {} : { MaxKeys: request.maxKeys }),
@@ -82,7 +90,7 @@ export class S3ObjectSource implements ObjectSource {
   async open(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {
     const output = await this.send(bucket, (client) =>
       client.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key }),
+        new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: key }),
         signal === undefined ? {} : { abortSignal: signal },
       ),
     );

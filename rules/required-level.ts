@@ -30,6 +30,36 @@ export function requirementFor(
   policy: Policy,
   detection: Pick<Detection, 'type' | 'category' | 'custom'>,
 ): RequirementExplanation {
+  let known = requirementsByPolicy.get(policy);
+  if (!known) {
+    known = new Map();
+    requirementsByPolicy.set(policy, known);
+  }
+  const key = `${detection.custom ? 'c' : 'm'}\u0000${detection.category}\u0000${detection.type}`;
+  let explanation = known.get(key);
+  if (!explanation) {
+    explanation = lookUp(policy, detection);
+    // Type names come from findings: a warm function must not keep every name it met.
+    if (known.size >= MAX_REMEMBERED_TYPES) known.clear();
+    known.set(key, explanation);
+  }
+  return explanation;
+}
+
+/**
+ * What each policy requires of each type it was asked about: a run of many findings
+ * names the same few types again and again. Keyed by the policy object, which is
+ * not changed once loaded, so a policy and its answers are dropped together.
+ */
+const requirementsByPolicy = new WeakMap<Policy, Map<string, RequirementExplanation>>();
+
+/** Far more types than Macie's managed identifiers and an account's custom ones. */
+const MAX_REMEMBERED_TYPES = 10_000;
+
+function lookUp(
+  policy: Policy,
+  detection: Pick<Detection, 'type' | 'category' | 'custom'>,
+): RequirementExplanation {
   if (detection.custom) {
     const named = policy.customIdentifiers.byName.get(normaliseCustomName(detection.type));
     return named

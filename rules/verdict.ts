@@ -116,9 +116,11 @@ export function judgeDetections(
   keys: TagKeys,
   exposure: { readonly publiclyAccessible: boolean; readonly sample: boolean },
 ): Compliant | Violation | Unclassified {
-  const detections = found.map(
-    (detection): JudgedDetection => ({ ...detection, ...requirementFor(policy, detection) }),
-  );
+  const detections = found.map((detection): JudgedDetection => {
+    // Named rather than spread: one spread and two fields is the quick way to build it.
+    const { requirement, because } = requirementFor(policy, detection);
+    return { ...detection, requirement, because };
+  });
   const { publiclyAccessible } = exposure;
   const judged: Judged = {
     team: teamOf(tags, keys),
