@@ -28,18 +28,14 @@ interface DiffJson {
   failOnNew?: { severity: string; reached: Array<Record<string, unknown>> };
 }
 
+/** `policy diff default STRICTER --findings FINDINGS` with `extra` options. */
+function diffFindings(...extra: string[]) {
+  return runCli('policy', 'diff', 'default', STRICTER, '--findings', FINDINGS, ...extra);
+}
+
 describe('policy diff', () => {
   it('shows the findings each team gains, loses and sees change severity, in JSON', async () => {
-    const { code, stdout, stderr } = await runCli(
-      'policy',
-      'diff',
-      'default',
-      STRICTER,
-      '--findings',
-      FINDINGS,
-      '--format',
-      'json',
-    );
+    const { code, stdout, stderr } = await diffFindings('--format', 'json');
 
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const diff = JSON.parse(stdout) as DiffJson;
@@ -75,14 +71,7 @@ describe('policy diff', () => {
   });
 
   it('shows the changes and the totals by team in a table', async () => {
-    const { code, stdout } = await runCli(
-      'policy',
-      'diff',
-      'default',
-      STRICTER,
-      '--findings',
-      FINDINGS,
-    );
+    const { code, stdout } = await diffFindings();
 
     expect(code).toBe(0);
     const lines = stdout.split('\n');
@@ -112,16 +101,7 @@ describe('policy diff', () => {
   });
 
   it('writes Markdown with a section per team', async () => {
-    const { code, stdout } = await runCli(
-      'policy',
-      'diff',
-      'default',
-      STRICTER,
-      '--findings',
-      FINDINGS,
-      '--format',
-      'markdown',
-    );
+    const { code, stdout } = await diffFindings('--format', 'markdown');
 
     expect(code).toBe(0);
     expect(stdout).toContain(`### Policy diff: default -> ${STRICTER}`);
@@ -140,18 +120,7 @@ describe('policy diff', () => {
       JSON.stringify({ 'acme-crm-contacts': { Team: 'sales | <b>*x*</b>\n| injected |' } }),
     );
 
-    const { stdout } = await runCli(
-      'policy',
-      'diff',
-      'default',
-      STRICTER,
-      '--findings',
-      FINDINGS,
-      '--tags',
-      tags,
-      '--format',
-      'markdown',
-    );
+    const { stdout } = await diffFindings('--tags', tags, '--format', 'markdown');
 
     expect(stdout).toContain(
       '| sales \\| \\<b>\\*x\\*\\</b>?\\| injected \\| | 1 | 0 | 0 | 0 | 0 -> 1 |',
@@ -161,13 +130,7 @@ describe('policy diff', () => {
 
   describe('--fail-on-new', () => {
     it('exits 1 naming the change when a raised severity reaches it', async () => {
-      const { code, stdout, stderr } = await runCli(
-        'policy',
-        'diff',
-        'default',
-        STRICTER,
-        '--findings',
-        FINDINGS,
+      const { code, stdout, stderr } = await diffFindings(
         '--format',
         'json',
         '--fail-on-new',
@@ -189,16 +152,7 @@ describe('policy diff', () => {
     });
 
     it('exits 1 on a new violation at the threshold', async () => {
-      const { code, stderr } = await runCli(
-        'policy',
-        'diff',
-        'default',
-        STRICTER,
-        '--findings',
-        FINDINGS,
-        '--fail-on-new',
-        'Medium',
-      );
+      const { code, stderr } = await diffFindings('--fail-on-new', 'Medium');
 
       expect(code).toBe(1);
       expect(stderr).toContain('2 new violations or raised severities at or above Medium');
@@ -206,31 +160,13 @@ describe('policy diff', () => {
     });
 
     it('takes the severity in any case', async () => {
-      const { code } = await runCli(
-        'policy',
-        'diff',
-        'default',
-        STRICTER,
-        '--findings',
-        FINDINGS,
-        '--fail-on-new',
-        'high',
-      );
+      const { code } = await diffFindings('--fail-on-new', 'high');
 
       expect(code).toBe(1);
     });
 
     it('exits 0 when nothing new reaches it', async () => {
-      const { code, stderr } = await runCli(
-        'policy',
-        'diff',
-        'default',
-        STRICTER,
-        '--findings',
-        FINDINGS,
-        '--fail-on-new',
-        'Critical',
-      );
+      const { code, stderr } = await diffFindings('--fail-on-new', 'Critical');
 
       expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     });
@@ -335,15 +271,7 @@ describe('policy diff', () => {
     it('exits 2 after the report when a record cannot be read', async () => {
       const broken = dir.write('broken.jsonl', '{"not": "a finding"}\n');
 
-      const { code, stdout, stderr } = await runCli(
-        'policy',
-        'diff',
-        'default',
-        STRICTER,
-        '--findings',
-        FINDINGS,
-        broken,
-      );
+      const { code, stdout, stderr } = await diffFindings(broken);
 
       expect(code).toBe(2);
       expect(stderr).toContain(`${broken}:1:`);
