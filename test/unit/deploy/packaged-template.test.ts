@@ -1547,8 +1547,9 @@ describe('the function zip', () => {
     ).toEqual([]);
   });
 
-  it('loads at cold start from the task root with the deployed settings', () => {
-    const taskRoot = path.join(stack.work.path, 'task');
+  /** What `handler` is once the function's zip, unpacked in `dir`, loads with the deployed settings and `env`. */
+  function handlerTypeAtColdStart(dir: string, env: Record<string, string>): string {
+    const taskRoot = path.join(stack.work.path, dir);
     stack.extract('validateFinding', taskRoot);
     const settings = Object.fromEntries(
       Object.entries(functionEnvironment()).map(([name, value]) => [
@@ -1556,49 +1557,30 @@ describe('the function zip', () => {
         String(parameterDefault(value)),
       ]),
     );
-    const env = {
-      PATH: process.env.PATH,
-      ...settings,
-      SECURITY_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:central',
-      // The pseudo parameter AWS::AccountId, as CloudFormation resolves it.
-      CENTRAL_ACCOUNT_ID: '111122223333',
-      AWS_REGION: 'us-east-1',
-    };
-
     const output = runNode(
       ['-e', `console.log(typeof require('./${handlerModule()}').handler)`],
       taskRoot,
-      env,
+      {
+        PATH: process.env.PATH,
+        ...settings,
+        SECURITY_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:central',
+        // The pseudo parameter AWS::AccountId, as CloudFormation resolves it.
+        CENTRAL_ACCOUNT_ID: '111122223333',
+        AWS_REGION: 'us-east-1',
+        ...env,
+      },
     );
+    return output.trim();
+  }
 
-    expect(output.trim()).toBe('function');
+  it('loads at cold start from the task root with the deployed settings', () => {
+    expect(handlerTypeAtColdStart('task', {})).toBe('function');
   });
 
   it('loads at cold start a policy that extends the default one', () => {
-    const taskRoot = path.join(stack.work.path, 'task-extends');
-    stack.extract('validateFinding', taskRoot);
-    const settings = Object.fromEntries(
-      Object.entries(functionEnvironment()).map(([name, value]) => [
-        name,
-        String(parameterDefault(value)),
-      ]),
-    );
-    const env = {
-      PATH: process.env.PATH,
-      ...settings,
-      POLICY_FILE: 'policies/team-extends.yaml',
-      SECURITY_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:central',
-      CENTRAL_ACCOUNT_ID: '111122223333',
-      AWS_REGION: 'us-east-1',
-    };
-
-    const output = runNode(
-      ['-e', `console.log(typeof require('./${handlerModule()}').handler)`],
-      taskRoot,
-      env,
-    );
-
-    expect(output.trim()).toBe('function');
+    expect(
+      handlerTypeAtColdStart('task-extends', { POLICY_FILE: 'policies/team-extends.yaml' }),
+    ).toBe('function');
   });
 });
 
