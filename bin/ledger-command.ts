@@ -17,6 +17,7 @@ import { SnsTopicDirectory, type TopicTagReader } from '../lib/sns-topic-directo
 import { StsCallerAccount } from '../lib/sts-caller-account';
 import { tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
+import { DEFAULT_WAIVERS_FILE, loadWaivers } from '../policies/load-waivers';
 import { type Policy, type Severity, severityRank } from '../policies/policy';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import { assessBucket, type BucketState, type BucketVerdict } from '../rules/bucket-state';
@@ -97,7 +98,9 @@ function commonOptions(
     ),
     region: flags.region?.trim() || env.AWS_REGION?.trim() || undefined,
     policy: loadPolicy(flags.policy ?? env.POLICY_FILE?.trim() ?? DEFAULT_POLICY_FILE),
-    waivers: waiversFrom(flags.waivers ?? (env.WAIVERS_FILE?.trim() || undefined)),
+    waivers: waiversFrom(
+      loadWaivers(flags.waivers ?? (env.WAIVERS_FILE?.trim() || DEFAULT_WAIVERS_FILE)),
+    ),
     tagKeys: tagKeysFromEnv(env),
     stdout: io.stdout,
     stderr: io.stderr,

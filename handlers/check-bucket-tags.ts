@@ -16,7 +16,7 @@ import { S3BucketInventory } from '../lib/s3-bucket-inventory';
 import { S3TagSource } from '../lib/s3-tag-source';
 import { tagRuleSettings } from '../lib/settings';
 import { SnsTopicDirectory } from '../lib/sns-topic-directory';
-import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
+import { functionPolicy } from '../policies/function-files';
 import { snsClients } from './ledger-collaborators';
 
 export type { TagRuleDependencies, TagRuleOutcome } from '../flows/check-bucket-tags';
@@ -29,7 +29,7 @@ function fromEnvironment(): TagRuleDependencies {
   const accounts = new PerAccount(access, (credentials) => inOneAccount(credentials));
   return {
     settings,
-    policy: loadPolicy(settings.policyFile ?? DEFAULT_POLICY_FILE),
+    policy: functionPolicy(settings.policyFile),
     ...accounts.for(undefined),
     ...(settings.organization ? { inAccount: (accountId: string) => accounts.for(accountId) } : {}),
     handover: new LambdaSweepHandover(settings.functionName),

@@ -8,7 +8,7 @@ import { AccountTagSources, S3TagSource, type TagSource } from '../lib/s3-tag-so
 import type { FindingHandlerSettings } from '../lib/settings';
 import { SnsAlertPublisher } from '../lib/sns-alert-publisher';
 import { CachedTopicTags, SnsTopicDirectory } from '../lib/sns-topic-directory';
-import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
+import { functionPolicy, functionWaivers } from '../policies/function-files';
 import type { Policy } from '../policies/policy';
 import type { BucketState } from '../rules/bucket-state';
 
@@ -39,8 +39,8 @@ export function ledgerCollaborators(
 ): LedgerCollaborators {
   const access = memberAccessFor(settings.organization, serviceName, process.env.AWS_REGION);
   return {
-    policy: loadPolicy(settings.policyFile ?? DEFAULT_POLICY_FILE),
-    waivers: waiversFrom(settings.waiversFile),
+    policy: functionPolicy(settings.policyFile),
+    waivers: waiversFrom(functionWaivers(settings.waiversFile)),
     ledger: new DynamoDbLedger<BucketState>(settings.ledgerTable),
     // Teams' topics are published to with the function's own role (their topic
     // policies allow it); their tags are read in their account.

@@ -6,12 +6,12 @@
  */
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { atMost } from '../budget-limits';
 import { alternate, median, runNode } from '../measure';
 import { repositoryRoot } from '../root';
 import type { BenchContext, BenchSection, Budget } from '../section';
-import { readServerless, type ServerlessFile } from '../serverless-file';
+import { paramOf, readServerless, type ServerlessFile } from '../serverless-file';
 
 /** Alternating runs (bundle, empty) per function; the medians are compared. */
 const RUNS = 9;
@@ -70,6 +70,25 @@ export function bundleOptions(options: Readonly<Record<string, unknown>>): Build
   };
 }
 
+/**
+ * The esbuild plugins serverless.yml's `custom.esbuild.plugins` file gives, called as
+ * serverless-esbuild calls it, with the stack's default policy and waivers files as
+ * the functions' settings.
+ */
+export function esbuildPlugins(serverless: ServerlessFile, root: string): Plugin[] {
+  const file = serverless.custom.esbuild.plugins;
+  if (typeof file !== 'string') return [];
+  const plugins = require(path.resolve(root, file)) as
+    | Plugin[]
+    | ((serverless: unknown) => Plugin[]);
+  if (typeof plugins !== 'function') return plugins;
+  const environment = {
+    POLICY_FILE: paramOf(serverless, 'policyFile'),
+    WAIVERS_FILE: paramOf(serverless, 'waiversFile'),
+  };
+  return plugins({ serviceDir: root, service: { provider: { environment }, functions: {} } });
+}
+
 /** The packages that weigh most in a bundle, for the log. */
 function heaviest(metafile: Metafile, outfile: string): string {
   // One entry point and no source map: one output.
@@ -98,6 +117,7 @@ async function measure(ctx: BenchContext): Promise<Record<string, unknown>> {
     const outfile = path.join(ctx.scratch, 'bundles', `${name}.js`);
     const result = await build({
       ...bundleOptions(options),
+      plugins: esbuildPlugins(serverless, ctx.root),
       entryPoints: [entry],
       outfile,
       metafile: true,

@@ -18,6 +18,7 @@ import { S3TagSource } from '../../lib/s3-tag-source';
 import { SnsAlertPublisher } from '../../lib/sns-alert-publisher';
 import { CachedTopicTags, SnsTopicDirectory } from '../../lib/sns-topic-directory';
 import { loadPolicy } from '../../policies/load-policy';
+import { loadWaivers } from '../../policies/load-waivers';
 import { loadMacieEvent, type RawEvent } from '../support/fixtures';
 import { createLedgerTable, deleteLedgerTable } from '../support/ledger-table';
 import { motoAccountId as ACCOUNT } from '../support/moto-server';
@@ -80,7 +81,7 @@ function container(central: string): ReturnType<typeof createFindingTracker> {
       organization: undefined,
     },
     policy: loadPolicy(),
-    waivers: waiversFrom(undefined),
+    waivers: waiversFrom(loadWaivers()),
     ledger: new DynamoDbLedger(LEDGER, counted(new DynamoDBClient({}), 'DynamoDB')),
     publisher: new SnsAlertPublisher(() => counted(new SNSClient({ region: REGION }), 'SNS')),
     topicTags: new CachedTopicTags(

@@ -5,7 +5,6 @@
  * has its own bucket and its own team topic with a queue subscribed, so "one
  * notice" means one message in that queue.
  */
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -185,8 +184,33 @@ async function ledgerEntry(bucket: string): Promise<Record<string, unknown> | un
   return Item?.state as Record<string, unknown> | undefined;
 }
 
+/**
+ * Waivers for this run's buckets, packaged as the stack's waivers file: a function
+ * judges with the files packaging checked and packed (the shipped ones too).
+ */
+const WAIVERS_FILE = 'policies/waivers-it.yaml';
+const WAIVERS = [
+  'waivers:',
+  `  - bucket: waived-${RUN}`,
+  '    types: [CREDIT_CARD_NUMBER]',
+  '    reason: Card numbers are tokenised by the end of the quarter',
+  '    ticket: SEC-1042',
+  '    approver: ciso@example.com',
+  '    expires: "2999-12-31"',
+  `  - bucket: lapsed-${RUN}`,
+  '    types: [CREDIT_CARD_NUMBER]',
+  '    reason: Migration window',
+  '    ticket: SEC-0999',
+  '    approver: ciso@example.com',
+  '    expires: "2020-01-31"',
+  '',
+].join('\n');
+
 beforeAll(async () => {
-  stack = packageStack('it');
+  stack = packageStack('it', {
+    files: { [WAIVERS_FILE]: WAIVERS },
+    params: { waiversFile: WAIVERS_FILE },
+  });
   findingRoot = path.join(stack.work.path, 'finding');
   changeRoot = path.join(stack.work.path, 'change');
   stack.extract('validateFinding', findingRoot);
@@ -339,30 +363,7 @@ describe('the notice lifecycle against moto', () => {
   }, 180_000);
 
   describe('waivers', () => {
-    let waiversFile: string;
-
-    beforeAll(() => {
-      waiversFile = 'policies/waivers-it.yaml';
-      writeFileSync(
-        path.join(findingRoot, waiversFile),
-        [
-          'waivers:',
-          `  - bucket: waived-${RUN}`,
-          '    types: [CREDIT_CARD_NUMBER]',
-          '    reason: Card numbers are tokenised by the end of the quarter',
-          '    ticket: SEC-1042',
-          '    approver: ciso@example.com',
-          '    expires: "2999-12-31"',
-          `  - bucket: lapsed-${RUN}`,
-          '    types: [CREDIT_CARD_NUMBER]',
-          '    reason: Migration window',
-          '    ticket: SEC-0999',
-          '    approver: ciso@example.com',
-          '    expires: "2020-01-31"',
-          '',
-        ].join('\n'),
-      );
-    });
+    const waiversFile = WAIVERS_FILE;
 
     it('sends no notice for a waived violation and counts it as waived', async () => {
       const team = await inbox('waived');

@@ -1,5 +1,5 @@
 import { repositoryRoot } from '../../../bench/root';
-import { bundleOptions } from '../../../bench/sections/cold-start';
+import { bundleOptions, esbuildPlugins } from '../../../bench/sections/cold-start';
 import { readServerless } from '../../../bench/serverless-file';
 
 describe('coldStart bundle options', () => {
@@ -27,5 +27,15 @@ describe('coldStart bundle options', () => {
       external: ['@aws-sdk/*'],
       target: 'node20',
     });
+  });
+});
+
+describe('coldStart bundle plugins', () => {
+  it('are those serverless.yml names: the policy packed, the Lambda credentials', () => {
+    const root = repositoryRoot();
+    expect(esbuildPlugins(readServerless(root), root).map((plugin) => plugin.name)).toEqual([
+      'packed-policy',
+      'lambda-credentials',
+    ]);
   });
 });

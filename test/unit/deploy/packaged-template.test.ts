@@ -234,16 +234,8 @@ let stack: PackagedStack;
 let template: Template;
 let zipEntries: ZipEntry[];
 
-/** Policy files as a team may add them beside the default one, YAML or JSON. */
-const EXTRA_POLICY_FILES = {
-  'policies/team-policy.yml': 'description: a team policy in YAML with the short extension\n',
-  'policies/team-policy.json': '{ "description": "a team policy in JSON" }\n',
-  'policies/team-extends.yaml':
-    'extends: default\ncategories:\n  PERSONAL_INFORMATION: Restricted\n',
-};
-
 beforeAll(() => {
-  stack = packageStack('dev', { files: EXTRA_POLICY_FILES });
+  stack = packageStack('dev');
   template = stack.template<Template>();
   zipEntries = stack.zipEntries('validateFinding');
 }, 120_000);
@@ -1522,21 +1514,8 @@ describe('the stack outputs', () => {
 describe('the function zip', () => {
   const names = (): string[] => zipEntries.map((entry) => entry.name);
 
-  it('holds the bundled handler and the policy file POLICY_FILE names', () => {
-    expect(names()).toEqual(
-      expect.arrayContaining([handlerModule(), functionEnvironment().POLICY_FILE]),
-    );
-  });
-
-  it('holds every policy and waivers file under policies/, YAML (.yaml, .yml) or JSON', () => {
-    expect(names()).toEqual(
-      expect.arrayContaining([
-        'policies/default-policy.yaml',
-        'policies/waivers.yaml',
-        'policies/team-policy.yml',
-        'policies/team-policy.json',
-      ]),
-    );
+  it('holds the bundled handler alone: the policy and waivers are packed into it', () => {
+    expect(names()).toEqual([handlerModule()]);
   });
 
   it('holds no dependencies, sources or tests (everything is bundled)', () => {
@@ -1577,10 +1556,12 @@ describe('the function zip', () => {
     expect(handlerTypeAtColdStart('task', {})).toBe('function');
   });
 
-  it('loads at cold start a policy that extends the default one', () => {
-    expect(
-      handlerTypeAtColdStart('task-extends', { POLICY_FILE: 'policies/team-extends.yaml' }),
-    ).toBe('function');
+  it('refuses at cold start a policy file packaging did not check, naming it', () => {
+    expect(() =>
+      handlerTypeAtColdStart('task-unpacked', { POLICY_FILE: 'policies/team-policy.yaml' }),
+    ).toThrow(
+      'POLICY_FILE is "policies/team-policy.yaml", which was not checked and packed with this function (packed: policies/default-policy.yaml)',
+    );
   });
 });
 
