@@ -1,6 +1,6 @@
 import type { ConfigurationItem } from '@aws-sdk/client-config-service';
-import { z } from 'zod';
 import { ConfigEventError } from './errors';
+import * as z from './zod-mini';
 
 /**
  * Schemas for what AWS Config hands a custom Lambda rule, and for the
@@ -91,7 +91,7 @@ export interface ConfigRuleInvocation {
 
 const BUCKET_TAGGING = 'BucketTaggingConfiguration';
 
-const text = z.string().min(1, 'must not be empty');
+const text = z.string().check(z.minLength(1, 'must not be empty'));
 
 const itemStatus = z.enum(ITEM_STATUSES);
 
@@ -101,15 +101,16 @@ const itemStatus = z.enum(ITEM_STATUSES);
  * quietly roll `2021-02-30` over into March, and an OrderingTimestamp must not
  * be made up.
  */
-const timestamp = z.iso
-  .datetime({
+const timestamp = z.transformed(
+  z.iso.datetime({
     offset: true,
     error: (issue) =>
       issue.code === 'invalid_format'
         ? `not an ISO 8601 timestamp: ${quote(issue.input)}`
         : undefined,
-  })
-  .transform((value) => new Date(value));
+  }),
+  (value) => new Date(value),
+);
 
 /** The SDK returns a `Date`; a JSON copy of its output (a saved fixture) has the ISO text. */
 const dateOrTimestamp = z.preprocess((value) => {
@@ -118,31 +119,30 @@ const dateOrTimestamp = z.preprocess((value) => {
 }, timestamp);
 
 /** A tag map. A `null` value (never seen, but cheap to allow) reads as an empty value. */
-const tagMap = z
-  .record(
-    z.string(),
-    z
-      .string()
-      .nullable()
-      .transform((value) => value ?? ''),
-  )
-  .nullish()
-  .transform((tags) => tags ?? {});
+const tagMap = z.transformed(
+  z.nullish(
+    z.record(
+      z.string(),
+      z.transformed(z.nullable(z.string()), (value) => value ?? ''),
+    ),
+  ),
+  (tags) => tags ?? {},
+);
 
 /** Values are objects in events and JSON strings in the API shape; only the tagging one is read. */
-const supplementaryConfiguration = z
-  .record(z.string(), z.unknown())
-  .nullish()
-  .transform((values) => values ?? {});
+const supplementaryConfiguration = z.transformed(
+  z.nullish(z.record(z.string(), z.unknown())),
+  (values) => values ?? {},
+);
 
 const bucketTagging = z.looseObject({
-  tagSets: z.array(z.looseObject({ tags: tagMap })).nullish(),
+  tagSets: z.nullish(z.array(z.looseObject({ tags: tagMap }))),
 });
 
 const itemFields = {
   resourceType: text,
   resourceId: text,
-  resourceName: z.string().nullish(),
+  resourceName: z.nullish(z.string()),
   awsRegion: text,
   configurationItemStatus: itemStatus,
   tags: tagMap,
@@ -150,72 +150,69 @@ const itemFields = {
 };
 
 /** `invokingEvent.configurationItem`. A deleted item has `configuration: null`, which is not read. */
-const eventItem = z
-  .looseObject({ ...itemFields, awsAccountId: text, configurationItemCaptureTime: timestamp })
-  .transform((item) =>
-    bucketItem({ ...item, captureTime: item.configurationItemCaptureTime }, item),
-  );
+const eventItem = z.transformed(
+  z.looseObject({ ...itemFields, awsAccountId: text, configurationItemCaptureTime: timestamp }),
+  (item) => bucketItem({ ...item, captureTime: item.configurationItemCaptureTime }, item),
+);
 
 /** A GetResourceConfigHistory item: `accountId`, not `awsAccountId`; a Date capture time. */
-const historyItem = z
-  .looseObject({ ...itemFields, accountId: text, configurationItemCaptureTime: dateOrTimestamp })
-  .transform((item) =>
+const historyItem = z.transformed(
+  z.looseObject({ ...itemFields, accountId: text, configurationItemCaptureTime: dateOrTimestamp }),
+  (item) =>
     bucketItem(
       { ...item, awsAccountId: item.accountId, captureTime: item.configurationItemCaptureTime },
       item,
     ),
-  );
+);
 
-const itemSummary = z
-  .looseObject({
+const itemSummary = z.transformed(
+  z.looseObject({
     resourceType: text,
     resourceId: text,
     awsAccountId: text,
     awsRegion: text,
     configurationItemCaptureTime: timestamp,
     configurationItemStatus: itemStatus,
-  })
-  .transform(
-    (summary): ItemSummary => ({
-      resourceType: summary.resourceType,
-      resourceId: summary.resourceId,
-      awsAccountId: summary.awsAccountId,
-      awsRegion: summary.awsRegion,
-      captureTime: summary.configurationItemCaptureTime,
-      status: summary.configurationItemStatus,
-    }),
-  );
+  }),
+  (summary): ItemSummary => ({
+    resourceType: summary.resourceType,
+    resourceId: summary.resourceId,
+    awsAccountId: summary.awsAccountId,
+    awsRegion: summary.awsRegion,
+    captureTime: summary.configurationItemCaptureTime,
+    status: summary.configurationItemStatus,
+  }),
+);
 
-const changeNotification = z
-  .looseObject({ configurationItem: eventItem })
-  .transform(
-    ({ configurationItem }): ConfigMessage => ({ kind: 'change', item: configurationItem }),
-  );
+const changeNotification = z.transformed(
+  z.looseObject({ configurationItem: eventItem }),
+  ({ configurationItem }): ConfigMessage => ({ kind: 'change', item: configurationItem }),
+);
 
 /**
  * Only the summary is read: the Lambda example in the Developer Guide has no
  * `notificationCreationTime` or `recordVersion` here (the SNS form does), and
  * the OrderingTimestamp comes from the item's capture time anyway.
  */
-const oversizedNotification = z.looseObject({ configurationItemSummary: itemSummary }).transform(
+const oversizedNotification = z.transformed(
+  z.looseObject({ configurationItemSummary: itemSummary }),
   ({ configurationItemSummary }): ConfigMessage => ({
     kind: 'oversized',
     summary: configurationItemSummary,
   }),
 );
 
-const scheduledNotification = z
-  .looseObject({ awsAccountId: text, notificationCreationTime: timestamp })
-  .transform(
-    ({ awsAccountId, notificationCreationTime }): ConfigMessage => ({
-      kind: 'scheduled',
-      notificationCreationTime,
-      awsAccountId,
-    }),
-  );
+const scheduledNotification = z.transformed(
+  z.looseObject({ awsAccountId: text, notificationCreationTime: timestamp }),
+  ({ awsAccountId, notificationCreationTime }): ConfigMessage => ({
+    kind: 'scheduled',
+    notificationCreationTime,
+    awsAccountId,
+  }),
+);
 
 /** A switch, not an object lookup: `messageType` is input, and `"constructor"` is a key of every object. */
-function notificationSchema(messageType: string): z.ZodType<ConfigMessage> | undefined {
+function notificationSchema(messageType: string): z.ZodMiniType<ConfigMessage> | undefined {
   switch (messageType) {
     case 'ConfigurationItemChangeNotification':
       return changeNotification;
@@ -228,19 +225,20 @@ function notificationSchema(messageType: string): z.ZodType<ConfigMessage> | und
   }
 }
 
-const invokingEvent = z
-  .looseObject({ messageType: text })
-  .transform((event, ctx): ConfigMessage => {
+const invokingEvent = z.transformed(
+  z.looseObject({ messageType: text }),
+  (event, ctx): ConfigMessage => {
     const schema = notificationSchema(event.messageType);
     if (schema === undefined) return { kind: 'unsupported', messageType: event.messageType };
     const parsed = schema.safeParse(event, { reportInput: true });
     if (parsed.success) return parsed.data;
     // Raised again here, so that their paths start with `invokingEvent`.
     for (const issue of parsed.error.issues) {
-      ctx.addIssue({ code: 'custom', message: problemText(issue), path: [...issue.path] });
+      z.addIssue(ctx, problemText(issue), [...issue.path]);
     }
     return z.NEVER;
-  });
+  },
+);
 
 /**
  * Rule parameters are text (the console and PutConfigRule take strings), but a
@@ -257,19 +255,20 @@ const ruleParameters = z.preprocess(
   },
   z.record(
     z.string(),
-    z
-      .union([z.string(), z.number(), z.boolean()], {
+    z.transformed(
+      z.union([z.string(), z.number(), z.boolean()], {
         error: 'expected text (a number or boolean is read as its text)',
-      })
-      .transform(String),
+      }),
+      String,
+    ),
   ),
 );
 
 const invocation = z.looseObject({
   resultToken: text,
   accountId: text,
-  configRuleName: z.string().nullish(),
-  eventLeftScope: z.boolean().nullish(),
+  configRuleName: z.nullish(z.string()),
+  eventLeftScope: z.nullish(z.boolean()),
   ruleParameters,
   invokingEvent: z.preprocess(fromJsonText, invokingEvent),
 });
@@ -312,7 +311,7 @@ export interface ConfigItemChangeEvent {
 }
 
 const envelope = z.looseObject({
-  id: z.string().nullish(),
+  id: z.nullish(z.string()),
   source: z.literal('aws.config', { error: 'expected "aws.config"' }),
   'detail-type': text,
   detail: z.unknown(),
@@ -357,8 +356,8 @@ export interface ComplianceChangeEvent {
 
 const evaluationResult = z.looseObject({
   complianceType: text,
-  annotation: z.string().nullish(),
-  resultRecordedTime: timestamp.nullish(),
+  annotation: z.nullish(z.string()),
+  resultRecordedTime: z.nullish(timestamp),
 });
 
 const complianceChange = z.looseObject({
@@ -368,8 +367,8 @@ const complianceChange = z.looseObject({
   awsAccountId: text,
   awsRegion: text,
   newEvaluationResult: evaluationResult,
-  oldEvaluationResult: evaluationResult.nullish(),
-  notificationCreationTime: timestamp.nullish(),
+  oldEvaluationResult: z.nullish(evaluationResult),
+  notificationCreationTime: z.nullish(timestamp),
 });
 
 /**
@@ -519,18 +518,18 @@ function tagsOf({
 }
 
 /** JSON text parsed; any other value passed on for the schema to judge. */
-function fromJsonText(value: unknown, ctx: z.core.$RefinementCtx): unknown {
+function fromJsonText(value: unknown, ctx: z.core.ParsePayload): unknown {
   if (typeof value !== 'string') return value;
   try {
     return JSON.parse(value);
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+    z.addIssue(ctx, 'not valid JSON');
     return z.NEVER;
   }
 }
 
 /** Each issue as `path: problem`, the path dotted with `[n]` for list items. */
-function problemsOf(error: z.ZodError, prefix = ''): string[] {
+function problemsOf(error: z.core.$ZodError, prefix = ''): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.reduce<string>(
       (text, key) =>

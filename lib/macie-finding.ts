@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { FindingParseError } from './errors';
 import { fastFinding } from './macie-finding-fast';
+import * as z from './zod-mini';
 
 /**
  * Schemas for Amazon Macie findings as they arrive: in an EventBridge event,
@@ -9,103 +9,101 @@ import { fastFinding } from './macie-finding-fast';
  * Unknown fields are tolerated and dropped; missing required ones are errors.
  */
 
+/** A non-empty string. */
+const nonEmpty = z.string().check(z.minLength(1));
+
+const decimalDigits = z.string().check(z.regex(/^\d+$/, 'expected a non-negative integer'));
+
 /** A non-negative integer, also accepted as a decimal string (discovery results). */
 const count = z.union([
-  z.number().int().nonnegative(),
-  z
-    .string()
-    .regex(/^\d+$/, 'expected a non-negative integer')
-    .transform((value) => Number(value)),
+  z.number().check(z.int(), z.nonnegative()),
+  z.transformed(decimalDigits, (digits) => Number(digits)),
 ]);
 
 const tag = z.object({
   key: z.string(),
-  value: z
-    .string()
-    .nullish()
-    .transform((v) => v ?? ''),
+  value: z.transformed(z.nullish(z.string()), (v) => v ?? ''),
 });
+
+/** A list that may be absent or `null`, read as empty. */
+function listOrEmpty<T extends z.core.SomeType>(item: T) {
+  return z.transformed(z.nullish(z.array(item)), (items) => items ?? []);
+}
 
 const sensitiveDataItem = z.object({
-  category: z.string().min(1),
-  detections: z.array(z.object({ type: z.string().min(1), count })).default([]),
-  totalCount: count.optional(),
+  category: nonEmpty,
+  detections: z._default(z.array(z.object({ type: nonEmpty, count })), []),
+  totalCount: z.optional(count),
 });
 
-const customDetection = z.object({ name: z.string().min(1), count, arn: z.string().nullish() });
+const customDetection = z.object({ name: nonEmpty, count, arn: z.nullish(z.string()) });
 
 const classificationResult = z.object({
-  sensitiveData: z
-    .array(sensitiveDataItem)
-    .nullish()
-    .transform((items) => items ?? []),
-  customDataIdentifiers: z
-    .object({
-      detections: z
-        .array(customDetection)
-        .nullish()
-        .transform((items) => items ?? []),
-      totalCount: count.optional(),
-    })
-    .nullish(),
-  mimeType: z.string().nullish(),
-  sizeClassified: count.nullish(),
-  additionalOccurrences: z.boolean().nullish(),
-  status: z.object({ code: z.string(), reason: z.string().nullish() }).nullish(),
+  sensitiveData: listOrEmpty(sensitiveDataItem),
+  customDataIdentifiers: z.nullish(
+    z.object({
+      detections: listOrEmpty(customDetection),
+      totalCount: z.optional(count),
+    }),
+  ),
+  mimeType: z.nullish(z.string()),
+  sizeClassified: z.nullish(count),
+  additionalOccurrences: z.nullish(z.boolean()),
+  status: z.nullish(z.object({ code: z.string(), reason: z.nullish(z.string()) })),
 });
 
 /** A Macie finding, normalised: counts are numbers, `archived`/`sample` default to false. */
 export const findingSchema = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  accountId: z.string().min(1),
-  region: z.string().min(1),
-  partition: z.string().default('aws'),
-  title: z.string().nullish(),
-  createdAt: z.string().nullish(),
-  updatedAt: z.string().nullish(),
-  archived: z.boolean().default(false),
-  sample: z.boolean().default(false),
-  count: count.optional(),
-  category: z.string().nullish(),
-  severity: z.object({ score: count.optional(), description: z.string().nullish() }).nullish(),
-  classificationDetails: z
-    .object({
-      detailedResultsLocation: z.string().nullish(),
-      jobArn: z.string().nullish(),
-      jobId: z.string().nullish(),
-      originType: z.string().nullish(),
-      result: classificationResult.nullish(),
-    })
-    .nullish(),
+  id: nonEmpty,
+  type: nonEmpty,
+  accountId: nonEmpty,
+  region: nonEmpty,
+  partition: z._default(z.string(), 'aws'),
+  title: z.nullish(z.string()),
+  createdAt: z.nullish(z.string()),
+  updatedAt: z.nullish(z.string()),
+  archived: z._default(z.boolean(), false),
+  sample: z._default(z.boolean(), false),
+  count: z.optional(count),
+  category: z.nullish(z.string()),
+  severity: z.nullish(z.object({ score: z.optional(count), description: z.nullish(z.string()) })),
+  classificationDetails: z.nullish(
+    z.object({
+      detailedResultsLocation: z.nullish(z.string()),
+      jobArn: z.nullish(z.string()),
+      jobId: z.nullish(z.string()),
+      originType: z.nullish(z.string()),
+      result: z.nullish(classificationResult),
+    }),
+  ),
   resourcesAffected: z.object({
     s3Bucket: z.object({
-      name: z.string().min(1),
-      arn: z.string().nullish(),
+      name: nonEmpty,
+      arn: z.nullish(z.string()),
       /** `null` when a Macie quota kept it from reading the bucket's tags. */
-      tags: z.array(tag).nullish(),
-      publicAccess: z.object({ effectivePermission: z.string().nullish() }).nullish(),
+      tags: z.nullish(z.array(tag)),
+      publicAccess: z.nullish(z.object({ effectivePermission: z.nullish(z.string()) })),
     }),
-    s3Object: z
-      .object({
-        key: z.string().nullish(),
-        path: z.string().nullish(),
-        size: count.nullish(),
-        versionId: z.string().nullish(),
-      })
-      .nullish(),
+    s3Object: z.nullish(
+      z.object({
+        key: z.nullish(z.string()),
+        path: z.nullish(z.string()),
+        size: z.nullish(count),
+        versionId: z.nullish(z.string()),
+      }),
+    ),
   }),
 });
 
 export type Finding = z.infer<typeof findingSchema>;
 
 const envelopeSchema = z.object({
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   'detail-type': z.string(),
   source: z.string(),
-  account: z.string().optional(),
-  region: z.string().optional(),
-  time: z.string().optional(),
+  account: z.optional(z.string()),
+  region: z.optional(z.string()),
+  time: z.optional(z.string()),
   detail: z.unknown(),
 });
 
@@ -220,7 +218,7 @@ function attempt<T>(parse: () => T): T | FindingParseError {
   }
 }
 
-function problemsOf(error: z.ZodError, prefix?: string): string[] {
+function problemsOf(error: z.core.$ZodError, prefix?: string): string[] {
   return error.issues.map((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { ConfigEventError } from './errors';
+import * as z from './zod-mini';
 
 /**
  * A periodic sweep that cannot finish within one invocation hands the rest to a
@@ -47,18 +47,18 @@ const bucketsStep = z.strictObject({
   stage: z.literal('buckets'),
   // S3: a continuation token is at most 1024 characters; a bucket name at most 255
   // (63 since 2018, longer ones survive in us-east-1).
-  pageToken: z.string().min(1).max(1024).optional(),
-  done: z.int().min(0).max(10_000),
-  lastBucket: z.string().min(1).max(255).optional(),
+  pageToken: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  done: z.int().check(z.gte(0), z.lte(10_000)),
+  lastBucket: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
 });
 
 const continuation = z.strictObject({
-  part: z.int().min(2).max(MAX_SWEEP_PARTS),
+  part: z.int().check(z.gte(2), z.lte(MAX_SWEEP_PARTS)),
   next: z.discriminatedUnion('stage', [
     bucketsStep,
     z.strictObject({ stage: z.literal('cleanup') }),
   ]),
-  refused: z.int().min(0),
+  refused: z.int().check(z.gte(0)),
 });
 
 /**
