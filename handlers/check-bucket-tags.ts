@@ -17,7 +17,7 @@ import { S3TagSource } from '../lib/s3-tag-source';
 import { tagRuleSettings } from '../lib/settings';
 import { SnsTopicDirectory } from '../lib/sns-topic-directory';
 import { functionPolicy } from '../policies/function-files';
-import { snsClients } from './ledger-collaborators';
+import { snsClients } from './sns-clients';
 
 export type { TagRuleDependencies, TagRuleOutcome } from '../flows/check-bucket-tags';
 

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { type WaiversOf, waiversFrom } from '../flows/waivers';
 import { DynamoDbLedger } from '../lib/dynamodb-ledger';
 import { type MemberAccess, memberAccessFor, PerAccount } from '../lib/member-credentials';
@@ -11,6 +10,7 @@ import { CachedTopicTags, SnsTopicDirectory } from '../lib/sns-topic-directory';
 import { functionPolicy, functionWaivers } from '../policies/function-files';
 import type { Policy } from '../policies/policy';
 import type { BucketState } from '../rules/bucket-state';
+import { snsClients } from './sns-clients';
 
 /** What every function that keeps the ledger builds at cold start, the same way. */
 export interface LedgerCollaborators {
@@ -48,14 +48,6 @@ export function ledgerCollaborators(
     topicTags: new CachedTopicTags(new SnsTopicDirectory(snsClients(access))),
     logger: new Logger({ serviceName }),
     access,
-  };
-}
-
-/** SNS clients for a topic's region, acting in the topic's account. */
-export function snsClients(access: MemberAccess): (region: string, accountId: string) => SNSClient {
-  return (region, accountId) => {
-    const credentials = access.credentialsFor(accountId);
-    return new SNSClient({ region, ...(credentials ? { credentials } : {}) });
   };
 }
 

@@ -164,3 +164,17 @@ describe('each function’s bundle, built with the plugins serverless.yml names'
     60_000,
   );
 });
+
+describe('the tag rule’s bundle', () => {
+  it('carries no DynamoDB client: the rule keeps no ledger', async () => {
+    const { metafile } = await bundle(
+      'handlers/check-bucket-tags.ts',
+      [],
+      serverlessPlugins({
+        POLICY_FILE: 'policies/default-policy.yaml',
+        WAIVERS_FILE: 'policies/waivers.yaml',
+      }),
+    );
+    expect(inputsOf(metafile).filter((input) => /dynamodb/.test(input))).toEqual([]);
+  }, 60_000);
+});

@@ -1,7 +1,8 @@
 import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListTagsForResourceCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { bucketTagSources, snsClients } from '../../../handlers/ledger-collaborators';
+import { bucketTagSources } from '../../../handlers/ledger-collaborators';
+import { snsClients } from '../../../handlers/sns-clients';
 import type { CredentialsProvider, MemberAccess } from '../../../lib/member-credentials';
 
 const MEMBER = '111122223333';
