@@ -25,15 +25,20 @@ export interface JudgedFinding {
  * text rather than an object per record, which costs far less to copy across.
  * Record `i` was read from line `lines[i]`; it is a finding when `ids[i]` is a
  * string (its result is the next line of `results`, JSON text in UTF-8, which
- * crosses without a copy and which the JSON report writes as it is), else unreadable (its message the next of `problems`;
- * errors lose their class when copied across).
+ * crosses without a copy and which the JSON report writes as it is; what the
+ * summary counts of it is in `facts`), else unreadable (its message the next of
+ * `problems`; errors lose their class when copied across).
  */
 export interface LineResults {
   readonly lines: number[];
   readonly ids: Array<string | null>;
   readonly results: Uint8Array;
+  readonly facts: ResultFacts[];
   readonly problems: string[];
 }
+
+/** What every run reads of each result (counts, --fail-on); the rest only some reports do. */
+export type ResultFacts = Pick<CheckResult, 'bucket' | 'verdict' | 'severity' | 'sample'>;
 
 const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder();
@@ -46,7 +51,12 @@ export type LinesToRead = ReadonlyArray<Pick<InputLine, 'number' | 'text'>>;
  * `readStream` and `runCheck` read and judge a line of JSON Lines.
  */
 export function readLines(name: string, lines: LinesToRead, context: JudgeContext): LineResults {
-  const out = { lines: [] as number[], ids: [] as Array<string | null>, problems: [] as string[] };
+  const out = {
+    lines: [] as number[],
+    ids: [] as Array<string | null>,
+    facts: [] as ResultFacts[],
+    problems: [] as string[],
+  };
   // JSON text holds no raw line break, so one per result separates them.
   const results: string[] = [];
   for (const line of lines) {
@@ -66,7 +76,10 @@ export function readLines(name: string, lines: LinesToRead, context: JudgeContex
         out.problems.push(item.message);
       } else {
         out.ids.push(item.finding.id);
-        results.push(JSON.stringify(judge(item.finding, `${name}:${line.number}`, context)));
+        const judged = judge(item.finding, `${name}:${line.number}`, context);
+        const { bucket, verdict, severity, sample } = judged;
+        out.facts.push({ bucket, verdict, severity, sample });
+        results.push(JSON.stringify(judged));
       }
     }
   }
@@ -88,9 +101,80 @@ export function toInputRecords(
     if (findingId === null || findingId === undefined) {
       return { source, result: new FindingParseError(batch.problems[problem++] ?? '') };
     }
+    const facts = batch.facts[result] as ResultFacts;
     const json = results[result++] ?? '';
-    return { source, result: { findingId, judged: JSON.parse(json) as CheckResult, json } };
+    return { source, result: { findingId, judged: new ReadResult(json, facts), json } };
   });
+}
+
+/**
+ * A result read in a worker thread. The JSON report writes its text as it is and
+ * the counts read only its facts, so the text is parsed only when a report, a
+ * filter or --fail-on reads more of it.
+ */
+class ReadResult implements CheckResult {
+  readonly bucket: string;
+  readonly verdict: CheckResult['verdict'];
+  readonly severity: CheckResult['severity'];
+  readonly sample: boolean;
+  private parsed: CheckResult | undefined;
+
+  constructor(
+    private readonly json: string,
+    facts: ResultFacts,
+  ) {
+    this.bucket = facts.bucket;
+    this.verdict = facts.verdict;
+    this.severity = facts.severity;
+    this.sample = facts.sample;
+  }
+
+  private get all(): CheckResult {
+    this.parsed ??= JSON.parse(this.json) as CheckResult;
+    return this.parsed;
+  }
+
+  get findingId(): string {
+    return this.all.findingId;
+  }
+  get findingType(): string {
+    return this.all.findingType;
+  }
+  get accountId(): string {
+    return this.all.accountId;
+  }
+  get region(): string {
+    return this.all.region;
+  }
+  get objectKey(): string | null {
+    return this.all.objectKey;
+  }
+  get declaredLevel(): string | null {
+    return this.all.declaredLevel;
+  }
+  get team(): string | null {
+    return this.all.team;
+  }
+  get publiclyAccessible(): boolean {
+    return this.all.publiclyAccessible;
+  }
+  get reason(): string | null {
+    return this.all.reason;
+  }
+  get violations(): CheckResult['violations'] {
+    return this.all.violations;
+  }
+  get detected(): CheckResult['detected'] {
+    return this.all.detected;
+  }
+  get source(): string {
+    return this.all.source;
+  }
+
+  /** `JSON.stringify` of it is the text it was read from. */
+  toJSON(): CheckResult {
+    return this.all;
+  }
 }
 
 export function isJudged(result: object): result is JudgedFinding {
