@@ -1,14 +1,14 @@
 import { FindingParseError } from '../lib/errors';
-import { tagsOfFinding } from '../lib/macie-finding';
 import type { TagKeySettings } from '../lib/tag-keys';
 import { type Policy, SEVERITIES, type Severity } from '../policies/policy';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
-import { declaredLevelOf } from '../rules/declared-level';
 import type { VerdictKind } from '../rules/verdict';
-import { evaluateFinding } from '../rules/verdict';
-import { type CheckResult, reaches, toCheckResult } from './check-result';
+import { type CheckResult, reaches } from './check-result';
+import { type CheckWorkers, checkWorkers, type WorkersOption } from './check-workers';
 import { duplicatesNote, FindingIds } from './finding-ids';
 import type { InputLimits } from './input-limits';
+import { judge } from './judge-finding';
+import { isJudged, type JudgedFinding } from './line-records';
 import { type LiveInput, LiveReading } from './live-findings';
 import { type InputRecord, type ReadHooks, readInputs } from './read-inputs';
 import { CHECK_FORMATS, type CheckFormat, createReport, type Summary } from './report';
@@ -38,6 +38,8 @@ export interface CheckOptions {
   readonly hooks?: ReadHooks;
   /** How `s3://` inputs are read: objects open at once, where they come from. */
   readonly s3?: S3ReadOptions;
+  /** Worker threads that read and judge JSON Lines: a count (0: none), or automatic (the default). */
+  readonly workers?: WorkersOption;
 }
 
 export const EXIT_OK = 0;
@@ -103,27 +105,33 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   const reachingFailOn: CheckResult[] = [];
   const ids = new FindingIds();
   const live = options.live && new LiveReading(options.live, options.stderr);
+  const workers = checkWorkers(options.workers ?? 'auto', options);
 
-  for await (const { source, result } of records(options, live)) {
-    if (result instanceof FindingParseError) {
-      unreadableRecords++;
-      options.stderr(`${inert(source)}: ${inert(result.message, MAX_MESSAGE)}\n`);
-      report.unreadable(source, result.message);
-      continue;
+  try {
+    for await (const { source, result } of records(options, live, workers)) {
+      if (result instanceof FindingParseError) {
+        unreadableRecords++;
+        options.stderr(`${inert(source)}: ${inert(result.message, MAX_MESSAGE)}\n`);
+        report.unreadable(source, result.message);
+        continue;
+      }
+      const judged = isJudged(result);
+      if (!ids.firstSighting(judged ? result.findingId : result.finding.id)) continue;
+      const checked = judged ? result.judged : judge(result.finding, source, options);
+      if (filter && !filter.keeps(checked)) {
+        filteredOut++;
+        continue;
+      }
+      findings++;
+      buckets.add(checked.bucket);
+      verdicts[checked.verdict]++;
+      if (checked.sample) samples++;
+      else if (checked.severity !== null) severities[checked.severity]++;
+      if (options.failOn && reaches(checked, options.failOn)) reachingFailOn.push(checked);
+      report.add(checked, judged ? result.json : undefined);
     }
-    if (!ids.firstSighting(result.finding.id)) continue;
-    const checked = judge(result.finding, source, options);
-    if (filter && !filter.keeps(checked)) {
-      filteredOut++;
-      continue;
-    }
-    findings++;
-    buckets.add(checked.bucket);
-    verdicts[checked.verdict]++;
-    if (checked.sample) samples++;
-    else if (checked.severity !== null) severities[checked.severity]++;
-    if (options.failOn && reaches(checked, options.failOn)) reachingFailOn.push(checked);
-    report.add(checked);
+  } finally {
+    await workers?.close();
   }
 
   const summary: Summary = {
@@ -162,9 +170,14 @@ export async function runCheck(options: CheckOptions): Promise<number> {
 async function* records(
   options: CheckOptions,
   live: LiveReading | undefined,
-): AsyncGenerator<InputRecord> {
+  workers: CheckWorkers | undefined,
+): AsyncGenerator<InputRecord<JudgedFinding>> {
   if (live) yield* live.records();
-  yield* readInputs(options.inputs, options.hooks, options.limits, options.s3);
+  const hooks: ReadHooks<JudgedFinding> = {
+    ...options.hooks,
+    ...(workers && { lines: workers }),
+  };
+  yield* readInputs(options.inputs, hooks, options.limits, options.s3);
 }
 
 /** Results named on stderr when --fail-on is reached; the report has them all. */
@@ -180,18 +193,4 @@ function failOnText(failOn: Severity, results: readonly CheckResult[]): string {
   const more = results.length - lines.length;
   if (more > 0) lines.push(`  and ${more} more (see the report)`);
   return `--fail-on ${failOn}: ${count}, so the exit code is ${EXIT_THRESHOLD}:\n${lines.join('\n')}\n`;
-}
-
-/** One finding judged as `check` reports it: its tags, with the tags file's laid over them. */
-export function judge(
-  finding: Parameters<typeof tagsOfFinding>[0],
-  source: string,
-  options: Pick<CheckOptions, 'policy' | 'tags' | 'tagKeys'>,
-): CheckResult {
-  const bucket = finding.resourcesAffected.s3Bucket.name;
-  const tags = { ...tagsOfFinding(finding), ...options.tags.get(bucket) };
-  const verdict = evaluateFinding(finding, tags, options.policy, options.tagKeys);
-  const declaration = declaredLevelOf(options.policy, tags[options.tagKeys.classification]);
-  const declaredLevel = declaration.kind === 'declared' ? declaration.level : null;
-  return toCheckResult(finding, verdict, declaredLevel, source);
 }

@@ -4,6 +4,7 @@ import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import { SEVERITIES } from '../policies/policy';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import { checkReportOptions, runCheck } from './check-command';
+import { AUTO_WORKERS_AFTER_LINES, parseWorkers } from './check-workers';
 import { type Cli, document, flag, optionDefaulting } from './cli-program';
 import { inputLimits } from './input-limits';
 import {
@@ -36,6 +37,7 @@ interface CheckFlags {
   readonly maxRecordBytes?: string;
   readonly maxInputBytes?: string;
   readonly concurrency?: string;
+  readonly workers?: string;
 }
 
 /** `check`: judges Macie findings against the classification each bucket declares. */
@@ -146,6 +148,13 @@ export function checkCommand(program: Command, cli: Cli): void {
       'S3 objects open at once: the next are fetched while one is read, results stay in key order',
       String(DEFAULT_S3_CONCURRENCY),
     )
+    .addOption(
+      optionDefaulting(
+        '--workers <N>',
+        'worker threads that parse and judge JSON Lines beside the reading (0: none); the report is the same',
+        `automatic: one per free core (by the load average) up to 4, once ${AUTO_WORKERS_AFTER_LINES} lines are read; none when fewer than 2 cores are free`,
+      ),
+    )
     .action(cli.action((inputs: string[], flags: CheckFlags) => check(inputs, flags, cli)));
   document(command, {
     synopsis: [
@@ -153,7 +162,8 @@ export function checkCommand(program: Command, cli: Cli): void {
         '[--format table|json|csv|markdown|html] [--summary team|account|bucket]\n' +
         '[--severity SEV,...] [--verdict violation|unclassified|compliant|ignored,...]\n' +
         '[--team T,...] [--fail-on Low|Medium|High|Critical]\n' +
-        '[--max-record-bytes SIZE] [--max-input-bytes SIZE] [--concurrency N]',
+        '[--max-record-bytes SIZE] [--max-input-bytes SIZE] [--concurrency N]\n' +
+        '[--workers N]',
       '--live [--since Nd|Nh|DATE] [--region REGION] [<path|dir|s3://...|->...]\n' +
         '[any option of the form above]',
     ],
@@ -206,6 +216,7 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
     cli.env,
   );
   const concurrency = parseConcurrency(flags.concurrency ?? String(DEFAULT_S3_CONCURRENCY));
+  const workers = flags.workers === undefined ? 'auto' : parseWorkers(flags.workers);
   const { io } = cli;
   const macie: LiveClient | undefined = since && (await liveClient(flags.region, cli.env));
   const progress = createProgress(io.stderr, io.stderrIsTty);
@@ -220,6 +231,7 @@ async function check(inputs: readonly string[], flags: CheckFlags, cli: Cli): Pr
       ...reporting,
       ...(failOn === undefined ? {} : { failOn }),
       s3: { concurrency },
+      workers,
       stdout: io.stdout,
       stderr: (text) => {
         progress.clear();

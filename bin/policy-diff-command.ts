@@ -3,8 +3,9 @@ import { type TagKeySettings, tagKeysFromEnv } from '../lib/tag-keys';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import type { Policy, Severity } from '../policies/policy';
 import { inert, inertLines, MAX_MESSAGE } from '../policies/untrusted-text';
-import { EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, judge } from './check-command';
+import { EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE } from './check-command';
 import { type InputLimits, inputLimits } from './input-limits';
+import { judge } from './judge-finding';
 import {
   createPolicyDiff,
   type DiffTotals,

@@ -26,12 +26,12 @@ export const STDIN = '-';
  * yielded as an error with its file (and line where there is one), and the next
  * input is read: nothing is dropped silently.
  */
-export async function* readInputs(
+export async function* readInputs<Read = never>(
   inputs: readonly string[],
-  hooks: ReadHooks = {},
+  hooks: ReadHooks<Read> = {},
   limits: InputLimits = DEFAULT_INPUT_LIMITS,
   s3: S3ReadOptions = {},
-): AsyncGenerator<InputRecord> {
+): AsyncGenerator<InputRecord<Read>> {
   const objects = lazyObjectSource(s3.objects);
   try {
     for (const input of inputs) {
@@ -44,11 +44,11 @@ export async function* readInputs(
 }
 
 /** A file, a directory or standard input. */
-async function* readLocal(
+async function* readLocal<Read>(
   input: string,
-  hooks: ReadHooks,
+  hooks: ReadHooks<Read>,
   limits: InputLimits,
-): AsyncGenerator<InputRecord> {
+): AsyncGenerator<InputRecord<Read>> {
   if (input === STDIN) {
     yield* readStream('<stdin>', process.stdin, undefined, false, hooks, limits);
     return;
@@ -83,7 +83,10 @@ class Unreadable {
  * a reason: other names, FIFOs, sockets and devices (reading them could wait
  * for ever), and symbolic links to directories (they could loop).
  */
-async function* walk(dir: string, hooks: ReadHooks): AsyncGenerator<string | Unreadable> {
+async function* walk(
+  dir: string,
+  hooks: Pick<ReadHooks, 'onSkip'>,
+): AsyncGenerator<string | Unreadable> {
   let entries: Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -138,12 +141,12 @@ function kindOf(stat: Stats | Dirent): string {
  * file swapped for a FIFO after it was listed is caught too. A non-regular file
  * the user named is an error; one found in a directory is skipped with a note.
  */
-async function* readFile(
+async function* readFile<Read>(
   file: string,
   how: 'given' | 'listed',
-  hooks: ReadHooks,
+  hooks: ReadHooks<Read>,
   limits: InputLimits,
-): AsyncGenerator<InputRecord> {
+): AsyncGenerator<InputRecord<Read>> {
   let handle: fs.FileHandle;
   let stat: Stats;
   try {

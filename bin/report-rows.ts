@@ -4,7 +4,8 @@ import type { Summary } from './report-totals';
 
 /** Receives results as they are judged; writes its format to `write`. */
 export interface Report {
-  add(result: CheckResult): void;
+  /** `json` is `JSON.stringify(result)` when the caller has it already (made in a worker thread). */
+  add(result: CheckResult, json?: string): void;
   unreadable(source: string, reason: string): void;
   finish(summary: Summary): void;
 }

@@ -87,8 +87,8 @@ function jsonReport(writeText: (text: string) => void): Report {
   const errors: Array<{ source: string; reason: string }> = [];
   write('{"results":[');
   return {
-    add(result) {
-      write(`${first ? '\n' : ',\n'}${JSON.stringify(result)}`);
+    add(result, json = JSON.stringify(result)) {
+      write(`${first ? '\n' : ',\n'}${json}`);
       first = false;
     },
     unreadable(source, reason) {

@@ -129,13 +129,13 @@ function s3Problem(error: unknown, operation: 'list' | 'get'): Error {
  * object that cannot be read is yielded as an error naming it, and the next one is
  * read.
  */
-export async function* readS3Input(
+export async function* readS3Input<Read = never>(
   input: string,
-  hooks: ReadHooks,
+  hooks: ReadHooks<Read>,
   limits: InputLimits,
   objects: ObjectSource,
   options: S3ReadOptions = {},
-): AsyncGenerator<InputRecord> {
+): AsyncGenerator<InputRecord<Read>> {
   const location = parseS3Url(input);
   if (location === undefined) {
     yield unreadable(input, new Error(BAD_URL));

@@ -19,6 +19,7 @@ const COMMANDS: ReadonlyArray<{ readonly path: string; readonly options: readonl
       '--max-record-bytes',
       '--max-input-bytes',
       '--concurrency',
+      '--workers',
     ],
   },
   {
@@ -166,6 +167,7 @@ describe('help', () => {
       '(default: BUCKET_CLASSIFICATION_MAX_RECORD_BYTES, else 64MiB)',
     );
     expect(check.get('--concurrency')).toContain('(default: "4")');
+    expect(check.get('--workers')).toContain('(default: automatic: one per free core');
     expect(tags.get('--member-role')).toContain(
       '(default: MEMBER_ROLE_NAME, else BucketClassificationMember)',
     );
@@ -252,6 +254,16 @@ describe('usage errors name what is wrong', () => {
       given: 'a concurrency that is not a number of objects',
       argv: ['check', 's3://results/AWSLogs/', '--concurrency', '0'],
       message: '--concurrency must be a whole number from 1 to 64; got "0"',
+    },
+    {
+      given: 'a number of workers past the most',
+      argv: ['check', 'x.jsonl', '--workers', '65'],
+      message: '--workers must be a whole number from 0 to 64 (0: no worker threads); got "65"',
+    },
+    {
+      given: 'a number of workers that is not a whole number',
+      argv: ['check', 'x.jsonl', '--workers', '1.5'],
+      message: '--workers must be a whole number from 0 to 64 (0: no worker threads); got "1.5"',
     },
     {
       given: 'an option without its value',

@@ -1,0 +1,190 @@
+/**
+ * Worker threads that parse and judge the lines of large JSON Lines inputs while
+ * the main thread reads, so `check` uses more than one core. The main thread
+ * still reads every input and splits it into lines (with every limit and error of
+ * the serial reading), counts each finding once and writes the report: the output
+ * is the same as without workers, byte for byte.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { TagKeySettings } from '../lib/tag-keys';
+import { type PackedPolicy, packPolicy } from '../policies/packed-policy';
+import type { Policy } from '../policies/policy';
+import type { InputLine } from './input-lines';
+import type { InputRecord, LineReader } from './input-stream';
+import { type JudgedFinding, type LineResults, toInputRecords } from './line-records';
+import type { TagsByBucket } from './tags-file';
+import { UsageError } from './usage-error';
+
+/** What every worker is started with: the policy as plain JSON, so workers load no files. */
+export interface WorkerSetup {
+  readonly policy: PackedPolicy;
+  readonly tags: TagsByBucket;
+  readonly tagKeys: TagKeySettings;
+}
+
+/** `--workers`: a count, or automatic. */
+export type WorkersOption = number | 'auto';
+
+export const MAX_WORKERS = 64;
+
+/**
+ * Lines of JSON Lines read in the run before automatic workers start: a small
+ * input is over sooner than threads start, so it stays on the main thread.
+ */
+export const AUTO_WORKERS_AFTER_LINES = 2000;
+
+/** Automatic workers at most: past this the main thread's share is the limit. */
+const MAX_AUTO_WORKERS = 4;
+
+/**
+ * Automatic: a worker for each core that is free (the cores less the load
+ * average of the last minute), when at least two are; else none. On a busy
+ * machine, threads only take turns with each other and add the cost of handing
+ * lines and results across.
+ */
+export function autoWorkers(cores: number, load: number): number {
+  const free = Math.floor(cores - load);
+  return free >= 2 ? Math.min(free, MAX_AUTO_WORKERS) : 0;
+}
+
+/**
+ * `--workers N` checked: 0 (no workers) to {@link MAX_WORKERS}.
+ *
+ * @throws UsageError naming the option and the range.
+ */
+export function parseWorkers(value: string): number {
+  const number = /^\d{1,3}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!(number >= 0 && number <= MAX_WORKERS)) {
+    throw new UsageError(
+      `--workers must be a whole number from 0 to ${MAX_WORKERS} (0: no worker threads); got "${value}"`,
+    );
+  }
+  return number;
+}
+
+/**
+ * The workers for a run, or none: none when asked for 0, or automatically when
+ * too few cores are free (see {@link autoWorkers}). Asked for a count, the
+ * workers take lines from the first; automatic ones once the run has read
+ * {@link AUTO_WORKERS_AFTER_LINES} lines.
+ */
+export function checkWorkers(
+  option: WorkersOption,
+  setup: { policy: Policy; tags: TagsByBucket; tagKeys: TagKeySettings },
+): CheckWorkers | undefined {
+  const count = option === 'auto' ? autoWorkers(availableParallelism(), loadavg()[0] ?? 0) : option;
+  if (count === 0) return undefined;
+  return new CheckWorkers(
+    count,
+    { policy: packPolicy(setup.policy), tags: setup.tags, tagKeys: setup.tagKeys },
+    option === 'auto' ? AUTO_WORKERS_AFTER_LINES : 0,
+  );
+}
+
+/** One worker and the answers it owes, oldest first: a worker answers in the order it is asked. */
+interface Running {
+  readonly worker: Worker;
+  readonly waiting: Array<{
+    resolve: (results: LineResults) => void;
+    reject: (error: Error) => void;
+  }>;
+}
+
+/**
+ * Started when the first batch is sent; batches go to the worker with the
+ * fewest answers owed. A worker that fails fails every batch it owes and every
+ * later one: nothing is dropped quietly.
+ */
+export class CheckWorkers implements LineReader<JudgedFinding> {
+  readonly batchesInFlight: number;
+  private running: Running[] | undefined;
+  private linesSeen = 0;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly count: number,
+    private readonly setup: WorkerSetup,
+    private readonly afterLines: number,
+  ) {
+    this.batchesInFlight = count * 4;
+  }
+
+  takes(): boolean {
+    if (this.linesSeen >= this.afterLines) return true;
+    this.linesSeen++;
+    return false;
+  }
+
+  async read(
+    name: string,
+    lines: readonly InputLine[],
+  ): Promise<Array<InputRecord<JudgedFinding>>> {
+    if (this.failure) throw this.failure;
+    const running = this.start();
+    const target = running.reduce((least, next) =>
+      next.waiting.length < least.waiting.length ? next : least,
+    );
+    const results = await new Promise<LineResults>((resolve, reject) => {
+      target.waiting.push({ resolve, reject });
+      target.worker.postMessage({
+        name,
+        lines: lines.map(({ number, text }) => ({ number, text })),
+      });
+    });
+    return toInputRecords(name, results);
+  }
+
+  /** Stops the workers; a run calls it however it ends. */
+  async close(): Promise<void> {
+    const running = this.running ?? [];
+    this.running = [];
+    await Promise.all(running.map(({ worker }) => worker.terminate()));
+  }
+
+  private start(): Running[] {
+    if (this.running) return this.running;
+    const { file, execArgv } = workerScript();
+    this.running = Array.from({ length: this.count }, () => {
+      const running: Running = {
+        worker: new Worker(file, { workerData: this.setup, execArgv }),
+        waiting: [],
+      };
+      running.worker.on('message', (results: LineResults) => {
+        running.waiting.shift()?.resolve(results);
+      });
+      running.worker.on('error', (error) => this.fail(running, error));
+      running.worker.on('exit', (code) => {
+        if (running.waiting.length > 0) {
+          this.fail(running, new Error(`a check worker thread stopped (exit code ${code})`));
+        }
+      });
+      return running;
+    });
+    return this.running;
+  }
+
+  private fail(running: Running, error: Error): void {
+    this.failure ??= new Error(`a check worker thread failed: ${error.message}`, { cause: error });
+    for (const waiting of running.waiting.splice(0)) waiting.reject(this.failure);
+  }
+}
+
+/**
+ * The worker's script and how Node is to run it. Built, this module is
+ * dist/bin/check-workers.js and the worker dist/bin/check-worker.js beside it.
+ * Run from the TypeScript sources (the tests, through ts-jest), the worker is
+ * check-worker.ts, which Node cannot run itself: the thread then starts with
+ * bench/register-ts.js, which compiles each .ts file with esbuild as it is
+ * required, so the worker runs the same sources the tests run.
+ */
+function workerScript(): { file: string; execArgv: string[] } {
+  if (path.extname(__filename) === '.js') {
+    return { file: path.join(__dirname, 'check-worker.js'), execArgv: [] };
+  }
+  return {
+    file: path.join(__dirname, 'check-worker.ts'),
+    execArgv: ['--require', path.join(__dirname, '..', 'bench', 'register-ts.js')],
+  };
+}
