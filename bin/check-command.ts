@@ -40,6 +40,8 @@ export interface CheckOptions {
   readonly s3?: S3ReadOptions;
   /** Worker threads that read and judge JSON Lines: a count (0: none), or automatic (the default). */
   readonly workers?: WorkersOption;
+  /** Bytes of a chunk handed to a worker; tests make it small to cut inputs into many chunks. */
+  readonly workerChunkBytes?: number;
 }
 
 export const EXIT_OK = 0;
@@ -105,7 +107,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   const reachingFailOn: CheckResult[] = [];
   const ids = new FindingIds();
   const live = options.live && new LiveReading(options.live, options.stderr);
-  const workers = checkWorkers(options.workers ?? 'auto', options);
+  const workers = checkWorkers(options.workers ?? 'auto', options, options.workerChunkBytes);
 
   try {
     for await (const { source, result } of records(options, live, workers)) {
@@ -175,7 +177,7 @@ async function* records(
   if (live) yield* live.records();
   const hooks: ReadHooks<JudgedFinding> = {
     ...options.hooks,
-    ...(workers && { lines: workers }),
+    ...(workers && { chunks: workers }),
   };
   yield* readInputs(options.inputs, hooks, options.limits, options.s3);
 }

@@ -1,9 +1,11 @@
 /**
- * Worker threads that parse and judge the lines of large JSON Lines inputs while
- * the main thread reads, so `check` uses more than one core. The main thread
- * still reads every input and splits it into lines (with every limit and error of
- * the serial reading), counts each finding once and writes the report: the output
- * is the same as without workers, byte for byte.
+ * Worker threads that split, parse and judge the lines of large JSON Lines
+ * inputs while the main thread reads, so `check` uses more than one core. The
+ * main thread reads every input in raw chunks of whole lines, hands each chunk's
+ * memory over (no copy) with the number of its first line, counts each finding
+ * once and writes the report. Workers check lines with the same code as the
+ * serial reading (limits, UTF-8, blank lines, CRLF): the output is the same as
+ * without workers, byte for byte.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import * as path from 'node:path';
@@ -11,9 +13,14 @@ import { Worker } from 'node:worker_threads';
 import type { TagKeySettings } from '../lib/tag-keys';
 import { type PackedPolicy, packPolicy } from '../policies/packed-policy';
 import type { Policy } from '../policies/policy';
-import type { InputLine } from './input-lines';
-import type { InputRecord, LineReader } from './input-stream';
-import { type JudgedFinding, type LineResults, toInputRecords } from './line-records';
+import type { ChunkReader, ChunkRecords } from './input-chunks';
+import { InputError } from './input-lines';
+import {
+  type ChunkResults,
+  type ChunkToRead,
+  type JudgedFinding,
+  toInputRecords,
+} from './line-records';
 import type { TagsByBucket } from './tags-file';
 import { UsageError } from './usage-error';
 
@@ -30,10 +37,15 @@ export type WorkersOption = number | 'auto';
 export const MAX_WORKERS = 64;
 
 /**
- * Lines of JSON Lines read in the run before automatic workers start: a small
- * input is over sooner than threads start, so it stays on the main thread.
+ * Bytes an input of JSON Lines must hold (its size on disk, compressed or not)
+ * for automatic workers to read it: a small input is over sooner than threads
+ * start, so it stays on the main thread, as does one whose size is not known
+ * before it is read (standard input).
  */
-export const AUTO_WORKERS_AFTER_LINES = 2000;
+export const AUTO_WORKERS_MIN_BYTES = 4 * 1024 * 1024;
+
+/** Bytes of a chunk handed to a worker (about: chunks end at a line break). */
+export const CHUNK_BYTES = 1024 * 1024;
 
 /** Automatic workers at most: past this the main thread's share is the limit. */
 const MAX_AUTO_WORKERS = 4;
@@ -67,19 +79,22 @@ export function parseWorkers(value: string): number {
 /**
  * The workers for a run, or none: none when asked for 0, or automatically when
  * too few cores are free (see {@link autoWorkers}). Asked for a count, the
- * workers take lines from the first; automatic ones once the run has read
- * {@link AUTO_WORKERS_AFTER_LINES} lines.
+ * workers read every input named as JSON Lines; automatic ones those of at
+ * least {@link AUTO_WORKERS_MIN_BYTES}. `chunkBytes` is for tests, which cut
+ * small inputs into many chunks.
  */
 export function checkWorkers(
   option: WorkersOption,
   setup: { policy: Policy; tags: TagsByBucket; tagKeys: TagKeySettings },
+  chunkBytes = CHUNK_BYTES,
 ): CheckWorkers | undefined {
   const count = option === 'auto' ? autoWorkers(availableParallelism(), loadavg()[0] ?? 0) : option;
   if (count === 0) return undefined;
   return new CheckWorkers(
     count,
     { policy: packPolicy(setup.policy), tags: setup.tags, tagKeys: setup.tagKeys },
-    option === 'auto' ? AUTO_WORKERS_AFTER_LINES : 0,
+    option === 'auto' ? AUTO_WORKERS_MIN_BYTES : 0,
+    chunkBytes,
   );
 }
 
@@ -87,53 +102,58 @@ export function checkWorkers(
 interface Running {
   readonly worker: Worker;
   readonly waiting: Array<{
-    resolve: (results: LineResults) => void;
+    resolve: (results: ChunkResults) => void;
     reject: (error: Error) => void;
   }>;
 }
 
 /**
- * Started when the first batch is sent; batches go to the worker with the
- * fewest answers owed. A worker that fails fails every batch it owes and every
+ * Started when the first chunk is sent; chunks go to the worker with the
+ * fewest answers owed. A worker that fails fails every chunk it owes and every
  * later one: nothing is dropped quietly.
  */
-export class CheckWorkers implements LineReader<JudgedFinding> {
-  readonly batchesInFlight: number;
+export class CheckWorkers implements ChunkReader<JudgedFinding> {
+  readonly chunksInFlight: number;
   private running: Running[] | undefined;
-  private linesSeen = 0;
   private failure: Error | undefined;
 
   constructor(
     private readonly count: number,
     private readonly setup: WorkerSetup,
-    private readonly afterLines: number,
+    private readonly minBytes: number,
+    readonly chunkBytes: number,
   ) {
-    this.batchesInFlight = count * 4;
+    this.chunksInFlight = count * 3;
   }
 
-  takes(): boolean {
-    if (this.linesSeen >= this.afterLines) return true;
-    this.linesSeen++;
-    return false;
+  takes(size: number | undefined): boolean {
+    return this.minBytes === 0 || (size !== undefined && size >= this.minBytes);
   }
 
   async read(
     name: string,
-    lines: readonly InputLine[],
-  ): Promise<Array<InputRecord<JudgedFinding>>> {
+    chunk: Buffer,
+    firstLine: number,
+    maxLineBytes: number,
+  ): Promise<ChunkRecords<JudgedFinding>> {
     if (this.failure) throw this.failure;
     const running = this.start();
     const target = running.reduce((least, next) =>
       next.waiting.length < least.waiting.length ? next : least,
     );
-    const results = await new Promise<LineResults>((resolve, reject) => {
+    const results = await new Promise<ChunkResults>((resolve, reject) => {
       target.waiting.push({ resolve, reject });
-      target.worker.postMessage({
-        name,
-        lines: lines.map(({ number, text }) => ({ number, text })),
-      });
+      const message: ChunkToRead = { name, bytes: chunk, firstLine, maxLineBytes };
+      // The chunk's memory is handed over, not copied: it is its own ArrayBuffer.
+      target.worker.postMessage(message, [chunk.buffer as ArrayBuffer]);
     });
-    return toInputRecords(name, results);
+    return {
+      records: toInputRecords(name, results),
+      lastLine: results.lastLine,
+      ...(results.stopped && {
+        stopped: new InputError(results.stopped.message, results.stopped.line),
+      }),
+    };
   }
 
   /** Stops the workers; a run calls it however it ends. */
@@ -151,7 +171,7 @@ export class CheckWorkers implements LineReader<JudgedFinding> {
         worker: new Worker(file, { workerData: this.setup, execArgv }),
         waiting: [],
       };
-      running.worker.on('message', (results: LineResults) => {
+      running.worker.on('message', (results: ChunkResults) => {
         running.waiting.shift()?.resolve(results);
       });
       running.worker.on('error', (error) => this.fail(running, error));

@@ -4,7 +4,7 @@ import { DEFAULT_POLICY_FILE, loadPolicy } from '../policies/load-policy';
 import { SEVERITIES } from '../policies/policy';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import { checkReportOptions, runCheck } from './check-command';
-import { AUTO_WORKERS_AFTER_LINES, parseWorkers } from './check-workers';
+import { AUTO_WORKERS_MIN_BYTES, parseWorkers } from './check-workers';
 import { type Cli, document, flag, optionDefaulting } from './cli-program';
 import { inputLimits } from './input-limits';
 import {
@@ -152,7 +152,7 @@ export function checkCommand(program: Command, cli: Cli): void {
       optionDefaulting(
         '--workers <N>',
         'worker threads that parse and judge JSON Lines beside the reading (0: none); the report is the same',
-        `automatic: one per free core (by the load average) up to 4, once ${AUTO_WORKERS_AFTER_LINES} lines are read; none when fewer than 2 cores are free`,
+        `automatic: one per free core (by the load average) up to 4, for JSON Lines files of ${AUTO_WORKERS_MIN_BYTES / 1024 / 1024} MiB or more; none when fewer than 2 cores are free`,
       ),
     )
     .action(cli.action((inputs: string[], flags: CheckFlags) => check(inputs, flags, cli)));

@@ -22,12 +22,12 @@ export class FindingIds {
     const long = id.length > MAX_KEPT_ID;
     const seen = long ? this.seenDigests : this.seen;
     const key = long ? sha256(id) : id;
-    if (seen.has(key)) {
-      this.duplicates++;
-      return false;
-    }
+    // One lookup rather than two: adding an id already there leaves the size as it was.
+    const size = seen.size;
     seen.add(key);
-    return true;
+    if (seen.size > size) return true;
+    this.duplicates++;
+    return false;
   }
 }
 

@@ -61,6 +61,69 @@ export async function* boundedBytes(
   }
 }
 
+/** The error for line `number`, longer than `maxLineBytes`. */
+export function lineTooLong(maxLineBytes: number, number: number): InputLimitError {
+  return new InputLimitError(
+    `line longer than ${formatBytes(maxLineBytes)}; --max-record-bytes raises the limit`,
+    number,
+  );
+}
+
+/**
+ * Line `number` from its bytes (without the `\n`): undefined when it is blank.
+ *
+ * @throws InputEncodingError with the line's number when it is not UTF-8.
+ */
+function decodeLine(bytes: Uint8Array, number: number): InputLine | undefined {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new InputEncodingError(
+      'not UTF-8 text (a UTF-16 or Latin-1 export?); save it as UTF-8',
+      number,
+    );
+  }
+  if (text.endsWith('\r')) text = text.slice(0, -1);
+  return text.trim() === '' ? undefined : { number, text, bytes: bytes.length };
+}
+
+/**
+ * The lines of `chunk`, which holds whole lines (the last one may lack its `\n`
+ * at the end of an input), the first of them numbered `firstNumber`: each line
+ * that is not blank is handed to `onLine`, in order. Every reading of lines
+ * (the serial one, {@link linesOf}, and worker threads given raw chunks) splits
+ * and checks them here, so limits, errors and line numbers agree.
+ *
+ * @returns the number of lines in `chunk`, blank ones too.
+ * @throws InputLimitError with the line's number when a line is longer than `maxLineBytes`.
+ * @throws InputEncodingError with the line's number when a line is not UTF-8.
+ */
+export function splitLines(
+  chunk: Buffer,
+  firstNumber: number,
+  maxLineBytes: number,
+  onLine: (line: InputLine) => void,
+): number {
+  let number = firstNumber - 1;
+  let start = 0;
+  while (start < chunk.length) {
+    number++;
+    if (chunk[start] === NEWLINE) {
+      // A run of empty lines: counted here without a call per line.
+      start++;
+      continue;
+    }
+    let end = chunk.indexOf(NEWLINE, start);
+    if (end === -1) end = chunk.length;
+    if (end - start > maxLineBytes) throw lineTooLong(maxLineBytes, number);
+    const line = decodeLine(chunk.subarray(start, end), number);
+    if (line !== undefined) onLine(line);
+    start = end + 1;
+  }
+  return number - firstNumber + 1;
+}
+
 /**
  * Splits bytes into lines, one batch per chunk, so a file of millions of lines
  * costs one step per chunk rather than per line. Blank lines are counted but not
@@ -76,57 +139,53 @@ export async function* linesOf(
 ): AsyncGenerator<InputLine[]> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  /** Lines finished so far, blank ones too. */
   let number = 0;
-  const tooLong = (): InputLimitError =>
-    new InputLimitError(
-      `line longer than ${formatBytes(maxLineBytes)}; --max-record-bytes raises the limit`,
-      number + 1,
-    );
-  const finish = (piece: Buffer, batch: InputLine[]): void => {
-    const bytes = pendingBytes + piece.length;
-    if (bytes > maxLineBytes) throw tooLong();
-    number++;
-    const whole = pending.length === 0 ? piece : Buffer.concat([...pending, piece], bytes);
+  const finishPending = (piece: Buffer, batch: InputLine[]): void => {
+    const whole = Buffer.concat([...pending, piece], pendingBytes + piece.length);
     pending = [];
     pendingBytes = 0;
-    let text: string;
-    try {
-      text = UTF8.decode(whole);
-    } catch {
-      throw new InputEncodingError(
-        'not UTF-8 text (a UTF-16 or Latin-1 export?); save it as UTF-8',
-        number,
-      );
-    }
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (text.trim() !== '') batch.push({ number, text, bytes });
+    number += splitLines(whole, number + 1, maxLineBytes, (line) => batch.push(line));
   };
 
   for await (const chunk of chunks) {
     const batch: InputLine[] = [];
-    let start = 0;
-    while (start < chunk.length) {
-      if (pendingBytes === 0 && chunk[start] === NEWLINE) {
-        // A run of empty lines: counted here without a call per line.
-        number++;
-        start++;
-        continue;
+    try {
+      let start = 0;
+      if (pendingBytes > 0) {
+        const end = chunk.indexOf(NEWLINE);
+        if (end === -1) {
+          // The pending line goes on through the whole chunk.
+          if (pendingBytes + chunk.length > maxLineBytes)
+            throw lineTooLong(maxLineBytes, number + 1);
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+          continue;
+        }
+        finishPending(chunk.subarray(0, end), batch);
+        start = end + 1;
       }
-      const end = chunk.indexOf(NEWLINE, start);
-      if (end === -1) break;
-      finish(chunk.subarray(start, end), batch);
-      start = end + 1;
-    }
-    if (start < chunk.length) {
-      if (pendingBytes + chunk.length - start > maxLineBytes) throw tooLong();
-      pending.push(chunk.subarray(start));
-      pendingBytes += chunk.length - start;
+      const last = chunk.lastIndexOf(NEWLINE);
+      if (last >= start) {
+        const whole = chunk.subarray(start, last + 1);
+        number += splitLines(whole, number + 1, maxLineBytes, (line) => batch.push(line));
+        start = last + 1;
+      }
+      if (start < chunk.length) {
+        if (chunk.length - start > maxLineBytes) throw lineTooLong(maxLineBytes, number + 1);
+        pending.push(chunk.subarray(start));
+        pendingBytes = chunk.length - start;
+      }
+    } catch (error) {
+      // The lines before the one to blame are read, wherever the chunk ends.
+      if (batch.length > 0) yield batch;
+      throw error;
     }
     if (batch.length > 0) yield batch;
   }
   if (pendingBytes > 0) {
     const batch: InputLine[] = [];
-    finish(Buffer.alloc(0), batch);
+    finishPending(Buffer.alloc(0), batch);
     if (batch.length > 0) yield batch;
   }
 }

@@ -6,13 +6,14 @@ import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FindingParseError } from '../lib/errors';
 import { type ParsedFinding, parseFindings } from '../lib/macie-finding';
+import { ChunkedLines, type ChunkReader, type ChunkRecords } from './input-chunks';
 import { formatBytes, type InputLimits } from './input-limits';
 import { boundedBytes, InputError, InputLimitError, type InputLine, linesOf } from './input-lines';
 import { scanJson } from './json-positions';
 
 /**
  * One finding read from an input, or why a record could not be read; `Read` is
- * what a {@link LineReader} makes of a finding, when one reads the lines.
+ * what a {@link ChunkReader} makes of a finding, when one reads the lines.
  */
 export interface InputRecord<Read = never> {
   /** `file:line` (or just `file` when the whole file is unreadable). */
@@ -20,33 +21,13 @@ export interface InputRecord<Read = never> {
   readonly result: ParsedFinding | FindingParseError | Read;
 }
 
-/**
- * Reads lines of JSON Lines elsewhere (in worker threads): each batch comes back
- * as records in the order of its lines, as reading them here would give them
- * (with what the reader makes of a finding in place of the finding).
- */
-export interface LineReader<Read> {
-  /**
-   * Asked for each line of JSON Lines before it is read: true when that line
-   * goes to `read`. Once true it stays true, so records keep the input's order.
-   */
-  takes(): boolean;
-  /** The records of `lines` of the input named `name`. */
-  read(name: string, lines: readonly InputLine[]): Promise<Array<InputRecord<Read>>>;
-  /** Batches handed over and not yet yielded, at most: memory stays bounded. */
-  readonly batchesInFlight: number;
-}
-
-/** Lines handed to a {@link LineReader} at once. */
-const LINES_PER_BATCH = 256;
-
 export interface ReadHooks<Read = never> {
   /** A file in a directory (or an object under an S3 prefix) that was not read, and why (`reason` is a phrase). */
   readonly onSkip?: (file: string, reason: string) => void;
   /** Bytes read so far of the current file, and its size when known. */
   readonly onProgress?: (file: string, bytesRead: number, size: number | undefined) => void;
-  /** Reads the lines of JSON Lines instead of this thread, once it `takes` them. */
-  readonly lines?: LineReader<Read>;
+  /** Reads inputs of JSON Lines (by their names) instead of this thread, those it `takes`. */
+  readonly chunks?: ChunkReader<Read>;
 }
 
 /** Names of findings files: read in a directory or under an S3 prefix; others are skipped. */
@@ -104,101 +85,83 @@ export async function* readStream<Read = never>(
     document.lastLine = line.number;
   };
 
-  const handedOver = new HandedOver(name, hooks.lines);
+  const chunked =
+    linesByName && hooks.chunks?.takes(size)
+      ? new ChunkedLines(name, hooks.chunks, limits.maxRecordBytes)
+      : undefined;
+  /** Set when a chunk's line stopped the reading: the chunks after it are not read. */
+  let stopped = false;
+  /** The records of a chunk taken back; its stop, if any, is thrown. */
+  const taken = function* (chunk: ChunkRecords<Read>): Generator<InputRecord<Read>> {
+    yield* chunk.records;
+    if (chunk.lastLine > 0) lastLine = chunk.lastLine;
+    if (chunk.stopped) {
+      stopped = true;
+      throw chunk.stopped;
+    }
+  };
 
   try {
     const bytes = boundedBytes(await decompressed(raw), limits.maxInputBytes, progress);
-    for await (const batch of linesOf(bytes, limits.maxRecordBytes)) {
-      for (const line of batch) {
-        lastLine = line.number;
-        if (mode === 'document') {
-          gather(line);
-          continue;
-        }
-        if (mode === 'lines' && handedOver.takes(line)) continue;
-        let value: unknown;
-        try {
-          value = JSON.parse(line.text);
-        } catch (error) {
-          if (mode === 'undecided') {
-            mode = 'document';
+    if (chunked) {
+      for await (const chunk of bytes) {
+        chunked.add(chunk);
+        while (chunked.full()) yield* taken(await chunked.next());
+      }
+      chunked.end();
+      while (chunked.pending > 0) yield* taken(await chunked.next());
+    } else {
+      for await (const batch of linesOf(bytes, limits.maxRecordBytes)) {
+        for (const line of batch) {
+          lastLine = line.number;
+          if (mode === 'document') {
             gather(line);
             continue;
           }
-          yield {
-            source: `${name}:${line.number}`,
-            result: new FindingParseError(`invalid JSON: ${(error as Error).message}`),
-          };
-          continue;
-        }
-        mode = 'lines';
-        for (const { item } of parseFindings(value)) {
-          yield { source: `${name}:${line.number}`, result: item };
+          let value: unknown;
+          try {
+            value = JSON.parse(line.text);
+          } catch (error) {
+            if (mode === 'undecided') {
+              mode = 'document';
+              gather(line);
+              continue;
+            }
+            yield {
+              source: `${name}:${line.number}`,
+              result: new FindingParseError(`invalid JSON: ${(error as Error).message}`),
+            };
+            continue;
+          }
+          mode = 'lines';
+          for (const { item } of parseFindings(value)) {
+            yield { source: `${name}:${line.number}`, result: item };
+          }
         }
       }
-      while (handedOver.full()) yield* await handedOver.next();
     }
-  } catch (error) {
-    // What was read before the failure comes first, as it was read first.
-    yield* handedOver.rest();
+  } catch (caught) {
+    let error = caught;
+    // What was read before the failure comes first, as it was read first; a
+    // chunk sent before it may stop the reading at an earlier line.
+    try {
+      if (chunked && !stopped) {
+        chunked.sendWholeLines();
+        while (chunked.pending > 0) yield* taken(await chunked.next());
+      }
+    } catch (earlier) {
+      error = earlier;
+    }
     const line = error instanceof InputError ? error.line : lastLine || undefined;
     yield unreadable(line === undefined ? name : `${name}:${line}`, error);
     return;
   } finally {
     raw.destroy();
   }
-  yield* handedOver.rest();
   progress();
   if (document) yield* parseDocument(name, document);
   else if (lastLine === 0)
     hooks.onSkip?.(name, 'it holds no findings (empty, or only blank lines)');
-}
-
-/**
- * The lines of one input handed to a {@link LineReader}, in batches, and the
- * batches' records taken back in the order the batches were sent.
- */
-class HandedOver<Read> {
-  private batch: InputLine[] = [];
-  private readonly inFlight: Array<Promise<Array<InputRecord<Read>>>> = [];
-
-  constructor(
-    private readonly name: string,
-    private readonly reader: LineReader<Read> | undefined,
-  ) {}
-
-  /** True when the reader takes `line`: it is then sent with the next batch. */
-  takes(line: InputLine): boolean {
-    if (this.reader === undefined || !this.reader.takes()) return false;
-    this.batch.push(line);
-    if (this.batch.length >= LINES_PER_BATCH) this.send();
-    return true;
-  }
-
-  /** Enough batches in flight: the reading waits for the oldest. */
-  full(): boolean {
-    return this.inFlight.length >= (this.reader?.batchesInFlight ?? 0) && this.inFlight.length > 0;
-  }
-
-  /** The records of the oldest batch in flight. */
-  async next(): Promise<Array<InputRecord<Read>>> {
-    return (await this.inFlight.shift()) ?? [];
-  }
-
-  /** The records of every line handed over and not yet yielded, in order. */
-  async *rest(): AsyncGenerator<InputRecord<Read>> {
-    this.send();
-    while (this.inFlight.length > 0) yield* await this.next();
-  }
-
-  private send(): void {
-    if (this.reader === undefined || this.batch.length === 0) return;
-    const records = this.reader.read(this.name, this.batch);
-    // Awaited in turn; until then a failure must not count as unhandled.
-    records.catch(() => {});
-    this.inFlight.push(records);
-    this.batch = [];
-  }
 }
 
 function* parseDocument(name: string, document: DocumentParts): Generator<InputRecord> {

@@ -6,7 +6,7 @@
 import { FindingParseError } from '../lib/errors';
 import { parseFindings } from '../lib/macie-finding';
 import type { CheckResult } from './check-result';
-import type { InputLine } from './input-lines';
+import { InputError, type InputLine, splitLines } from './input-lines';
 import type { InputRecord } from './input-stream';
 import { type JudgeContext, judge } from './judge-finding';
 
@@ -43,14 +43,32 @@ export type ResultFacts = Pick<CheckResult, 'bucket' | 'verdict' | 'severity' | 
 const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder();
 
-/** The lines a thread is given: their numbers and text. */
-export type LinesToRead = ReadonlyArray<Pick<InputLine, 'number' | 'text'>>;
+/**
+ * A chunk of an input read apart: its records, the number of its last line
+ * that is not blank (0 when none is), and, when a line of it could not be read
+ * (too long, not UTF-8), where and why the reading stops: the records are
+ * those of the lines before it.
+ */
+export interface ChunkResults extends LineResults {
+  readonly lastLine: number;
+  readonly stopped?: { readonly message: string; readonly line: number };
+}
+
+/** What a thread is given to read: a raw chunk of whole lines of the input `name`. */
+export interface ChunkToRead {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  /** The number of the chunk's first line. */
+  readonly firstLine: number;
+  readonly maxLineBytes: number;
+}
 
 /**
- * Each line parsed and each finding in it judged, in order, exactly as
- * `readStream` and `runCheck` read and judge a line of JSON Lines.
+ * Each line of the chunk split and checked as every reading of lines does
+ * ({@link splitLines}), parsed, and each finding in it judged, in order,
+ * exactly as `readStream` and `runCheck` read and judge a line of JSON Lines.
  */
-export function readLines(name: string, lines: LinesToRead, context: JudgeContext): LineResults {
+export function readChunk(chunk: ChunkToRead, context: JudgeContext): ChunkResults {
   const out = {
     lines: [] as number[],
     ids: [] as Array<string | null>,
@@ -59,7 +77,9 @@ export function readLines(name: string, lines: LinesToRead, context: JudgeContex
   };
   // JSON text holds no raw line break, so one per result separates them.
   const results: string[] = [];
-  for (const line of lines) {
+  let lastLine = 0;
+  const read = (line: InputLine): void => {
+    lastLine = line.number;
     let value: unknown;
     try {
       value = JSON.parse(line.text);
@@ -67,8 +87,9 @@ export function readLines(name: string, lines: LinesToRead, context: JudgeContex
       out.lines.push(line.number);
       out.ids.push(null);
       out.problems.push(`invalid JSON: ${(error as Error).message}`);
-      continue;
+      return;
     }
+    const source = `${chunk.name}:${line.number}`;
     for (const { item } of parseFindings(value)) {
       out.lines.push(line.number);
       if (item instanceof FindingParseError) {
@@ -76,14 +97,27 @@ export function readLines(name: string, lines: LinesToRead, context: JudgeContex
         out.problems.push(item.message);
       } else {
         out.ids.push(item.finding.id);
-        const judged = judge(item.finding, `${name}:${line.number}`, context);
+        const judged = judge(item.finding, source, context);
         const { bucket, verdict, severity, sample } = judged;
         out.facts.push({ bucket, verdict, severity, sample });
         results.push(JSON.stringify(judged));
       }
     }
+  };
+  const bytes = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
+  let stopped: ChunkResults['stopped'];
+  try {
+    splitLines(bytes, chunk.firstLine, chunk.maxLineBytes, read);
+  } catch (error) {
+    if (!(error instanceof InputError && error.line !== undefined)) throw error;
+    stopped = { message: error.message, line: error.line };
   }
-  return { ...out, results: UTF8_ENCODER.encode(results.join('\n')) };
+  return {
+    ...out,
+    results: UTF8_ENCODER.encode(results.join('\n')),
+    lastLine,
+    ...(stopped && { stopped }),
+  };
 }
 
 /** The records `readStream` would have yielded: an unreadable one as a `FindingParseError` again. */

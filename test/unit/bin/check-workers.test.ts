@@ -1,5 +1,7 @@
 import { gzipSync } from 'node:zlib';
+import { runCheck } from '../../../bin/check-command';
 import { autoWorkers, CheckWorkers, checkWorkers, parseWorkers } from '../../../bin/check-workers';
+import { DEFAULT_TAG_KEYS } from '../../../lib/tag-keys';
 import { loadPolicy } from '../../../policies/load-policy';
 import { type CliRun, runCli as run } from '../../support/cli';
 import { useCliWorkspace } from '../../support/cli-workspace';
@@ -126,6 +128,164 @@ describe('check with worker threads', () => {
   );
 });
 
+describe('check with worker threads given raw chunks', () => {
+  const workspace = useCliWorkspace();
+  /** Bytes of one read of a file: lines are laid out across these boundaries too. */
+  const READ = 64 * 1024;
+
+  /** `check` of `input` without workers and with two, cut into chunks of `chunkBytes`. */
+  async function bothWays(
+    input: string,
+    chunkBytes: number,
+    maxRecordBytes = 64 * 1024 * 1024,
+  ): Promise<{ serial: CliRun; threaded: CliRun }> {
+    const once = async (workers: number): Promise<CliRun> => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCheck({
+        inputs: [input],
+        policy: loadPolicy(),
+        tags: new Map(),
+        tagKeys: DEFAULT_TAG_KEYS,
+        format: 'json',
+        limits: { maxRecordBytes, maxInputBytes: 1024 * 1024 * 1024 },
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: (text) => {
+          stderr += text;
+        },
+        workers,
+        workerChunkBytes: chunkBytes,
+      });
+      return { code, stdout, stderr };
+    };
+    return { serial: await once(0), threaded: await once(2) };
+  }
+
+  /** A finding's line padded (with spaces inside the JSON) to exactly `bytes` bytes. */
+  function paddedLine(index: number, id: string, bytes: number): string {
+    const text = line(index, id);
+    const length = Buffer.byteLength(text);
+    if (length > bytes) throw new Error(`a line of ${bytes} bytes cannot hold ${id}`);
+    return `${text.slice(0, -1)}${' '.repeat(bytes - length)}}`;
+  }
+
+  function sourcesOf(run: CliRun): string[] {
+    const report = JSON.parse(run.stdout) as { results: Array<{ source: string }> };
+    return report.results.map(({ source }) => source.replace(/^.*\//, ''));
+  }
+
+  it(
+    'reads lines at a chunk edge, longer than a chunk, and with CRLF and characters across reads',
+    async () => {
+      // Line 1 ends exactly at the first chunk's edge (6001 bytes with its line break).
+      const first = paddedLine(6, 'edge', 6000);
+      const parts = [`${first}\n`];
+      // A line longer than a chunk and than a read of the file.
+      parts.push(`${paddedLine(7, 'long', READ + 5000)}\r\n`);
+      // A line whose CR is the last byte of the second read, its LF the first of the third.
+      const used = parts.join('').length;
+      parts.push(`${paddedLine(6, 'crlf', 2 * READ - used - 1)}\r\n`);
+      // A two-byte character split between the third and the fourth read.
+      const before = Buffer.byteLength(parts.join(''));
+      const withE = line(6, 'accent-\u00e9');
+      const at = withE.indexOf('\u00e9');
+      parts.push(`${paddedLine(6, 'fill', 3 * READ - before - at - 1 - 1)}\n`, `${withE}\n`);
+      parts.push('\n\n', `${line(7, 'after-blank')}\n`, line(6, 'no-final-break'));
+      const input = workspace.dir.write('edges.jsonl', parts.join(''));
+
+      const { serial, threaded } = await bothWays(input, 6001);
+
+      expect(threaded).toEqual(serial);
+      expect(serial.code).toBe(0);
+      expect(sourcesOf(serial)).toEqual([
+        'edges.jsonl:1',
+        'edges.jsonl:2',
+        'edges.jsonl:3',
+        'edges.jsonl:4',
+        'edges.jsonl:5',
+        'edges.jsonl:8',
+        'edges.jsonl:9',
+      ]);
+      expect(serial.stdout).toContain('"findingId":"accent-\u00e9"');
+    },
+    WORKER_TIMEOUT_MS,
+  );
+
+  it(
+    'stops at a byte that is not UTF-8, after the lines before it, naming its line',
+    async () => {
+      const lines = Array.from({ length: 30 }, (_, i) => line(6 + (i % 2), `utf8-${i}`));
+      const input = workspace.dir.write(
+        'latin1.jsonl',
+        Buffer.concat([
+          Buffer.from(`${lines.slice(0, 20).join('\n')}\n{"caf`),
+          Buffer.from([0xe9]),
+          Buffer.from(`":1}\n${lines.slice(20).join('\n')}\n`),
+        ]),
+      );
+
+      const { serial, threaded } = await bothWays(input, 5000);
+
+      expect(threaded).toEqual(serial);
+      expect(serial.code).toBe(2);
+      expect(serial.stderr).toContain('latin1.jsonl:21: cannot read: not UTF-8 text');
+      expect(sourcesOf(serial)).toHaveLength(20);
+      expect(sourcesOf(serial).at(-1)).toBe('latin1.jsonl:20');
+    },
+    WORKER_TIMEOUT_MS,
+  );
+
+  it(
+    'takes a line of exactly the record limit and stops at one byte more, in a chunk or across chunks',
+    async () => {
+      const limit = 4000;
+      const ok = Array.from({ length: 12 }, (_, i) => paddedLine(6, `limit-${i}`, limit));
+      const within = workspace.dir.write(
+        'within.jsonl',
+        `${ok.join('\n')}\n${paddedLine(7, 'over', limit + 1)}\n${ok[0]}\n`,
+      );
+      // A line longer than the limit and than every chunk, across reads of the file.
+      const across = workspace.dir.write(
+        'across.jsonl',
+        `${ok.join('\n')}\n${paddedLine(7, 'over', 3 * READ)}\n${ok[0]}\n`,
+      );
+
+      for (const [input, name] of [
+        [within, 'within.jsonl'],
+        [across, 'across.jsonl'],
+      ] as const) {
+        const { serial, threaded } = await bothWays(input, 9000, limit);
+
+        expect(threaded).toEqual(serial);
+        expect(serial.stderr).toContain(
+          `${name}:13: cannot read: line longer than 4000 bytes; --max-record-bytes raises the limit`,
+        );
+        expect(sourcesOf(serial)).toHaveLength(12);
+      }
+    },
+    WORKER_TIMEOUT_MS,
+  );
+
+  it(
+    'skips a UTF-8 byte order mark at the start',
+    async () => {
+      const input = workspace.dir.write(
+        'bom.jsonl',
+        `\ufeff${line(6, 'bom-1')}\n${line(7, 'bom-2')}\n`,
+      );
+
+      const { serial, threaded } = await bothWays(input, 10);
+
+      expect(threaded).toEqual(serial);
+      expect(serial.code).toBe(0);
+      expect(sourcesOf(serial)).toEqual(['bom.jsonl:1', 'bom.jsonl:2']);
+    },
+    WORKER_TIMEOUT_MS,
+  );
+});
+
 describe('parseWorkers', () => {
   it('takes 0 to 64', () => {
     expect(parseWorkers('0')).toBe(0);
@@ -161,22 +321,21 @@ describe('checkWorkers', () => {
     expect(checkWorkers(0, setup)).toBeUndefined();
   });
 
-  it('takes lines from the first when asked for a number of workers', async () => {
+  it('takes every input of JSON Lines when asked for a number of workers', async () => {
     const workers = checkWorkers(2, setup);
 
     expect(workers).toBeInstanceOf(CheckWorkers);
-    expect(workers?.takes()).toBe(true);
+    expect(workers?.takes(10)).toBe(true);
+    expect(workers?.takes(undefined)).toBe(true);
     await workers?.close();
   });
 
-  it('automatic workers take lines only after the first 2000 of the run', async () => {
-    const workers = new CheckWorkers(2, { ...setup, policy: {} as never }, 2000);
+  it('automatic workers take inputs of 4 MiB or more, whose size is known', async () => {
+    const workers = new CheckWorkers(2, { ...setup, policy: {} as never }, 4 * 1024 * 1024, 1024);
 
-    const answers = Array.from({ length: 2001 }, () => workers.takes());
-
-    expect(answers.slice(0, 2000).every((taken) => !taken)).toBe(true);
-    expect(answers[2000]).toBe(true);
-    expect(workers.takes()).toBe(true);
+    expect(workers.takes(4 * 1024 * 1024 - 1)).toBe(false);
+    expect(workers.takes(4 * 1024 * 1024)).toBe(true);
+    expect(workers.takes(undefined)).toBe(false);
     await workers.close();
   });
 });
