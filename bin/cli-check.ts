@@ -152,7 +152,7 @@ export function checkCommand(program: Command, cli: Cli): void {
       optionDefaulting(
         '--workers <N>',
         'worker threads that parse and judge JSON Lines beside the reading (0: none); the report is the same',
-        `automatic: one per free core (by the load average) up to 4, for JSON Lines files of ${AUTO_WORKERS_MIN_BYTES / 1024 / 1024} MiB or more; none when fewer than 2 cores are free`,
+        `automatic: one per core up to 4, for JSON Lines files of ${AUTO_WORKERS_MIN_BYTES / 1024 / 1024} MiB or more; none on a single core`,
       ),
     )
     .action(cli.action((inputs: string[], flags: CheckFlags) => check(inputs, flags, cli)));

@@ -114,13 +114,17 @@ export function builtCli(): string {
   const root = path.join(__dirname, '..', '..');
   const dir = mkdtempSync(path.join(tmpdir(), 'bucket-classification-cli-'));
   const outfile = path.join(dir, 'bucket-classification.js');
+  // The command line and, beside it as in dist/bin, the script of its worker threads.
   buildSync({
-    entryPoints: [path.join(root, 'bin', 'bucket-classification.ts')],
+    entryPoints: {
+      'bucket-classification': path.join(root, 'bin', 'bucket-classification.ts'),
+      'check-worker': path.join(root, 'bin', 'check-worker.ts'),
+    },
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    outfile,
+    outdir: dir,
     logLevel: 'error',
   });
   for (const file of ['default-policy.yaml', 'waivers.yaml']) {

@@ -302,15 +302,14 @@ describe('parseWorkers', () => {
 
 describe('autoWorkers', () => {
   it.each([
-    [2, 0, 2],
-    [2, 0.9, 0],
-    [4, 1.5, 2],
-    [4, 1, 3],
-    [16, 0.2, 4],
-    [1, 0, 0],
-    [8, 12, 0],
-  ])('on %d cores at a load of %d: %d workers', (cores, load, workers) => {
-    expect(autoWorkers(cores, load)).toBe(workers);
+    [1, 0],
+    [2, 2],
+    [3, 3],
+    [4, 4],
+    [5, 4],
+    [16, 4],
+  ])('on %d cores: %d workers', (cores, workers) => {
+    expect(autoWorkers(cores)).toBe(workers);
   });
 });
 

@@ -167,7 +167,7 @@ describe('help', () => {
       '(default: BUCKET_CLASSIFICATION_MAX_RECORD_BYTES, else 64MiB)',
     );
     expect(check.get('--concurrency')).toContain('(default: "4")');
-    expect(check.get('--workers')).toContain('(default: automatic: one per free core');
+    expect(check.get('--workers')).toContain('(default: automatic: one per core up to 4');
     expect(tags.get('--member-role')).toContain(
       '(default: MEMBER_ROLE_NAME, else BucketClassificationMember)',
     );
