@@ -119,6 +119,12 @@ export function evaluateFinding(
   });
 }
 
+/** How exposed the bucket is, and whether the finding is one of Macie's samples. */
+export interface Exposure {
+  readonly publiclyAccessible: boolean;
+  readonly sample: boolean;
+}
+
 /**
  * Judges sensitive data types found in a bucket against its tags: the same
  * judgement as {@link evaluateFinding}, for the types of one finding or for every
@@ -129,7 +135,7 @@ export function judgeDetections(
   tags: BucketTags,
   policy: Policy,
   keys: TagKeys,
-  exposure: { readonly publiclyAccessible: boolean; readonly sample: boolean },
+  exposure: Exposure,
 ): Compliant | Violation | Unclassified {
   const detections = found.map((detection): JudgedDetection => {
     // Spread: a detection recorded over time carries more than the judgement reads.
@@ -145,7 +151,7 @@ function judgeRequirements(
   tags: BucketTags,
   policy: Policy,
   keys: TagKeys,
-  exposure: { readonly publiclyAccessible: boolean; readonly sample: boolean },
+  exposure: Exposure,
 ): Compliant | Violation | Unclassified {
   const { publiclyAccessible } = exposure;
   const judged: Judged = {
