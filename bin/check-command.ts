@@ -4,7 +4,12 @@ import { type Policy, SEVERITIES, type Severity } from '../policies/policy';
 import { inert, MAX_MESSAGE } from '../policies/untrusted-text';
 import type { VerdictKind } from '../rules/verdict';
 import { type CheckResult, reaches } from './check-result';
-import { type CheckWorkers, checkWorkers, type WorkersOption } from './check-workers';
+import {
+  type CheckWorkers,
+  checkWorkers,
+  type WorkersOption,
+  type WorkerTuning,
+} from './check-workers';
 import { duplicatesNote, FindingIds } from './finding-ids';
 import type { InputLimits } from './input-limits';
 import { judge } from './judge-finding';
@@ -40,8 +45,8 @@ export interface CheckOptions {
   readonly s3?: S3ReadOptions;
   /** Worker threads that read and judge JSON Lines: a count (0: none), or automatic (the default). */
   readonly workers?: WorkersOption;
-  /** Bytes of a chunk handed to a worker; tests make it small to cut inputs into many chunks. */
-  readonly workerChunkBytes?: number;
+  /** Chunk size and heap cap of the workers; tests make both small. */
+  readonly workerTuning?: Partial<WorkerTuning>;
 }
 
 export const EXIT_OK = 0;
@@ -107,7 +112,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   const reachingFailOn: CheckResult[] = [];
   const ids = new FindingIds();
   const live = options.live && new LiveReading(options.live, options.stderr);
-  const workers = checkWorkers(options.workers ?? 'auto', options, options.workerChunkBytes);
+  const workers = checkWorkers(options.workers ?? 'auto', options, options.workerTuning);
 
   try {
     for await (const { source, result } of records(options, live, workers)) {

@@ -12,13 +12,14 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TagKeySettings } from '../lib/tag-keys';
 import { type PackedPolicy, packPolicy } from '../policies/packed-policy';
-import type { Policy } from '../policies/policy';
-import type { ChunkReader, ChunkRecords } from './input-chunks';
+import type { ChunkReader, ChunkRecords, RawChunk } from './input-chunks';
 import { InputError } from './input-lines';
+import type { JudgeContext } from './judge-finding';
 import {
   type ChunkResults,
   type ChunkToRead,
   type JudgedFinding,
+  readChunk,
   toInputRecords,
 } from './line-records';
 import type { TagsByBucket } from './tags-file';
@@ -44,8 +45,32 @@ export const MAX_WORKERS = 64;
  */
 export const AUTO_WORKERS_MIN_BYTES = 4 * 1024 * 1024;
 
-/** Bytes of a chunk handed to a worker (about: chunks end at a line break). */
-export const CHUNK_BYTES = 1024 * 1024;
+/** How chunks are cut and how much memory a worker may hold. */
+export interface WorkerTuning {
+  /** Bytes of a chunk handed to a worker (about: chunks end at a line break). */
+  readonly chunkBytes: number;
+  /**
+   * Megabytes of a worker's old generation (the heap that outlives a chunk).
+   * Uncapped, V8 lets a worker's heap grow with the length of the run before it
+   * collects (over 50,000 findings, the whole process grew from 167 to 233 MB);
+   * capped, it stays flat.
+   */
+  readonly heapMb: number;
+  /**
+   * A chunk with a line longer than this is read on the main thread, whose
+   * heap is not capped: one record may be up to --max-record-bytes long, and
+   * V8 ends the whole process, not just the worker, when one allocation cannot
+   * fit a capped heap. Parsed, the worst line of JSON (`[{},{},...]`) takes
+   * about 28 times its bytes; a Macie finding event is at most 256 KB.
+   */
+  readonly lineBytes: number;
+}
+
+export const DEFAULT_WORKER_TUNING: WorkerTuning = {
+  chunkBytes: 1024 * 1024,
+  heapMb: 64,
+  lineBytes: 256 * 1024,
+};
 
 /** Automatic workers at most: past this the main thread's share is the limit. */
 const MAX_AUTO_WORKERS = 4;
@@ -80,80 +105,97 @@ export function parseWorkers(value: string): number {
  * The workers for a run, or none: none when asked for 0, or automatically on a
  * single core (see {@link autoWorkers}). Asked for a count, the
  * workers read every input named as JSON Lines; automatic ones those of at
- * least {@link AUTO_WORKERS_MIN_BYTES}. `chunkBytes` is for tests, which cut
- * small inputs into many chunks.
+ * least {@link AUTO_WORKERS_MIN_BYTES}. `tuning` is for tests, which cut small
+ * inputs into many chunks and make workers run out of memory.
  */
 export function checkWorkers(
   option: WorkersOption,
-  setup: { policy: Policy; tags: TagsByBucket; tagKeys: TagKeySettings },
-  chunkBytes = CHUNK_BYTES,
+  context: JudgeContext,
+  tuning: Partial<WorkerTuning> = {},
 ): CheckWorkers | undefined {
   const count = option === 'auto' ? autoWorkers(availableParallelism()) : option;
   if (count === 0) return undefined;
-  return new CheckWorkers(
-    count,
-    { policy: packPolicy(setup.policy), tags: setup.tags, tagKeys: setup.tagKeys },
-    option === 'auto' ? AUTO_WORKERS_MIN_BYTES : 0,
-    chunkBytes,
-  );
+  return new CheckWorkers(count, context, option === 'auto' ? AUTO_WORKERS_MIN_BYTES : 0, {
+    ...DEFAULT_WORKER_TUNING,
+    ...tuning,
+  });
+}
+
+/** A chunk sent to a worker and not yet answered. */
+interface Owed {
+  readonly chunk: ChunkToRead;
+  readonly resolve: (results: ChunkResults) => void;
+  readonly reject: (error: Error) => void;
 }
 
 /** One worker and the answers it owes, oldest first: a worker answers in the order it is asked. */
 interface Running {
   readonly worker: Worker;
-  readonly waiting: Array<{
-    resolve: (results: ChunkResults) => void;
-    reject: (error: Error) => void;
-  }>;
+  readonly waiting: Owed[];
 }
 
 /**
  * Started when the first chunk is sent; chunks go to the worker with the
- * fewest answers owed. A worker that fails fails every chunk it owes and every
- * later one: nothing is dropped quietly.
+ * fewest answers owed. A worker that runs out of memory has the chunks it owes
+ * read on this thread and is replaced; one that fails otherwise fails every
+ * chunk it owes and every later one: nothing is dropped quietly.
  */
 export class CheckWorkers implements ChunkReader<JudgedFinding> {
   readonly chunksInFlight: number;
+  readonly chunkBytes: number;
+  /** Workers replaced because they ran out of memory. */
+  replaced = 0;
+  /** Chunks read on this thread: with a line too long for a worker, or owed by one that ran out of memory. */
+  readHere = 0;
   private running: Running[] | undefined;
+  private setup: WorkerSetup | undefined;
   private failure: Error | undefined;
 
   constructor(
     private readonly count: number,
-    private readonly setup: WorkerSetup,
+    private readonly context: JudgeContext,
     private readonly minBytes: number,
-    readonly chunkBytes: number,
+    private readonly tuning: WorkerTuning,
   ) {
     this.chunksInFlight = count * 3;
+    this.chunkBytes = tuning.chunkBytes;
   }
 
   takes(size: number | undefined): boolean {
     return this.minBytes === 0 || (size !== undefined && size >= this.minBytes);
   }
 
-  async read(
-    name: string,
-    chunk: Buffer,
-    firstLine: number,
-    maxLineBytes: number,
-  ): Promise<ChunkRecords<JudgedFinding>> {
+  async read(chunk: RawChunk): Promise<ChunkRecords<JudgedFinding>> {
     if (this.failure) throw this.failure;
-    const running = this.start();
-    const target = running.reduce((least, next) =>
-      next.waiting.length < least.waiting.length ? next : least,
-    );
-    const results = await new Promise<ChunkResults>((resolve, reject) => {
-      target.waiting.push({ resolve, reject });
-      const message: ChunkToRead = { name, bytes: chunk, firstLine, maxLineBytes };
-      // The chunk's memory is handed over, not copied: it is its own ArrayBuffer.
-      target.worker.postMessage(message, [chunk.buffer as ArrayBuffer]);
-    });
+    const message: ChunkToRead = {
+      name: chunk.name,
+      bytes: chunk.bytes,
+      firstLine: chunk.firstLine,
+      maxLineBytes: chunk.maxLineBytes,
+    };
+    const results =
+      chunk.longestLine > this.tuning.lineBytes
+        ? this.readHereNow(message)
+        : await this.send(message);
     return {
-      records: toInputRecords(name, results),
+      records: toInputRecords(chunk.name, results),
       lastLine: results.lastLine,
       ...(results.stopped && {
         stopped: new InputError(results.stopped.message, results.stopped.line),
       }),
     };
+  }
+
+  /** The chunk read by the worker with the fewest answers owed. */
+  private send(chunk: ChunkToRead): Promise<ChunkResults> {
+    const target = this.start().reduce((least, next) =>
+      next.waiting.length < least.waiting.length ? next : least,
+    );
+    return new Promise<ChunkResults>((resolve, reject) => {
+      target.waiting.push({ chunk, resolve, reject });
+      // Copied, not handed over: this thread reads it if the worker runs out of memory.
+      target.worker.postMessage(chunk);
+    });
   }
 
   /** Stops the workers; a run calls it however it ends. */
@@ -164,25 +206,62 @@ export class CheckWorkers implements ChunkReader<JudgedFinding> {
   }
 
   private start(): Running[] {
-    if (this.running) return this.running;
-    const { file, execArgv } = workerScript();
-    this.running = Array.from({ length: this.count }, () => {
-      const running: Running = {
-        worker: new Worker(file, { workerData: this.setup, execArgv }),
-        waiting: [],
-      };
-      running.worker.on('message', (results: ChunkResults) => {
-        running.waiting.shift()?.resolve(results);
-      });
-      running.worker.on('error', (error) => this.fail(running, error));
-      running.worker.on('exit', (code) => {
-        if (running.waiting.length > 0) {
-          this.fail(running, new Error(`a check worker thread stopped (exit code ${code})`));
-        }
-      });
-      return running;
-    });
+    this.running ??= Array.from({ length: this.count }, () => this.spawn());
     return this.running;
+  }
+
+  private spawn(): Running {
+    const { file, execArgv } = workerScript();
+    this.setup ??= {
+      policy: packPolicy(this.context.policy),
+      tags: this.context.tags,
+      tagKeys: this.context.tagKeys,
+    };
+    const running: Running = {
+      worker: new Worker(file, {
+        workerData: this.setup,
+        execArgv,
+        resourceLimits: { maxOldGenerationSizeMb: this.tuning.heapMb },
+      }),
+      waiting: [],
+    };
+    running.worker.on('message', (results: ChunkResults) => {
+      running.waiting.shift()?.resolve(results);
+    });
+    running.worker.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.readOwed(running);
+      else this.fail(running, error);
+    });
+    running.worker.on('exit', (code) => {
+      if (running.waiting.length > 0) {
+        this.fail(running, new Error(`a check worker thread stopped (exit code ${code})`));
+      }
+    });
+    return running;
+  }
+
+  /**
+   * A worker ran out of memory: a fresh one takes its place, and the chunks it
+   * owed are read here, where the heap is not capped, exactly as a worker reads them.
+   */
+  private readOwed(running: Running): void {
+    const slot = this.running?.indexOf(running) ?? -1;
+    if (this.running && slot !== -1) {
+      this.running[slot] = this.spawn();
+      this.replaced++;
+    }
+    for (const { chunk, resolve, reject } of running.waiting.splice(0)) {
+      try {
+        resolve(this.readHereNow(chunk));
+      } catch (error) {
+        reject(error as Error);
+      }
+    }
+  }
+
+  private readHereNow(chunk: ChunkToRead): ChunkResults {
+    this.readHere++;
+    return readChunk(chunk, this.context);
   }
 
   private fail(running: Running, error: Error): void {

@@ -18,20 +18,24 @@ export interface ChunkRecords<Read> {
   readonly stopped?: InputError;
 }
 
+/** Whole lines of the input `name`, the first numbered `firstLine`. */
+export interface RawChunk {
+  readonly name: string;
+  /** Its memory is handed over: it is not used after. */
+  readonly bytes: Buffer;
+  readonly firstLine: number;
+  /** Bytes of its longest line, without the line break. */
+  readonly longestLine: number;
+  /** The limit on a line: a longer one stops the reading. */
+  readonly maxLineBytes: number;
+}
+
 /** Reads chunks of JSON Lines elsewhere (in worker threads). */
 export interface ChunkReader<Read> {
   /** Asked once per input of JSON Lines, with its size when known: true when its chunks go to `read`. */
   takes(size: number | undefined): boolean;
-  /**
-   * The records of `chunk` (whole lines, the first numbered `firstLine`) of the
-   * input `name`. The chunk's memory is handed over: it is not used after.
-   */
-  read(
-    name: string,
-    chunk: Buffer,
-    firstLine: number,
-    maxLineBytes: number,
-  ): Promise<ChunkRecords<Read>>;
+  /** The records of the chunk's lines. */
+  read(chunk: RawChunk): Promise<ChunkRecords<Read>>;
   /** Bytes of a chunk, about: chunks end at a line break. */
   readonly chunkBytes: number;
   /** Chunks handed over and not yet taken back, at most: memory stays bounded. */
@@ -113,19 +117,33 @@ export class ChunkedLines<Read> {
       if (taken < part.length) rest.push(part.subarray(taken));
       offset += taken;
     }
+    const { breaks, longest } = measureLines(chunk);
     const firstLine = this.firstLine;
-    this.firstLine += lineBreaks(chunk);
+    this.firstLine += breaks;
     this.parts = rest;
     this.partsBytes -= whole;
-    const records = this.reader.read(this.name, chunk, firstLine, this.maxLineBytes);
+    const records = this.reader.read({
+      name: this.name,
+      bytes: chunk,
+      firstLine,
+      longestLine: longest,
+      maxLineBytes: this.maxLineBytes,
+    });
     // Awaited in turn; until then a failure must not count as unhandled.
     records.catch(() => {});
     this.inFlight.push(records);
   }
 }
 
-function lineBreaks(bytes: Buffer): number {
-  let count = 0;
-  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) count++;
-  return count;
+/** The line breaks in `bytes` and the bytes of its longest line (its line break left out). */
+function measureLines(bytes: Buffer): { breaks: number; longest: number } {
+  let breaks = 0;
+  let longest = 0;
+  let start = 0;
+  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, start)) {
+    breaks++;
+    longest = Math.max(longest, at - start);
+    start = at + 1;
+  }
+  return { breaks, longest: Math.max(longest, bytes.length - start) };
 }

@@ -1,6 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { runCheck } from '../../../bin/check-command';
 import { autoWorkers, CheckWorkers, checkWorkers, parseWorkers } from '../../../bin/check-workers';
+import type { RawChunk } from '../../../bin/input-chunks';
+import { FindingParseError } from '../../../lib/errors';
 import { DEFAULT_TAG_KEYS } from '../../../lib/tag-keys';
 import { loadPolicy } from '../../../policies/load-policy';
 import { type CliRun, runCli as run } from '../../support/cli';
@@ -138,6 +140,7 @@ describe('check with worker threads given raw chunks', () => {
     input: string,
     chunkBytes: number,
     maxRecordBytes = 64 * 1024 * 1024,
+    heapMb?: number,
   ): Promise<{ serial: CliRun; threaded: CliRun }> {
     const once = async (workers: number): Promise<CliRun> => {
       let stdout = '';
@@ -156,7 +159,7 @@ describe('check with worker threads given raw chunks', () => {
           stderr += text;
         },
         workers,
-        workerChunkBytes: chunkBytes,
+        workerTuning: { chunkBytes, ...(heapMb && { heapMb }) },
       });
       return { code, stdout, stderr };
     };
@@ -269,6 +272,29 @@ describe('check with worker threads given raw chunks', () => {
   );
 
   it(
+    'reads a chunk with a line longer than a worker takes on the main thread, in order',
+    async () => {
+      // A finding of 1 MB: longer than the 256 KiB lines workers take.
+      const long = event(6, 'long') as RawEvent & { detail: { resourcesAffected: never } };
+      const bucket = (long.detail.resourcesAffected as { s3Bucket: { tags: unknown[] } }).s3Bucket;
+      bucket.tags = [{ key: 'Notes', value: 'x'.repeat(1024 * 1024) }];
+      const lines = Array.from({ length: 20 }, (_, i) => line(6 + (i % 2), `small-${i}`));
+      const input = workspace.dir.write(
+        'long.jsonl',
+        `${lines.slice(0, 10).join('\n')}\n${JSON.stringify(long)}\n${lines.slice(10).join('\n')}\n`,
+      );
+
+      const { serial, threaded } = await bothWays(input, 20_000);
+
+      expect(threaded).toEqual(serial);
+      expect(serial.code).toBe(0);
+      expect(sourcesOf(serial)).toHaveLength(21);
+      expect(sourcesOf(serial)[10]).toBe('long.jsonl:11');
+    },
+    WORKER_TIMEOUT_MS,
+  );
+
+  it(
     'skips a UTF-8 byte order mark at the start',
     async () => {
       const input = workspace.dir.write(
@@ -314,7 +340,7 @@ describe('autoWorkers', () => {
 });
 
 describe('checkWorkers', () => {
-  const setup = { policy: loadPolicy(), tags: new Map(), tagKeys: {} as never };
+  const setup = { policy: loadPolicy(), tags: new Map(), tagKeys: DEFAULT_TAG_KEYS };
 
   it('gives no workers when asked for none', () => {
     expect(checkWorkers(0, setup)).toBeUndefined();
@@ -330,11 +356,87 @@ describe('checkWorkers', () => {
   });
 
   it('automatic workers take inputs of 4 MiB or more, whose size is known', async () => {
-    const workers = new CheckWorkers(2, { ...setup, policy: {} as never }, 4 * 1024 * 1024, 1024);
+    const workers = new CheckWorkers(2, setup, 4 * 1024 * 1024, {
+      chunkBytes: 1024,
+      heapMb: 64,
+      lineBytes: 1024,
+    });
 
     expect(workers.takes(4 * 1024 * 1024 - 1)).toBe(false);
     expect(workers.takes(4 * 1024 * 1024)).toBe(true);
     expect(workers.takes(undefined)).toBe(false);
     await workers.close();
   });
+
+  /** A chunk of `text` (whole lines) of the input a.jsonl, from line `firstLine`. */
+  function rawChunk(text: string, firstLine: number): RawChunk {
+    const lengths = text.split('\n').map((part) => Buffer.byteLength(part));
+    return {
+      name: 'a.jsonl',
+      bytes: Buffer.from(text),
+      firstLine,
+      longestLine: Math.max(...lengths),
+      maxLineBytes: 64 * 1024 * 1024,
+    };
+  }
+
+  /** A line of 4 MiB that parses to about 45 MB of empty arrays, and holds no finding. */
+  const ARRAYS = `[${'[],'.repeat((4 * 1024 * 1024) / 3)}[]]\n`;
+
+  it(
+    'reads a chunk with a line longer than lineBytes on this thread',
+    async () => {
+      const workers = new CheckWorkers(1, setup, 0, {
+        chunkBytes: 1024,
+        heapMb: 64,
+        lineBytes: 20_000,
+      });
+      try {
+        const short = await workers.read(rawChunk(`${line(6, 'short')}\n`, 1));
+        expect(workers.readHere).toBe(0);
+
+        const long = await workers.read(rawChunk(`{"padded": "${'z'.repeat(20_000)}"}\n`, 2));
+        expect(workers.readHere).toBe(1);
+
+        expect(short.records.map(({ source }) => source)).toEqual(['a.jsonl:1']);
+        expect(long.records.map(({ source }) => source)).toEqual(['a.jsonl:2']);
+        expect(long.records[0]?.result).toBeInstanceOf(FindingParseError);
+        expect(workers.replaced).toBe(0);
+      } finally {
+        await workers.close();
+      }
+    },
+    WORKER_TIMEOUT_MS,
+  );
+
+  it(
+    'replaces a worker that runs out of memory, once, and reads its chunk on this thread',
+    async () => {
+      const workers = new CheckWorkers(1, setup, 0, {
+        chunkBytes: 1024,
+        heapMb: 32,
+        lineBytes: 64 * 1024 * 1024,
+      });
+      try {
+        const first = await workers.read(rawChunk(`${line(6, 'one')}\n`, 1));
+        expect(workers.replaced).toBe(0);
+
+        const second = await workers.read(rawChunk(`${ARRAYS}${line(7, 'three')}\n`, 2));
+        expect(workers.replaced).toBe(1);
+        expect(workers.readHere).toBe(1);
+
+        const third = await workers.read(rawChunk(`${line(6, 'four')}\n`, 4));
+        expect(workers.replaced).toBe(1);
+        expect(workers.readHere).toBe(1);
+
+        expect(first.records.map(({ source }) => source)).toEqual(['a.jsonl:1']);
+        // The empty arrays hold no finding: only the one after them.
+        expect(second.records.map(({ source }) => source)).toEqual(['a.jsonl:3']);
+        expect(third.records.map(({ source }) => source)).toEqual(['a.jsonl:4']);
+      } finally {
+        await workers.close();
+      }
+    },
+    WORKER_TIMEOUT_MS,
+  );
 });
