@@ -1,28 +1,14 @@
 // Mutation testing (`npm run mutation`): how well the unit tests notice a changed
 // decision. Not part of `npm test`; see "Mutation testing" in README.md.
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const jestConfig = require('./jest.config.js');
-
-// The unit project alone: integration tests need moto server and test adapters,
-// not decisions. Its settings become the whole jest config, since Stryker's
-// per-test coverage hooks into the top-level test environment.
-const { displayName: _unit, ...unitProject } = jestConfig.projects.find(
-  (project) => project.displayName === 'unit',
-);
-
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
   jest: {
     projectType: 'custom',
+    // The unit project alone, as a whole config: Stryker's per-test coverage hooks
+    // into the top-level test environment, which projects would replace.
+    configFile: 'jest.mutation.config.js',
     config: {
-      ...unitProject,
-      projects: undefined,
-      collectCoverageFrom: undefined,
-      coverageThreshold: undefined,
-      testTimeout: jestConfig.testTimeout,
       // The unit tests of the mutated code itself. Each mutant runs the tests of these
       // that import its file; the flow, handler and CLI tests would run for nearly
       // every mutant of rules/ and make a run take hours on a 2-core machine.
