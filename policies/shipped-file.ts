@@ -9,7 +9,7 @@ import * as path from 'node:path';
  * - the sources (`policies/`) and the bundled command line have it beside them;
  * - a function's bundle runs from `handlers/` of its task root, with `policies/`
  *   packaged there;
- * - the compiled command line runs from `dist/policies/`, two levels below the
+ * - the built command line runs from `dist/bin/`, two levels below the
  *   package's `policies/`.
  *
  * When it is in none of these, the path beside the module, so an error names a

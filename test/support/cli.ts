@@ -3,11 +3,14 @@
  * prints and orders its results, for CLI tests.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
+import { type BuildOptions, buildSync } from 'esbuild';
 import { main } from '../../bin/bucket-classification';
+
+const { cliBuildOptions } = require('../../scripts/build-cli.js') as {
+  cliBuildOptions: (outdir: string) => BuildOptions;
+};
 
 export interface CliRun {
   readonly code: number;
@@ -105,33 +108,23 @@ export function removeBuiltCli(): void {
 }
 
 /**
- * The command line bundled once per test file with esbuild (as a user runs the
- * built `dist/bin`, in a process of its own), beside copies of the shipped
- * policy and waivers that it loads by default.
+ * The command line bundled once per test file as `npm run build` bundles it (a
+ * user runs the built `dist/bin`, in a process of its own), beside copies of the
+ * shipped policy and waivers that it loads by default. The folder is under
+ * node_modules/ so that the AWS SDK, left out of the bundle, is found as from dist/.
  */
 export function builtCli(): string {
   if (bundled) return bundled;
   const root = path.join(__dirname, '..', '..');
-  const dir = mkdtempSync(path.join(tmpdir(), 'bucket-classification-cli-'));
-  const outfile = path.join(dir, 'bucket-classification.js');
-  // The command line and, beside it as in dist/bin, the script of its worker threads.
-  buildSync({
-    entryPoints: {
-      'bucket-classification': path.join(root, 'bin', 'bucket-classification.ts'),
-      'check-worker': path.join(root, 'bin', 'check-worker.ts'),
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outdir: dir,
-    logLevel: 'error',
-  });
+  const cache = path.join(root, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(path.join(cache, 'bucket-classification-cli-'));
+  buildSync(cliBuildOptions(dir));
   for (const file of ['default-policy.yaml', 'waivers.yaml']) {
     copyFileSync(path.join(root, 'policies', file), path.join(dir, file));
   }
-  bundled = outfile;
-  return outfile;
+  bundled = path.join(dir, 'bucket-classification.js');
+  return bundled;
 }
 
 /** Runs the bundled command line in a child process. */

@@ -32,10 +32,10 @@ describe('shippedFile', () => {
     );
   });
 
-  it('is the package policies/ for the compiled command line under dist/policies/', () => {
+  it('is the package policies/ for the built command line under dist/bin/', () => {
     dir.write('policies/default-policy.yaml', 'the file a user edits');
 
-    expect(shippedFile(path.join(dir.path, 'dist', 'policies'), 'default-policy.yaml')).toBe(
+    expect(shippedFile(path.join(dir.path, 'dist', 'bin'), 'default-policy.yaml')).toBe(
       path.join(dir.path, 'policies', 'default-policy.yaml'),
     );
   });
