@@ -17,6 +17,14 @@ export type { InputRecord, ReadHooks } from './input-stream';
 export const STDIN = '-';
 
 /**
+ * Bytes of each read of a file. Node's default for streams (64 KiB) costs about
+ * three times the CPU of reads of 1 MiB over a large input (0.46 s against 0.17 s
+ * for 158 MB, measured), which a large `check` spends on the thread that also
+ * orders and writes the results.
+ */
+export const FILE_READ_BYTES = 1024 * 1024;
+
+/**
  * Reads findings from files, directories (recursively, in name order), S3
  * (`s3://bucket/prefix/`, in key order; see `readS3Input`) and standard input
  * (`-`). Every input is streamed: JSON Lines a line at a time, a
@@ -177,7 +185,7 @@ async function* readFile<Read>(
   }
   yield* readStream(
     file,
-    handle.createReadStream(),
+    handle.createReadStream({ highWaterMark: FILE_READ_BYTES }),
     stat.size,
     LINES_FILE.test(file),
     hooks,

@@ -1,7 +1,14 @@
 import { gzipSync } from 'node:zlib';
 import { runCheck } from '../../../bin/check-command';
-import { autoWorkers, CheckWorkers, checkWorkers, parseWorkers } from '../../../bin/check-workers';
+import {
+  autoWorkers,
+  CheckWorkers,
+  checkWorkers,
+  DEFAULT_WORKER_TUNING,
+  parseWorkers,
+} from '../../../bin/check-workers';
 import type { RawChunk } from '../../../bin/input-chunks';
+import { FILE_READ_BYTES } from '../../../bin/read-inputs';
 import { FindingParseError } from '../../../lib/errors';
 import { DEFAULT_TAG_KEYS } from '../../../lib/tag-keys';
 import { loadPolicy } from '../../../policies/load-policy';
@@ -133,14 +140,14 @@ describe('check with worker threads', () => {
 describe('check with worker threads given raw chunks', () => {
   const workspace = useCliWorkspace();
   /** Bytes of one read of a file: lines are laid out across these boundaries too. */
-  const READ = 64 * 1024;
+  const READ = FILE_READ_BYTES;
 
   /** `check` of `input` without workers and with two, cut into chunks of `chunkBytes`. */
   async function bothWays(
     input: string,
     chunkBytes: number,
     maxRecordBytes = 64 * 1024 * 1024,
-    heapMb?: number,
+    lineBytes?: number,
   ): Promise<{ serial: CliRun; threaded: CliRun }> {
     const once = async (workers: number): Promise<CliRun> => {
       let stdout = '';
@@ -159,7 +166,8 @@ describe('check with worker threads given raw chunks', () => {
           stderr += text;
         },
         workers,
-        workerTuning: { chunkBytes, ...(heapMb && { heapMb }) },
+        // Workers read every line, however long, unless the test says otherwise.
+        workerTuning: { chunkBytes, lineBytes: lineBytes ?? maxRecordBytes },
       });
       return { code, stdout, stderr };
     };
@@ -284,7 +292,12 @@ describe('check with worker threads given raw chunks', () => {
         `${lines.slice(0, 10).join('\n')}\n${JSON.stringify(long)}\n${lines.slice(10).join('\n')}\n`,
       );
 
-      const { serial, threaded } = await bothWays(input, 20_000);
+      const { serial, threaded } = await bothWays(
+        input,
+        20_000,
+        undefined,
+        DEFAULT_WORKER_TUNING.lineBytes,
+      );
 
       expect(threaded).toEqual(serial);
       expect(serial.code).toBe(0);
