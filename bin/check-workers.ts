@@ -1,8 +1,8 @@
 /**
  * Worker threads that split, parse and judge the lines of large JSON Lines
  * inputs while the main thread reads, so `check` uses more than one core. The
- * main thread reads every input in raw chunks of whole lines, hands each chunk's
- * memory over (no copy) with the number of its first line, counts each finding
+ * main thread reads every input in raw chunks of whole lines, shares each chunk's
+ * memory (no copy) with the number of its first line, counts each finding
  * once and writes the report. Workers check lines with the same code as the
  * serial reading (limits, UTF-8, blank lines, CRLF): the output is the same as
  * without workers, byte for byte.
@@ -193,7 +193,7 @@ export class CheckWorkers implements ChunkReader<JudgedFinding> {
     );
     return new Promise<ChunkResults>((resolve, reject) => {
       target.waiting.push({ chunk, resolve, reject });
-      // Copied, not handed over: this thread reads it if the worker runs out of memory.
+      // Its bytes are shared, not copied: this thread still has them if the worker runs out of memory.
       target.worker.postMessage(chunk);
     });
   }

@@ -21,7 +21,7 @@ export interface ChunkRecords<Read> {
 /** Whole lines of the input `name`, the first numbered `firstLine`. */
 export interface RawChunk {
   readonly name: string;
-  /** Its memory is handed over: it is not used after. */
+  /** Shared memory, which a worker thread sees without a copy; not written after. */
   readonly bytes: Buffer;
   readonly firstLine: number;
   /** Bytes of its longest line, without the line break. */
@@ -107,8 +107,8 @@ export class ChunkedLines<Read> {
   private send(all: boolean): void {
     const whole = this.partsBytes - (all ? 0 : this.tailBytes);
     if (whole === 0) return;
-    // A buffer of its own, so its memory can be handed to another thread.
-    const chunk = Buffer.allocUnsafeSlow(whole);
+    // Shared, so another thread reads it without a copy while this one keeps it.
+    const chunk = Buffer.from(new SharedArrayBuffer(whole));
     let offset = 0;
     const rest: Buffer[] = [];
     for (const part of this.parts) {
