@@ -15,7 +15,7 @@ import type { InputLimits } from './input-limits';
 import { judge } from './judge-finding';
 import { isJudged, type JudgedFinding } from './line-records';
 import { type LiveInput, LiveReading } from './live-findings';
-import { type InputRecord, type ReadHooks, readInputs } from './read-inputs';
+import { type InputRecord, type ReadHooks, readInputBatches } from './read-inputs';
 import { CHECK_FORMATS, type CheckFormat, createReport, type Summary } from './report';
 import { createResultFilter, parseCriteria, type ResultCriteria } from './report-filter';
 import { type GroupBy, parseGroupBy } from './report-summary';
@@ -115,27 +115,29 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   const workers = checkWorkers(options.workers ?? 'auto', options, options.workerTuning);
 
   try {
-    for await (const { source, result } of records(options, live, workers)) {
-      if (result instanceof FindingParseError) {
-        unreadableRecords++;
-        options.stderr(`${inert(source)}: ${inert(result.message, MAX_MESSAGE)}\n`);
-        report.unreadable(source, result.message);
-        continue;
+    for await (const batch of records(options, live, workers)) {
+      for (const { source, result } of batch) {
+        if (result instanceof FindingParseError) {
+          unreadableRecords++;
+          options.stderr(`${inert(source)}: ${inert(result.message, MAX_MESSAGE)}\n`);
+          report.unreadable(source, result.message);
+          continue;
+        }
+        const judged = isJudged(result);
+        if (!ids.firstSighting(judged ? result.findingId : result.finding.id)) continue;
+        const checked = judged ? result.judged : judge(result.finding, source, options);
+        if (filter && !filter.keeps(checked)) {
+          filteredOut++;
+          continue;
+        }
+        findings++;
+        buckets.add(checked.bucket);
+        verdicts[checked.verdict]++;
+        if (checked.sample) samples++;
+        else if (checked.severity !== null) severities[checked.severity]++;
+        if (options.failOn && reaches(checked, options.failOn)) reachingFailOn.push(checked);
+        report.add(checked, judged ? result.json : undefined);
       }
-      const judged = isJudged(result);
-      if (!ids.firstSighting(judged ? result.findingId : result.finding.id)) continue;
-      const checked = judged ? result.judged : judge(result.finding, source, options);
-      if (filter && !filter.keeps(checked)) {
-        filteredOut++;
-        continue;
-      }
-      findings++;
-      buckets.add(checked.bucket);
-      verdicts[checked.verdict]++;
-      if (checked.sample) samples++;
-      else if (checked.severity !== null) severities[checked.severity]++;
-      if (options.failOn && reaches(checked, options.failOn)) reachingFailOn.push(checked);
-      report.add(checked, judged ? result.json : undefined);
     }
   } finally {
     await workers?.close();
@@ -170,7 +172,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
 }
 
 /**
- * Macie's findings first, then the inputs in the order given. Macie's copy of a
+ * Macie's findings first, then the inputs in the order given, in batches. Macie's copy of a
  * finding is its current state, so that is the copy judged when an export holds
  * the finding too.
  */
@@ -178,13 +180,13 @@ async function* records(
   options: CheckOptions,
   live: LiveReading | undefined,
   workers: CheckWorkers | undefined,
-): AsyncGenerator<InputRecord<JudgedFinding>> {
-  if (live) yield* live.records();
+): AsyncGenerator<Array<InputRecord<JudgedFinding>>> {
+  if (live) for await (const record of live.records()) yield [record];
   const hooks: ReadHooks<JudgedFinding> = {
     ...options.hooks,
     ...(workers && { chunks: workers }),
   };
-  yield* readInputs(options.inputs, hooks, options.limits, options.s3);
+  yield* readInputBatches(options.inputs, hooks, options.limits, options.s3);
 }
 
 /** Results named on stderr when --fail-on is reached; the report has them all. */

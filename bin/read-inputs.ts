@@ -40,6 +40,20 @@ export async function* readInputs<Read = never>(
   limits: InputLimits = DEFAULT_INPUT_LIMITS,
   s3: S3ReadOptions = {},
 ): AsyncGenerator<InputRecord<Read>> {
+  for await (const batch of readInputBatches(inputs, hooks, limits, s3)) yield* batch;
+}
+
+/**
+ * {@link readInputs} in batches (never empty) of the records of a read or of
+ * a chunk of an input: what a large run passes from reader to reader, record
+ * by record, costs more than a batch.
+ */
+export async function* readInputBatches<Read = never>(
+  inputs: readonly string[],
+  hooks: ReadHooks<Read> = {},
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+  s3: S3ReadOptions = {},
+): AsyncGenerator<Array<InputRecord<Read>>> {
   const objects = lazyObjectSource(s3.objects);
   try {
     for (const input of inputs) {
@@ -56,7 +70,7 @@ async function* readLocal<Read>(
   input: string,
   hooks: ReadHooks<Read>,
   limits: InputLimits,
-): AsyncGenerator<InputRecord<Read>> {
+): AsyncGenerator<Array<InputRecord<Read>>> {
   if (input === STDIN) {
     yield* readStream('<stdin>', process.stdin, undefined, false, hooks, limits);
     return;
@@ -65,7 +79,7 @@ async function* readLocal<Read>(
   try {
     stat = await fs.stat(input);
   } catch (error) {
-    yield unreadable(input, error);
+    yield [unreadable(input, error)];
     return;
   }
   if (!stat.isDirectory()) {
@@ -73,7 +87,7 @@ async function* readLocal<Read>(
     return;
   }
   for await (const file of walk(input, hooks)) {
-    if (file instanceof Unreadable) yield unreadable(file.path, file.error);
+    if (file instanceof Unreadable) yield [unreadable(file.path, file.error)];
     else yield* readFile(file, 'listed', hooks, limits);
   }
 }
@@ -154,20 +168,20 @@ async function* readFile<Read>(
   how: 'given' | 'listed',
   hooks: ReadHooks<Read>,
   limits: InputLimits,
-): AsyncGenerator<InputRecord<Read>> {
+): AsyncGenerator<Array<InputRecord<Read>>> {
   let handle: fs.FileHandle;
   let stat: Stats;
   try {
     handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    yield unreadable(file, error);
+    yield [unreadable(file, error)];
     return;
   }
   try {
     stat = await handle.stat();
   } catch (error) {
     await handle.close();
-    yield unreadable(file, error);
+    yield [unreadable(file, error)];
     return;
   }
   if (!stat.isFile()) {
@@ -179,7 +193,7 @@ async function* readFile<Read>(
         stat.isFIFO() || stat.isSocket()
           ? '; to read a pipe, give - and send it to standard input'
           : '';
-      yield unreadable(file, new Error(`${notRegular(kind)}${hint}`));
+      yield [unreadable(file, new Error(`${notRegular(kind)}${hint}`))];
     }
     return;
   }

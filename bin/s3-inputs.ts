@@ -135,10 +135,10 @@ export async function* readS3Input<Read = never>(
   limits: InputLimits,
   objects: ObjectSource,
   options: S3ReadOptions = {},
-): AsyncGenerator<InputRecord<Read>> {
+): AsyncGenerator<Array<InputRecord<Read>>> {
   const location = parseS3Url(input);
   if (location === undefined) {
-    yield unreadable(input, new Error(BAD_URL));
+    yield [unreadable(input, new Error(BAD_URL))];
     return;
   }
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_S3_CONCURRENCY);
@@ -151,9 +151,9 @@ export async function* readS3Input<Read = never>(
     objects.open(location.bucket, key, signal),
   )) {
     const name = `${S3_SCHEME}${location.bucket}/${entry.key}`;
-    if (entry.kind === 'error') yield unreadable(entry.key === '' ? input : name, entry.error);
+    if (entry.kind === 'error') yield [unreadable(entry.key === '' ? input : name, entry.error)];
     else if (entry.kind === 'skip') hooks.onSkip?.(entry.key === '' ? input : name, entry.reason);
-    else if (body instanceof Error) yield unreadable(name, s3Problem(body, 'get'));
+    else if (body instanceof Error) yield [unreadable(name, s3Problem(body, 'get'))];
     else if (body) {
       yield* readStream(name, body, entry.size, LINES_FILE.test(entry.key), hooks, limits);
     }

@@ -7,7 +7,7 @@ import { loadMacieEvent } from '../../support/fixtures';
 
 async function readAll(stream: Readable): Promise<InputRecord[]> {
   const records: InputRecord[] = [];
-  for await (const record of readStream(
+  for await (const batch of readStream(
     'body',
     stream,
     undefined,
@@ -15,7 +15,8 @@ async function readAll(stream: Readable): Promise<InputRecord[]> {
     {},
     DEFAULT_INPUT_LIMITS,
   )) {
-    records.push(record);
+    expect(batch.length).toBeGreaterThan(0);
+    records.push(...batch);
   }
   return records;
 }
