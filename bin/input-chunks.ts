@@ -52,7 +52,16 @@ export class ChunkedLines<Read> {
   private tailBytes = 0;
   /** The number of the first line in `parts`. */
   private firstLine = 1;
-  private readonly inFlight: Array<Promise<ChunkRecords<Read>>> = [];
+  private readonly inFlight: Array<{
+    readonly records: Promise<ChunkRecords<Read>>;
+    readonly memory: SharedArrayBuffer;
+  }> = [];
+  /**
+   * Memory of chunks whose records were taken back, for the next chunks: fresh
+   * memory costs a page fault per 4 KiB at its first write, which made copying
+   * into new chunks take as long as reading the input.
+   */
+  private readonly free: SharedArrayBuffer[] = [];
 
   constructor(
     private readonly name: string,
@@ -85,7 +94,12 @@ export class ChunkedLines<Read> {
 
   /** The records of the oldest chunk in flight. */
   async next(): Promise<ChunkRecords<Read>> {
-    return (await this.inFlight.shift()) ?? { records: [], lastLine: 0 };
+    const oldest = this.inFlight.shift();
+    if (!oldest) return { records: [], lastLine: 0 };
+    const records = await oldest.records;
+    // Read and answered: no thread looks at its bytes again.
+    this.free.push(oldest.memory);
+    return records;
   }
 
   /** Sends the rest: the input has ended, its last line may lack a line break. */
@@ -108,7 +122,8 @@ export class ChunkedLines<Read> {
     const whole = this.partsBytes - (all ? 0 : this.tailBytes);
     if (whole === 0) return;
     // Shared, so another thread reads it without a copy while this one keeps it.
-    const chunk = Buffer.from(new SharedArrayBuffer(whole));
+    const memory = this.memoryFor(whole);
+    const chunk = Buffer.from(memory, 0, whole);
     let offset = 0;
     const rest: Buffer[] = [];
     for (const part of this.parts) {
@@ -131,7 +146,15 @@ export class ChunkedLines<Read> {
     });
     // Awaited in turn; until then a failure must not count as unhandled.
     records.catch(() => {});
-    this.inFlight.push(records);
+    this.inFlight.push({ records, memory });
+  }
+
+  /** Memory for a chunk of `bytes`: a free one large enough, or a new one. */
+  private memoryFor(bytes: number): SharedArrayBuffer {
+    const at = this.free.findIndex((memory) => memory.byteLength >= bytes);
+    if (at !== -1) return this.free.splice(at, 1)[0] as SharedArrayBuffer;
+    // Room for a chunk and a read more, which most chunks fit.
+    return new SharedArrayBuffer(Math.max(bytes, 2 * this.reader.chunkBytes));
   }
 }
 
