@@ -50,10 +50,9 @@ export interface WorkerTuning {
   /** Bytes of a chunk handed to a worker (about: chunks end at a line break). */
   readonly chunkBytes: number;
   /**
-   * Megabytes of a worker's old generation (the heap that outlives a chunk).
-   * Uncapped, V8 lets a worker's heap grow with the length of the run before it
-   * collects (over 50,000 findings, the whole process grew from 167 to 233 MB);
-   * capped, it stays flat.
+   * Megabytes of a worker's old generation (the heap that outlives a chunk):
+   * a bound on what a worker holds however long the run, which V8 otherwise
+   * sets from the machine's memory.
    */
   readonly heapMb: number;
   /**
