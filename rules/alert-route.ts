@@ -80,12 +80,9 @@ export function routeAlert(
     return fallback('TagsUnreadable', `the bucket's tags could not be read (${tagsUnreadable})`);
   }
   const accounts = topicAccountsFor(bucketAccountId, routing);
-  const tag = readTopicTag(
-    tags,
-    keys,
-    bucketAccountId,
-    accounts.length > 0 ? accounts : [bucketAccountId],
-  );
+  // No account allowed reads the tag as if the bucket's own were: a topic there is
+  // valid, so the reason below names the deployment rather than the topic.
+  const tag = readTopicTag(tags, keys, bucketAccountId, accounts);
   if (accounts.length === 0 && (tag.kind === 'valid' || tag.kind === 'foreign')) {
     return fallback(
       'TopicAccountNotAllowed',

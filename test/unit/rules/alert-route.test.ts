@@ -269,7 +269,13 @@ describe('routeAlert across accounts', () => {
       single,
     );
 
-    expect(route).toMatchObject({ kind: 'fallback', reason: 'TopicAccountNotAllowed' });
+    expect(route).toEqual({
+      kind: 'fallback',
+      topicArn: CENTRAL,
+      reason: 'TopicAccountNotAllowed',
+      detail:
+        "the bucket is in account 111122223333, outside this deployment (account 999988887777): its team's topic may receive alerts once the deployment covers the organisation, or lists the account in ALLOWED_TOPIC_ACCOUNTS",
+    });
   });
 
   it('still names a missing or malformed tag first for such a bucket', () => {
