@@ -97,6 +97,17 @@ severity: {levelGap: [Medium, High, Critical], forbidden: Critical, unclassified
     expect(level('other-id', true)).toBe('Confidential');
   });
 
+  it('names the entry that decided, as the policy file spells it', () => {
+    const because = (type: string, isCustom = false): string =>
+      requirementFor(custom, { type, category: 'PERSONAL_INFORMATION', custom: isCustom }).because;
+
+    expect(because('france_passport_number')).toBe('managedIdentifiers.FRANCE_PASSPORT_NUMBER');
+    expect(because('SPAIN_PASSPORT_NUMBER')).toBe('managedIdentifiers."*_PASSPORT_NUMBER"');
+    expect(because('NAME')).toBe('categories.PERSONAL_INFORMATION');
+    expect(because('Employee-ID', true)).toBe('customIdentifiers.byName.Employee-ID');
+    expect(because('other-id', true)).toBe('customIdentifiers.default');
+  });
+
   it.each([
     ['all upper case', 'EMPLOYEE-ID'],
     ['mixed case unlike the policy', 'eMPLOYEE-iD'],

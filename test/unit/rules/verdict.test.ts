@@ -32,6 +32,14 @@ describe('evaluateFinding', () => {
       expect(verdict.kind).toBe('compliant');
     });
 
+    it('is compliant with nothing detected when the finding has no classification details', () => {
+      const { classificationDetails: _, ...bare } = finding({ managed: [{ type: 'NAME' }] });
+
+      const verdict = evaluateFinding(bare, declared('Public'), policy, KEYS);
+
+      expect(expectKind(verdict, 'compliant').detections).toEqual([]);
+    });
+
     it('matches the tag value case-insensitively after trimming', () => {
       const found = finding({ managed: [{ type: 'NAME' }] });
 
@@ -206,7 +214,7 @@ describe('evaluateFinding', () => {
       const unclassified = expectKind(verdict, 'unclassified');
       expect(unclassified.reason).toBe('missing');
       expect(unclassified.severity).toBe('High');
-      expect(unclassified.tagValue).toBeUndefined();
+      expect('tagValue' in unclassified).toBe(false);
     });
 
     it('is unclassified (unknown) when the tag value is not a level, keeping the value', () => {
