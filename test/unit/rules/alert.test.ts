@@ -268,3 +268,245 @@ describe('macieConsoleUrl', () => {
     expect(macieConsoleUrl({ id: 'abc', region: 'eu-west-1', partition })).toBe(url);
   });
 });
+
+/**
+ * Whole alerts, every line and field stated here rather than built from the code's
+ * own helpers: the e-mail is what a team reads, and a changed word is a changed alert.
+ */
+describe('composeAlert, whole', () => {
+  const CENTRAL_TOPIC = 'arn:aws:sns:us-east-1:999988887777:central';
+  const CONSOLE =
+    'https://eu-west-1.console.aws.amazon.com/macie/home?region=eu-west-1#findings?itemId=a1b2c3d4e5f60718293a4b5c6d7e8f90';
+
+  it('writes a violation on a public bucket routed to the team', () => {
+    const verdict = evaluateFinding(
+      finding({
+        managed: [
+          { type: 'NAME', count: 1 },
+          { type: 'AWS_CREDENTIALS', category: 'CREDENTIALS', count: 2 },
+          { type: 'USA_SOCIAL_SECURITY_NUMBER', count: 7 },
+        ],
+        effectivePermission: 'PUBLIC',
+      }),
+      declared('Internal', { Team: 'people-ops' }),
+      policy,
+      KEYS,
+    ) as Violation;
+
+    const alert = composeAlert(facts, verdict, teamRoute, policy.levels);
+
+    expect(alert.subject).toBe('[Critical] Classification violation: acme-hr-records');
+    expect(alert.attributes).toStrictEqual({
+      severity: 'Critical',
+      team: 'people-ops',
+      bucket: 'acme-hr-records',
+      kind: 'violation',
+      sample: 'false',
+    });
+    expect(alert.text).toBe(
+      [
+        'S3 bucket acme-hr-records holds data its classification (Internal) does not allow.',
+        '',
+        'Severity:        Critical',
+        'Bucket:          acme-hr-records (account 111122223333, eu-west-1)',
+        'Declared level:  Internal',
+        'Team:            people-ops',
+        'Object:          exports/2025/people.csv',
+        'Exposure:        the bucket is publicly accessible (severity raised)',
+        '',
+        'Not allowed at Internal:',
+        '  - AWS_CREDENTIALS (CREDENTIALS): forbidden at every level; 2 occurrences',
+        '  - USA_SOCIAL_SECURITY_NUMBER (PERSONAL_INFORMATION): needs Restricted; 7 occurrences',
+        '  - NAME (PERSONAL_INFORMATION): needs Confidential; 1 occurrence',
+        '',
+        'What to do: remove the data or move it to a bucket declared at the level it needs. If the bucket is meant to hold such data, raise its classification tag to that level.',
+        '',
+        'Finding:         a1b2c3d4e5f60718293a4b5c6d7e8f90 (SensitiveData:S3Object/Multiple)',
+        'Found at:        2025-05-01T10:00:00.000Z',
+        `Macie console:   ${CONSOLE}`,
+      ].join('\n'),
+    );
+    expect(alert.document.bucket).toStrictEqual({
+      name: 'acme-hr-records',
+      accountId: '111122223333',
+      region: 'eu-west-1',
+      declaredLevel: 'Internal',
+      publiclyAccessible: true,
+    });
+    expect(alert.document.finding).toStrictEqual({
+      id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+      type: 'SensitiveData:S3Object/Multiple',
+      objectKey: 'exports/2025/people.csv',
+      createdAt: '2025-05-01T10:00:00.000Z',
+      consoleUrl: CONSOLE,
+    });
+    expect(alert.document.detected).toHaveLength(3);
+    expect('violationsNotListed' in alert.document).toBe(false);
+    expect('detectedNotListed' in alert.document).toBe(false);
+    expect(alert.document.routing).toStrictEqual({ topicArn: TEAM_TOPIC });
+  });
+
+  it('writes an unclassified bucket with an unknown level, without object or time, sent to central', () => {
+    const verdict = evaluateFinding(
+      finding({ managed: [{ type: 'NAME' }, { type: 'ADDRESS', count: 2 }] }),
+      { DataClassification: 'Top Secret' },
+      policy,
+      KEYS,
+    ) as Unclassified;
+    const route: AlertRoute = {
+      kind: 'fallback',
+      topicArn: CENTRAL_TOPIC,
+      reason: 'TopicTagMissing',
+      detail: 'the bucket has no SupportSNSTopic tag',
+    };
+
+    const alert = composeAlert(
+      { ...facts, objectKey: undefined, createdAt: undefined, sample: true },
+      verdict,
+      route,
+      policy.levels,
+    );
+
+    expect(alert.attributes).toStrictEqual({
+      severity: 'High',
+      team: 'unassigned',
+      bucket: 'acme-hr-records',
+      kind: 'unclassified',
+      sample: 'true',
+    });
+    expect(alert.text).toBe(
+      [
+        'SAMPLE FINDING: Macie generated this finding as a sample; no real data is involved.',
+        '',
+        'S3 bucket acme-hr-records holds sensitive data but declares no valid data classification.',
+        '',
+        'Severity:        High',
+        'Bucket:          acme-hr-records (account 111122223333, eu-west-1)',
+        'Declared level:  "Top Secret", which is not a level (levels: Public, Internal, Confidential, Restricted)',
+        'Team:            unassigned',
+        '',
+        'Sensitive data found:',
+        '  - ADDRESS (PERSONAL_INFORMATION): needs Confidential; 2 occurrences',
+        '  - NAME (PERSONAL_INFORMATION): needs Confidential; 1 occurrence',
+        '',
+        'What to do: tag the bucket with the level of data it may hold (one of Public, Internal, Confidential, Restricted).',
+        '',
+        'Finding:         a1b2c3d4e5f60718293a4b5c6d7e8f90 (SensitiveData:S3Object/Multiple)',
+        `Macie console:   ${CONSOLE}`,
+        '',
+        'Sent to central security: the bucket has no SupportSNSTopic tag.',
+      ].join('\n'),
+    );
+    expect(alert.document.bucket).toStrictEqual({
+      name: 'acme-hr-records',
+      accountId: '111122223333',
+      region: 'eu-west-1',
+      declaredLevel: null,
+      classificationTag: 'Top Secret',
+      allowedLevels: ['Public', 'Internal', 'Confidential', 'Restricted'],
+      publiclyAccessible: false,
+    });
+    expect(alert.document.finding).toStrictEqual({
+      id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+      type: 'SensitiveData:S3Object/Multiple',
+      objectKey: null,
+      createdAt: null,
+      consoleUrl: CONSOLE,
+    });
+  });
+
+  it('writes a bucket whose tags could not be read', () => {
+    const verdict = evaluateFinding(
+      finding({ managed: [{ type: 'NAME' }] }),
+      {},
+      policy,
+      KEYS,
+    ) as Unclassified;
+    const route: AlertRoute = {
+      kind: 'fallback',
+      topicArn: CENTRAL_TOPIC,
+      reason: 'TagsUnreadable',
+      detail: "the bucket's tags could not be read (AccessDenied)",
+    };
+
+    const alert = composeAlert(
+      { ...facts, tagsUnreadable: 'AccessDenied' },
+      verdict,
+      route,
+      policy.levels,
+    );
+
+    expect(alert.subject).toBe('[High] Unclassified bucket: acme-hr-records');
+    expect(alert.text).toBe(
+      [
+        'S3 bucket acme-hr-records holds sensitive data, and its classification could not be read.',
+        '',
+        'Severity:        High',
+        'Bucket:          acme-hr-records (account 111122223333, eu-west-1)',
+        "Declared level:  unknown: the bucket's tags could not be read (AccessDenied) (levels: Public, Internal, Confidential, Restricted)",
+        'Team:            unassigned',
+        'Object:          exports/2025/people.csv',
+        '',
+        'Sensitive data found:',
+        '  - NAME (PERSONAL_INFORMATION): needs Confidential; 1 occurrence',
+        '',
+        "What to do: let the validator's role read this bucket's tags (s3:GetBucketTagging), or check that the bucket still exists.",
+        '',
+        'Finding:         a1b2c3d4e5f60718293a4b5c6d7e8f90 (SensitiveData:S3Object/Multiple)',
+        'Found at:        2025-05-01T10:00:00.000Z',
+        `Macie console:   ${CONSOLE}`,
+        '',
+        "Sent to central security: the bucket's tags could not be read (AccessDenied).",
+      ].join('\n'),
+    );
+    expect(alert.document.bucket).toStrictEqual({
+      name: 'acme-hr-records',
+      accountId: '111122223333',
+      region: 'eu-west-1',
+      declaredLevel: null,
+      allowedLevels: ['Public', 'Internal', 'Confidential', 'Restricted'],
+      tagsUnreadable: 'AccessDenied',
+      publiclyAccessible: false,
+    });
+  });
+
+  it('writes the alert for an event it cannot judge', () => {
+    const alert = composeUnprocessableAlert(
+      'not Macie',
+      { source: 'aws.guardduty' },
+      { logGroup: '/aws/lambda/bcv-prod-validateFinding', eventId: 'e-1', parts: 1, bytes: 26 },
+      CENTRAL_TOPIC,
+      'High',
+    );
+
+    expect(alert.attributes).toStrictEqual({
+      severity: 'High',
+      team: 'unassigned',
+      bucket: '-',
+      kind: 'unprocessable',
+      sample: 'false',
+    });
+    expect(alert.text).toBe(
+      [
+        'An event reached the finding validator that it cannot judge.',
+        '',
+        'Reason: not Macie',
+        '',
+        'The whole event (26 bytes of JSON) is in CloudWatch Logs group /aws/lambda/bcv-prod-validateFinding, the line with eventId "e-1".',
+        '',
+        'The event:',
+        '{"source":"aws.guardduty"}',
+      ].join('\n'),
+    );
+    expect(alert.document).toStrictEqual(
+      expect.objectContaining({
+        kind: 'unprocessable',
+        severity: 'High',
+        team: 'unassigned',
+        sample: false,
+        summary: 'An event reached the finding validator that it cannot judge.',
+        routing: { topicArn: CENTRAL_TOPIC },
+      }),
+    );
+  });
+});
