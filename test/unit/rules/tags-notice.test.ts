@@ -166,3 +166,109 @@ describe('composeTagsNotice', () => {
     expect(notice.text).toContain('"DataClassification":"Secret"');
   });
 });
+
+/** Whole notices, every line and field stated here: they are what a team reads. */
+describe('composeTagsNotice, whole', () => {
+  const REQUIRED = {
+    DataClassification: 'one of Public, Internal, Confidential, Restricted',
+    SupportSNSTopic: 'the ARN of your team’s SNS topic',
+    Team: 'your team’s name (optional unless required)',
+  };
+
+  it('writes the notice of a bucket that turned NON_COMPLIANT', () => {
+    const notice = composeTagsNotice(input());
+
+    expect(notice.text).toBe(
+      [
+        'S3 bucket team-a-scratch no longer declares a valid classification and alert topic.',
+        '',
+        'Result:          NON_COMPLIANT (was COMPLIANT)',
+        'Bucket:          team-a-scratch (account 111122223333, us-east-1)',
+        'Team:            team-a',
+        'AWS Config says: DataClassification "TopSecret" is not a level (Public, Internal, Confidential, Restricted).',
+        'Recorded at:     2024-05-14T09:22:30.918Z',
+        '',
+        'What to do: tag the bucket with',
+        '  - DataClassification: one of Public, Internal, Confidential, Restricted',
+        '  - SupportSNSTopic: the ARN of your team’s SNS topic',
+        '  - Team: your team’s name (optional unless required)',
+        '',
+        "For example (this keeps the bucket's other tags):",
+        `  aws resourcegroupstaggingapi tag-resources --region us-east-1 --resource-arn-list arn:aws:s3:::team-a-scratch --tags '{"DataClassification":"Restricted","SupportSNSTopic":"arn:aws:sns:us-east-1:111122223333:<your-topic>","Team":"<your-team>"}'`,
+        '',
+        'Until then, findings in this bucket are judged as unclassified and alerts about it go to central security.',
+      ].join('\n'),
+    );
+    expect(notice.document).toStrictEqual({
+      schema: 'bucket-classification-validator/tags-notice/v1',
+      kind: 'tags',
+      severity: 'Medium',
+      team: 'team-a',
+      sample: false,
+      summary:
+        'S3 bucket team-a-scratch no longer declares a valid classification and alert topic.',
+      bucket: { name: 'team-a-scratch', accountId: '111122223333', region: 'us-east-1' },
+      compliance: 'NON_COMPLIANT',
+      previousCompliance: 'COMPLIANT',
+      annotation:
+        'DataClassification "TopSecret" is not a level (Public, Internal, Confidential, Restricted).',
+      recordedAt: '2024-05-14T09:22:30.918Z',
+      requiredTags: REQUIRED,
+      routing: { topicArn: TOPIC },
+    });
+  });
+
+  it('writes the notice of a bucket compliant again, sent to central security', () => {
+    const notice = composeTagsNotice(
+      input({
+        compliance: 'COMPLIANT',
+        previous: 'NON_COMPLIANT',
+        annotation: 'All required tags are present.',
+        team: 'unassigned',
+        route: {
+          kind: 'fallback',
+          topicArn: CENTRAL,
+          reason: 'TopicTagMissing',
+          detail: 'the bucket has no SupportSNSTopic tag',
+        },
+      }),
+    );
+
+    expect(notice.subject).toBe('[Low] Bucket tags compliant again: team-a-scratch');
+    expect(notice.attributes).toStrictEqual({
+      severity: 'Low',
+      team: 'unassigned',
+      bucket: 'team-a-scratch',
+      kind: 'tags',
+      sample: 'false',
+    });
+    expect(notice.text).toBe(
+      [
+        'S3 bucket team-a-scratch declares a valid classification and alert topic again.',
+        '',
+        'Result:          COMPLIANT (was NON_COMPLIANT)',
+        'Bucket:          team-a-scratch (account 111122223333, us-east-1)',
+        'Team:            unassigned',
+        'AWS Config says: All required tags are present.',
+        'Recorded at:     2024-05-14T09:22:30.918Z',
+        '',
+        'Nothing to do.',
+        '',
+        'Sent to central security: the bucket has no SupportSNSTopic tag.',
+      ].join('\n'),
+    );
+    expect(notice.document.routing).toStrictEqual({
+      topicArn: CENTRAL,
+      fallbackReason: 'TopicTagMissing',
+      detail: 'the bucket has no SupportSNSTopic tag',
+    });
+    expect(notice.document.requiredTags).toStrictEqual(REQUIRED);
+  });
+
+  it('names no earlier result when there was none', () => {
+    const notice = composeTagsNotice(input({ previous: undefined }));
+
+    expect(notice.text.split('\n')[2]).toBe('Result:          NON_COMPLIANT');
+    expect(notice.document.previousCompliance).toBeNull();
+  });
+});
