@@ -56,6 +56,25 @@ describe('parseExemptions', () => {
 
   it('quotes at most 64 characters of a refused pattern', () => {
     expect(() => parseExemptions(`${'a'.repeat(70)}_`, 'x')).toThrow(`"${'a'.repeat(64)}…"`);
+    // 64 characters are quoted whole.
+    expect(() => parseExemptions(`${'a'.repeat(63)}_`, 'x')).toThrow(`"${'a'.repeat(63)}_" may`);
+  });
+
+  it.each(['_logs', 'logs_', 'web_logs', 'Ünïcode'])(
+    'refuses %j, whatever the place of the character',
+    (pattern) => {
+      expect(() => parseExemptions(pattern, 'x')).toThrow('may hold only what a bucket name holds');
+    },
+  );
+
+  it('throws an error named as its class', () => {
+    let caught: unknown;
+    try {
+      parseExemptions('web_logs', 'x');
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error).name).toBe('ExemptionPatternError');
   });
 });
 
