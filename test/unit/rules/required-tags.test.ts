@@ -192,6 +192,16 @@ describe('judgeBucketTags', () => {
       ]);
     });
 
+    it('names a topic whose tags say it does not exist, though it was reached', () => {
+      const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, deliverable, {
+        kind: 'missing',
+      });
+
+      expect(judgement.problems).toEqual([
+        'SupportSNSTopic topic team-a-alerts does not exist in us-east-1.',
+      ]);
+    });
+
     it('does not hold tags it could not read against the bucket, but says so', () => {
       const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, deliverable, {
         kind: 'unknown',
@@ -227,6 +237,17 @@ describe('judgeBucketTags', () => {
 
     expect(judgement).toEqual({ compliance: 'NON_COMPLIANT', annotation, problems: [annotation] });
     expect(annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION);
+  });
+
+  it('keeps the reason a region cannot be reached printable and short', () => {
+    const judgement = judgeBucketTags(valid, ACCOUNT, policy, requirements, {
+      kind: 'unreachable',
+      reason: `Bad\u0007\u001b[2J${'x'.repeat(100)}`,
+    });
+
+    expect(judgement.annotation).toBe(
+      `SupportSNSTopic is in region us-east-1, which this account cannot reach (Bad  [2J${'x'.repeat(52)}).`,
+    );
   });
 
   it('names the region of the topic that cannot be reached', () => {
