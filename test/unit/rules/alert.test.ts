@@ -510,3 +510,54 @@ describe('composeAlert, whole', () => {
     );
   });
 });
+
+describe('composeAlert for more types than one message holds', () => {
+  const TYPES = 4000;
+  const many = Array.from({ length: TYPES }, (_, i) => ({
+    type: `TYPE_${String(i).padStart(4, '0')}_${'X'.repeat(40)}`,
+    count: 2,
+  }));
+
+  it('lists the most severe types and counts the rest, in the document and the text', () => {
+    const verdict = evaluateFinding(
+      finding({ managed: many }),
+      declared('Public'),
+      policy,
+      KEYS,
+    ) as Violation;
+
+    const alert = composeAlert(facts, verdict, teamRoute, policy.levels);
+
+    const listed = (alert.document.violations ?? []).length;
+    expect(listed).toBeGreaterThan(0);
+    expect(listed).toBeLessThan(TYPES);
+    expect(alert.document.violationsNotListed).toStrictEqual({
+      types: TYPES - listed,
+      occurrences: 2 * (TYPES - listed),
+    });
+    expect(alert.document.detectedNotListed).toStrictEqual({
+      types: TYPES - (alert.document.detected ?? []).length,
+      occurrences: 2 * (TYPES - (alert.document.detected ?? []).length),
+    });
+    const lines = alert.text.split('\n');
+    const heading = lines.indexOf('Not allowed at Public:');
+    expect(lines[heading + listed + 1]).toBe(
+      `  …and ${TYPES - listed} more types (${2 * (TYPES - listed)} occurrences)`,
+    );
+    expect(Buffer.byteLength(JSON.stringify(alert.document))).toBeLessThanOrEqual(240 * 1024);
+  });
+
+  it('lists and counts the detected types of an unclassified bucket in its text', () => {
+    const verdict = evaluateFinding(finding({ managed: many }), {}, policy, KEYS) as Unclassified;
+
+    const alert = composeAlert(facts, verdict, teamRoute, policy.levels);
+
+    const listed = (alert.document.detected ?? []).length;
+    expect(listed).toBeLessThan(TYPES);
+    const lines = alert.text.split('\n');
+    const heading = lines.indexOf('Sensitive data found:');
+    expect(lines[heading + listed + 1]).toBe(
+      `  …and ${TYPES - listed} more types (${2 * (TYPES - listed)} occurrences)`,
+    );
+  });
+});
