@@ -239,6 +239,14 @@ describe('routeAlert across accounts', () => {
     allowedTopicAccounts: [],
     centralAccountId: '999988887777',
   };
+  /** The route of a bucket outside a deployment for one account, whatever its topic. */
+  const OUTSIDE_DEPLOYMENT = {
+    kind: 'fallback',
+    topicArn: CENTRAL,
+    reason: 'TopicAccountNotAllowed',
+    detail:
+      "the bucket is in account 111122223333, outside this deployment (account 999988887777): its team's topic may receive alerts once the deployment covers the organisation, or lists the account in ALLOWED_TOPIC_ACCOUNTS",
+  };
 
   it("routes a member bucket to its own account's topic in an organisation", () => {
     const route = routeAlert({ SupportSNSTopic: MEMBER_TOPIC }, KEYS, '111122223333', {
@@ -252,13 +260,7 @@ describe('routeAlert across accounts', () => {
   it('sends another account’s bucket to central security in a deployment for one account, saying what to change', () => {
     const route = routeAlert({ SupportSNSTopic: MEMBER_TOPIC }, KEYS, '111122223333', single);
 
-    expect(route).toEqual({
-      kind: 'fallback',
-      topicArn: CENTRAL,
-      reason: 'TopicAccountNotAllowed',
-      detail:
-        "the bucket is in account 111122223333, outside this deployment (account 999988887777): its team's topic may receive alerts once the deployment covers the organisation, or lists the account in ALLOWED_TOPIC_ACCOUNTS",
-    });
+    expect(route).toEqual(OUTSIDE_DEPLOYMENT);
   });
 
   it('also for a topic of the central account: a bucket outside the deployment may not choose it', () => {
@@ -269,13 +271,7 @@ describe('routeAlert across accounts', () => {
       single,
     );
 
-    expect(route).toEqual({
-      kind: 'fallback',
-      topicArn: CENTRAL,
-      reason: 'TopicAccountNotAllowed',
-      detail:
-        "the bucket is in account 111122223333, outside this deployment (account 999988887777): its team's topic may receive alerts once the deployment covers the organisation, or lists the account in ALLOWED_TOPIC_ACCOUNTS",
-    });
+    expect(route).toEqual(OUTSIDE_DEPLOYMENT);
   });
 
   it('still names a missing or malformed tag first for such a bucket', () => {
