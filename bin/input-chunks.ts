@@ -97,8 +97,9 @@ export class ChunkedLines<Read> {
     const oldest = this.inFlight.shift();
     if (!oldest) return { records: [], lastLine: 0 };
     const records = await oldest.records;
-    // Read and answered: no thread looks at its bytes again.
-    this.free.push(oldest.memory);
+    // Read and answered: no thread looks at its bytes again. Memory made for a
+    // long line is let go rather than kept for the rest of the input.
+    if (oldest.memory.byteLength <= this.pooledBytes) this.free.push(oldest.memory);
     return records;
   }
 
@@ -153,8 +154,12 @@ export class ChunkedLines<Read> {
   private memoryFor(bytes: number): SharedArrayBuffer {
     const at = this.free.findIndex((memory) => memory.byteLength >= bytes);
     if (at !== -1) return this.free.splice(at, 1)[0] as SharedArrayBuffer;
-    // Room for a chunk and a read more, which most chunks fit.
-    return new SharedArrayBuffer(Math.max(bytes, 2 * this.reader.chunkBytes));
+    return new SharedArrayBuffer(Math.max(bytes, this.pooledBytes));
+  }
+
+  /** Room for a chunk and a read more, which most chunks fit: the size of pooled memory. */
+  private get pooledBytes(): number {
+    return 2 * this.reader.chunkBytes;
   }
 }
 
