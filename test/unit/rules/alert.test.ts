@@ -277,6 +277,12 @@ describe('composeAlert, whole', () => {
   const CENTRAL_TOPIC = 'arn:aws:sns:us-east-1:999988887777:central';
   const CONSOLE =
     'https://eu-west-1.console.aws.amazon.com/macie/home?region=eu-west-1#findings?itemId=a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  const toCentral = (reason: 'TopicTagMissing' | 'TagsUnreadable', detail: string): AlertRoute => ({
+    kind: 'fallback',
+    topicArn: CENTRAL_TOPIC,
+    reason,
+    detail,
+  });
 
   it('writes a violation on a public bucket routed to the team', () => {
     const verdict = evaluateFinding(
@@ -353,12 +359,7 @@ describe('composeAlert, whole', () => {
       policy,
       KEYS,
     ) as Unclassified;
-    const route: AlertRoute = {
-      kind: 'fallback',
-      topicArn: CENTRAL_TOPIC,
-      reason: 'TopicTagMissing',
-      detail: 'the bucket has no SupportSNSTopic tag',
-    };
+    const route = toCentral('TopicTagMissing', 'the bucket has no SupportSNSTopic tag');
 
     const alert = composeAlert(
       { ...facts, objectKey: undefined, createdAt: undefined, sample: true },
@@ -422,12 +423,7 @@ describe('composeAlert, whole', () => {
       policy,
       KEYS,
     ) as Unclassified;
-    const route: AlertRoute = {
-      kind: 'fallback',
-      topicArn: CENTRAL_TOPIC,
-      reason: 'TagsUnreadable',
-      detail: "the bucket's tags could not be read (AccessDenied)",
-    };
+    const route = toCentral('TagsUnreadable', "the bucket's tags could not be read (AccessDenied)");
 
     const alert = composeAlert(
       { ...facts, tagsUnreadable: 'AccessDenied' },
