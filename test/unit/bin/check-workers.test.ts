@@ -372,6 +372,7 @@ describe('checkWorkers', () => {
     const workers = new CheckWorkers(2, setup, 4 * 1024 * 1024, {
       chunkBytes: 1024,
       heapMb: 64,
+      youngMb: 4,
       lineBytes: 1024,
     });
 
@@ -402,6 +403,7 @@ describe('checkWorkers', () => {
       const workers = new CheckWorkers(1, setup, 0, {
         chunkBytes: 1024,
         heapMb: 64,
+        youngMb: 4,
         lineBytes: 20_000,
       });
       try {
@@ -428,6 +430,7 @@ describe('checkWorkers', () => {
       const workers = new CheckWorkers(1, setup, 0, {
         chunkBytes: 1024,
         heapMb: 32,
+        youngMb: 4,
         lineBytes: 64 * 1024 * 1024,
       });
       try {
