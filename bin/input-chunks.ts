@@ -44,13 +44,18 @@ export interface ChunkReader<Read> {
 
 const NEWLINE = 10;
 
-/** The chunks of one input handed to a {@link ChunkReader}, and their records taken back in order. */
+/**
+ * The chunks of one input handed to a {@link ChunkReader}, and their records
+ * taken back in order. Bytes are copied as they are added into the memory of
+ * the chunk being filled, so the caller may reuse its buffer for its next read.
+ */
 export class ChunkedLines<Read> {
-  private parts: Buffer[] = [];
-  private partsBytes = 0;
-  /** Bytes of `parts` after their last line break: a line not yet whole. */
+  /** The chunk being filled: whole lines, then a line not yet whole. */
+  private memory: SharedArrayBuffer | undefined;
+  private filled = 0;
+  /** Bytes filled after their last line break: a line not yet whole. */
   private tailBytes = 0;
-  /** The number of the first line in `parts`. */
+  /** The number of the first line being filled. */
   private firstLine = 1;
   private readonly inFlight: Array<{
     readonly records: Promise<ChunkRecords<Read>>;
@@ -70,21 +75,26 @@ export class ChunkedLines<Read> {
   ) {}
 
   /**
-   * Takes the next bytes of the input; a chunk's worth of whole lines is sent.
+   * Takes (copies) the next bytes of the input; a chunk's worth of whole lines is sent.
    *
    * @throws InputLimitError naming the line when a line grows longer than the
    *   limit (the whole lines before it are sent first).
    */
   add(bytes: Buffer): void {
+    // Whole lines filled go first when the bytes would not fit beside them.
+    const memory = this.memory;
+    if (memory && this.filled + bytes.length > memory.byteLength && this.filled > this.tailBytes) {
+      this.send(false);
+    }
     const last = bytes.lastIndexOf(NEWLINE);
     this.tailBytes = last === -1 ? this.tailBytes + bytes.length : bytes.length - last - 1;
-    this.parts.push(bytes);
-    this.partsBytes += bytes.length;
+    bytes.copy(Buffer.from(this.room(this.filled + bytes.length)), this.filled);
+    this.filled += bytes.length;
     if (this.tailBytes > this.maxLineBytes) {
       this.send(false);
       throw lineTooLong(this.maxLineBytes, this.firstLine);
     }
-    if (this.partsBytes - this.tailBytes >= this.reader.chunkBytes) this.send(false);
+    if (this.filled - this.tailBytes >= this.reader.chunkBytes) this.send(false);
   }
 
   /** Enough chunks in flight: the reading waits for the oldest. */
@@ -97,9 +107,8 @@ export class ChunkedLines<Read> {
     const oldest = this.inFlight.shift();
     if (!oldest) return { records: [], lastLine: 0 };
     const records = await oldest.records;
-    // Read and answered: no thread looks at its bytes again. Memory made for a
-    // long line is let go rather than kept for the rest of the input.
-    if (oldest.memory.byteLength <= this.pooledBytes) this.free.push(oldest.memory);
+    // Read and answered: no thread looks at its bytes again.
+    this.release(oldest.memory);
     return records;
   }
 
@@ -118,26 +127,24 @@ export class ChunkedLines<Read> {
     return this.inFlight.length;
   }
 
-  /** Sends what is gathered up to its last line break (or all of it, at the end). */
+  /** Sends what is filled up to its last line break (or all of it, at the end). */
   private send(all: boolean): void {
-    const whole = this.partsBytes - (all ? 0 : this.tailBytes);
-    if (whole === 0) return;
-    // Shared, so another thread reads it without a copy while this one keeps it.
-    const memory = this.memoryFor(whole);
-    const chunk = Buffer.from(memory, 0, whole);
-    let offset = 0;
-    const rest: Buffer[] = [];
-    for (const part of this.parts) {
-      const taken = Math.min(part.length, whole - offset);
-      if (taken > 0) part.copy(chunk, offset, 0, taken);
-      if (taken < part.length) rest.push(part.subarray(taken));
-      offset += taken;
+    const whole = this.filled - (all ? 0 : this.tailBytes);
+    const memory = this.memory;
+    if (whole === 0 || !memory) return;
+    // The line not yet whole starts the next chunk.
+    this.memory = undefined;
+    this.filled = 0;
+    const tail = Buffer.from(memory, whole, this.tailBytes);
+    if (!all && tail.length > 0) {
+      tail.copy(Buffer.from(this.room(tail.length)));
+      this.filled = tail.length;
     }
+    // Shared, so another thread reads it without a copy while this one keeps it.
+    const chunk = Buffer.from(memory, 0, whole);
     const { breaks, longest } = measureLines(chunk);
     const firstLine = this.firstLine;
     this.firstLine += breaks;
-    this.parts = rest;
-    this.partsBytes -= whole;
     const records = this.reader.read({
       name: this.name,
       bytes: chunk,
@@ -150,11 +157,31 @@ export class ChunkedLines<Read> {
     this.inFlight.push({ records, memory });
   }
 
-  /** Memory for a chunk of `bytes`: a free one large enough, or a new one. */
+  /**
+   * The memory being filled, with room for `bytes` in all: a line longer than
+   * the pooled size moves to memory of twice the size it needs.
+   */
+  private room(bytes: number): SharedArrayBuffer {
+    if (this.memory && this.memory.byteLength >= bytes) return this.memory;
+    const grown = this.memoryFor(bytes);
+    if (this.memory) {
+      Buffer.from(this.memory, 0, this.filled).copy(Buffer.from(grown));
+      this.release(this.memory);
+    }
+    this.memory = grown;
+    return grown;
+  }
+
+  /** Memory for `bytes`: a free one large enough, or a new one. */
   private memoryFor(bytes: number): SharedArrayBuffer {
     const at = this.free.findIndex((memory) => memory.byteLength >= bytes);
     if (at !== -1) return this.free.splice(at, 1)[0] as SharedArrayBuffer;
-    return new SharedArrayBuffer(Math.max(bytes, this.pooledBytes));
+    return new SharedArrayBuffer(bytes <= this.pooledBytes ? this.pooledBytes : 2 * bytes);
+  }
+
+  /** Memory no longer used, kept for later chunks unless it was made for a long line. */
+  private release(memory: SharedArrayBuffer): void {
+    if (memory.byteLength <= this.pooledBytes) this.free.push(memory);
   }
 
   /** Room for a chunk and a read more, which most chunks fit: the size of pooled memory. */

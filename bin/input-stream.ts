@@ -30,6 +30,22 @@ export interface ReadHooks<Read = never> {
   readonly chunks?: ChunkReader<Read>;
 }
 
+/**
+ * The bytes of an input: a Node stream, or a file's own reads ({@link FileReads}
+ * in read-inputs.ts), which can reuse one buffer when told its reader copies.
+ */
+export interface ByteStream extends AsyncIterable<Buffer> {
+  /** Ends the reading, whether or not all was read. */
+  destroy(): void;
+  /** Bytes read so far, where the stream counts them (files do). */
+  readonly bytesRead?: number;
+  /**
+   * Told that its reader copies each buffer before it asks for the next: the
+   * stream may then read into the same buffer again.
+   */
+  copiedByReader?(): void;
+}
+
 /** Names of findings files: read in a directory or under an S3 prefix; others are skipped. */
 export const FINDINGS_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 /** Names that say JSON Lines, so the first line need not decide the format. */
@@ -57,7 +73,7 @@ interface DocumentParts {
  */
 export async function* readStream<Read = never>(
   name: string,
-  raw: Readable,
+  raw: ByteStream,
   size: number | undefined,
   linesByName: boolean,
   hooks: ReadHooks<Read>,
@@ -65,7 +81,7 @@ export async function* readStream<Read = never>(
 ): AsyncGenerator<Array<InputRecord<Read>>> {
   // fs read streams count what they have read; that is enough for a progress line.
   const progress = (): void => {
-    const bytesRead = (raw as Readable & { bytesRead?: number }).bytesRead;
+    const bytesRead = raw.bytesRead;
     if (bytesRead !== undefined) hooks.onProgress?.(name, bytesRead, size);
   };
   // Until the first non-blank line, the format is open: a line that is a whole
@@ -107,8 +123,11 @@ export async function* readStream<Read = never>(
   /** Records read on this thread and not yet yielded. */
   let batch: Array<InputRecord<Read>> = [];
   try {
-    const bytes = boundedBytes(await decompressed(raw), limits.maxInputBytes, progress);
+    const { bytes: plain, gzipped } = await decompressed(raw);
+    const bytes = boundedBytes(plain, limits.maxInputBytes, progress);
     if (chunked) {
+      // Chunks copy what they are given; gunzip keeps its input for a while.
+      if (!gzipped) raw.copiedByReader?.();
       for await (const chunk of bytes) {
         chunked.add(chunk);
         while (chunked.full()) yield* taken(await chunked.next());
@@ -201,10 +220,12 @@ function parseDocument(name: string, document: DocumentParts): InputRecord[] {
  * chunk (a small HTTP body, a pipe) may have ended by then, and what is pushed
  * back after its end is lost.
  */
-async function decompressed(raw: Readable): Promise<AsyncIterable<Buffer>> {
+async function decompressed(
+  raw: ByteStream,
+): Promise<{ bytes: AsyncIterable<Buffer>; gzipped: boolean }> {
   const chunks: AsyncIterator<Buffer> = raw[Symbol.asyncIterator]();
   const first = await chunks.next();
-  if (first.done) return Readable.from([]);
+  if (first.done) return { bytes: Readable.from([]), gzipped: false };
   const all = (async function* (): AsyncGenerator<Buffer> {
     yield first.value;
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
@@ -213,9 +234,9 @@ async function decompressed(raw: Readable): Promise<AsyncIterable<Buffer>> {
   })();
   const head = first.value;
   const gzipped = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
-  if (!gzipped) return all;
+  if (!gzipped) return { bytes: all, gzipped };
   // pipeline hands an error of the source on to the gunzip stream, whose reader then sees it.
-  return pipeline(Readable.from(all), createGunzip(), () => {});
+  return { bytes: pipeline(Readable.from(all), createGunzip(), () => {}), gzipped };
 }
 
 const REASONS: Record<string, string> = {

@@ -2,6 +2,7 @@ import { constants, type Dirent, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from './input-limits';
 import {
+  type ByteStream,
   FINDINGS_FILE,
   type InputRecord,
   LINES_FILE,
@@ -197,12 +198,50 @@ async function* readFile<Read>(
     }
     return;
   }
-  yield* readStream(
-    file,
-    handle.createReadStream({ highWaterMark: FILE_READ_BYTES }),
-    stat.size,
-    LINES_FILE.test(file),
-    hooks,
-    limits,
-  );
+  yield* readStream(file, new FileReads(handle), stat.size, LINES_FILE.test(file), hooks, limits);
+}
+
+/**
+ * A file's bytes, read {@link FILE_READ_BYTES} at a time. Each read gets a
+ * new buffer, as a Node stream's do, until the reader says it copies each
+ * before asking for the next (chunks for worker threads do): from then on one
+ * buffer serves every read. Fresh buffers for every read of a large input,
+ * freed only when the main thread collects its garbage, made the peak memory of
+ * a large `check` grow with its input.
+ */
+class FileReads implements ByteStream {
+  bytesRead = 0;
+  private reused: Buffer | undefined;
+  private reuse = false;
+  private closed = false;
+
+  constructor(private readonly handle: fs.FileHandle) {}
+
+  copiedByReader(): void {
+    this.reuse = true;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    try {
+      for (;;) {
+        if (this.reuse) this.reused ??= Buffer.allocUnsafeSlow(FILE_READ_BYTES);
+        const buffer = this.reused ?? Buffer.allocUnsafeSlow(FILE_READ_BYTES);
+        const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) return;
+        this.bytesRead += bytesRead;
+        // A short read (a small file, the end of one) kept apart holds no more than it needs.
+        yield this.reuse || bytesRead === buffer.length
+          ? buffer.subarray(0, bytesRead)
+          : Buffer.from(buffer.subarray(0, bytesRead));
+      }
+    } finally {
+      this.destroy();
+    }
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handle.close().catch(() => {});
+  }
 }

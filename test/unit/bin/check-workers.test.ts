@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { runCheck } from '../../../bin/check-command';
 import {
@@ -220,6 +222,25 @@ describe('check with worker threads given raw chunks', () => {
         'edges.jsonl:9',
       ]);
       expect(serial.stdout).toContain('"findingId":"accent-\u00e9"');
+    },
+    WORKER_TIMEOUT_MS,
+  );
+
+  it(
+    'reads a gzipped input of several reads the same way (gunzip keeps what it is given)',
+    async () => {
+      // Random padding, so that the compressed file takes three reads of the file.
+      const lines = Array.from({ length: 2000 }, (_, i) =>
+        line(6 + (i % 2), `gz-${i}-${randomBytes(1200).toString('hex')}`),
+      );
+      const input = workspace.dir.write('large.jsonl.gz', gzipSync(`${lines.join('\n')}\n`));
+      expect(statSync(input).size).toBeGreaterThan(2 * READ);
+
+      const { serial, threaded } = await bothWays(input, 64 * 1024);
+
+      expect(threaded).toEqual(serial);
+      expect(serial.code).toBe(0);
+      expect(sourcesOf(serial)).toHaveLength(2000);
     },
     WORKER_TIMEOUT_MS,
   );
