@@ -52,7 +52,8 @@ export function formatValue(value: unknown): string {
 
 /**
  * A plain-text table with one row per figure: key, value, the budget on it (if any) and
- * whether it was met. A budget whose figure is missing gets a row of its own.
+ * whether it was met. A budget whose figure is missing, or is a group of figures,
+ * gets a row of its own.
  */
 export function formatTable(
   figures: Record<string, unknown>,
@@ -64,8 +65,11 @@ export function formatTable(
     byKey.delete(key);
     return [key, formatValue(value), budget?.limit ?? '', okText(budget)];
   });
-  for (const budget of byKey.values())
-    rows.push([budget.key, 'missing', budget.limit, okText(budget)]);
+  // A budget on a group of figures (calls by service) is shown after the figures' rows.
+  for (const budget of byKey.values()) {
+    const value = isRecord(valueAt(figures, budget.key)) ? '(the figures above)' : 'missing';
+    rows.push([budget.key, value, budget.limit, okText(budget)]);
+  }
   const header = ['key', 'value', 'budget', 'ok'];
   // A long value (a list) runs past its column rather than widening every row.
   const widths = header.map((title, column) =>

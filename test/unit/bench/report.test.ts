@@ -71,6 +71,21 @@ describe('bench report', () => {
     ]);
   });
 
+  it('shows a budget on a group of figures after their rows, not as missing', () => {
+    const grouped = { calls: { compliant: { dynamodb: 1 } } };
+    const results = checkBudgets(grouped, [
+      { key: 'calls.compliant', check: () => undefined },
+      { key: 'calls.repeat', check: () => 'no figure' },
+    ]);
+    expect(formatTable(grouped, results).split('\n')).toEqual([
+      'key                       value                budget   ok',
+      '------------------------  -------------------  -------  ---',
+      'calls.compliant.dynamodb  1',
+      'calls.compliant           (the figures above)  checked  yes',
+      'calls.repeat              missing              checked  NO',
+    ]);
+  });
+
   it('lets a value longer than 60 characters run past its column', () => {
     const long = 'x'.repeat(70);
     expect(formatTable({ a: 1, list: long }, []).split('\n')).toEqual([
