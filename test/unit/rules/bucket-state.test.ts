@@ -1,4 +1,4 @@
-import { loadPolicy } from '../../../policies/load-policy';
+import { loadPolicy, parsePolicy } from '../../../policies/load-policy';
 import {
   assessBucket,
   type BucketState,
@@ -22,7 +22,7 @@ import {
   type WaiverMatch,
   withOpenSince,
 } from '../../../rules/bucket-state';
-import { type Found, finding, KEYS } from './finding-builder';
+import { declared, type Found, finding, KEYS } from './finding-builder';
 
 const policy = loadPolicy();
 const NOW = new Date('2025-05-21T00:00:00.000Z');
@@ -179,6 +179,58 @@ describe('recordFinding', () => {
     expect(state.types.NAME?.examples).toEqual([]);
   });
 
+  it('keeps no example for an empty object key', () => {
+    const state = recordFinding(fresh(), found({ key: '' }), undefined, NOW);
+
+    expect(state.types.NAME?.examples).toEqual([]);
+  });
+
+  it('keeps an object key of exactly 256 characters whole, and cuts one of 257', () => {
+    const whole = recordFinding(fresh(), found({ key: 'w'.repeat(256) }), undefined, NOW);
+    const cut = recordFinding(fresh(), found({ key: 'c'.repeat(257) }), undefined, NOW);
+
+    expect(whole.types.NAME?.examples).toEqual(['w'.repeat(256)]);
+    expect(cut.types.NAME?.examples).toEqual([`${'c'.repeat(255)}…`]);
+  });
+
+  it('records a finding that names no object, with no example', () => {
+    const noObject: RecordableFinding = {
+      ...finding({ managed: [{ type: 'NAME', count: 2 }] }),
+      createdAt: '2025-05-20T09:00:00.000Z',
+    };
+    const nullObject: RecordableFinding = {
+      ...noObject,
+      resourcesAffected: { ...noObject.resourcesAffected, s3Object: null },
+    };
+
+    const state = recordFinding(
+      recordFinding(fresh(), noObject, undefined, NOW),
+      nullObject,
+      undefined,
+      NOW,
+    );
+
+    expect(state.types.NAME).toEqual(
+      expect.objectContaining({ count: 4, findings: 2, examples: [] }),
+    );
+  });
+
+  it('counts a finding without a classification result, recording no type', () => {
+    const { classificationDetails: _absent, ...withoutDetails } = found();
+    const withNullDetails: RecordableFinding = { ...found(), classificationDetails: null };
+
+    const state = recordFinding(
+      recordFinding(fresh(), withoutDetails, undefined, NOW),
+      withNullDetails,
+      undefined,
+      NOW,
+    );
+
+    expect(state.types).toEqual({});
+    expect(state.findings).toBe(2);
+    expect(state.lastFindingAt).toBe('2025-05-20T09:00:00.000Z');
+  });
+
   it('takes the exposure from the newest finding only', () => {
     const newestPublic = recordFinding(
       fresh(),
@@ -235,6 +287,35 @@ describe('recordFinding', () => {
     expect(state.declaration).toBe(live);
   });
 
+  it('takes the declaration a finding brings when none was recorded', () => {
+    const snapshot = declaration(
+      { DataClassification: 'Public' },
+      'finding',
+      '2025-05-20T09:00:00.000Z',
+    );
+
+    const state = recordFinding(fresh(), found(), snapshot, NOW);
+
+    expect(state.declaration).toBe(snapshot);
+  });
+
+  it('replaces the recorded declaration with a newer one the finding brings', () => {
+    const old = declaration(
+      { DataClassification: 'Restricted' },
+      'live',
+      '2025-05-18T00:00:00.000Z',
+    );
+    const snapshot = declaration(
+      { DataClassification: 'Public' },
+      'finding',
+      '2025-05-20T09:00:00.000Z',
+    );
+
+    const state = recordFinding({ ...fresh(), declaration: old }, found(), snapshot, NOW);
+
+    expect(state.declaration).toBe(snapshot);
+  });
+
   it('keeps no declaration when none was ever known', () => {
     const state = recordFinding(fresh(), found(), undefined, NOW);
 
@@ -247,6 +328,14 @@ describe('declarationTags', () => {
     const tags = { DataClassification: 'Internal', Team: 'a', CostCentre: '42', Owner: 'x' };
 
     expect(declarationTags(tags, KEYS)).toEqual({ DataClassification: 'Internal', Team: 'a' });
+  });
+
+  it('adds no entry for a declaration tag the bucket does not carry', () => {
+    const kept = declarationTags({ DataClassification: 'Internal', Owner: 'x' }, KEYS);
+
+    expect(Object.keys(kept)).toEqual(['DataClassification']);
+    expect(kept).not.toHaveProperty('SupportSNSTopic');
+    expect(kept).not.toHaveProperty('Team');
   });
 });
 
@@ -322,6 +411,11 @@ describe('sameDeclaration', () => {
   it('is true for two absent declarations and false for one', () => {
     expect(sameDeclaration(undefined, undefined)).toBe(true);
     expect(sameDeclaration(declaration({}), undefined)).toBe(false);
+  });
+
+  it('is false when only the first declaration is absent', () => {
+    expect(sameDeclaration(undefined, declaration({}))).toBe(false);
+    expect(sameDeclaration(undefined, declaration({ DataClassification: 'Internal' }))).toBe(false);
   });
 });
 
@@ -497,6 +591,80 @@ describe('assessBucket', () => {
     expect(assessment).not.toHaveProperty('severity');
     expect(assessment.waived.map((v) => v.type)).toEqual(['EMAIL_ADDRESS', 'NAME']);
   });
+
+  it('lists only the types the declared level does not allow', () => {
+    const state = holding(
+      'Confidential',
+      found({
+        managed: [
+          { type: 'NAME' },
+          { type: 'CREDIT_CARD_NUMBER', category: 'FINANCIAL_INFORMATION' },
+        ],
+      }),
+    );
+
+    const assessment = assessBucket(state, policy, KEYS, noWaivers);
+
+    expect(assessment.verdict).toBe('violation');
+    expect(assessment.violations.map((v) => v.type)).toEqual(['CREDIT_CARD_NUMBER']);
+  });
+
+  it('lists every recorded type of an unclassified bucket, even one the lowest level allows', () => {
+    const lenient = parsePolicy(
+      [
+        'levels: [{name: A}, {name: B}]',
+        'categories: {PERSONAL_INFORMATION: A}',
+        'unknownCategory: B',
+        'customIdentifiers: {default: B}',
+        'severity: {levelGap: [Medium], forbidden: Critical, unclassified: High, publicExposureRaise: 0}',
+      ].join('\n'),
+      'lenient.yaml',
+    );
+    const untagged = recordFinding(fresh(), found({ managed: [{ type: 'NAME' }] }), undefined, NOW);
+    const atLowest = holding('A', found({ managed: [{ type: 'NAME' }] }));
+
+    const assessment = assessBucket(untagged, lenient, KEYS, noWaivers);
+
+    expect(assessment.verdict).toBe('unclassified');
+    expect(assessment.severity).toBe('High');
+    expect(assessment.violations.map((v) => [v.type, v.requiredLevel])).toEqual([['NAME', 'A']]);
+    expect(assessBucket(atLowest, lenient, KEYS, noWaivers).verdict).toBe('clear');
+  });
+
+  it('describes a type the entry keeps under another key from its judgement alone', () => {
+    // A custom identifier stored without its `custom:` prefix: the lookup by key misses.
+    const state: BucketState = {
+      ...fresh(),
+      declaration: declaration(declared('Internal')),
+      types: {
+        'employee-id': {
+          type: 'employee-id',
+          category: 'CUSTOM_IDENTIFIER',
+          custom: true,
+          count: 4,
+          findings: 2,
+          firstSeen: '2025-05-19T00:00:00.000Z',
+          lastSeen: '2025-05-20T00:00:00.000Z',
+          examples: ['staff.csv'],
+        },
+      },
+    };
+
+    const assessment = assessBucket(state, policy, KEYS, noWaivers);
+
+    expect(assessment.violations).toEqual([
+      {
+        type: 'employee-id',
+        category: 'CUSTOM_IDENTIFIER',
+        requiredLevel: 'Confidential',
+        count: 4,
+        findings: 1,
+        examples: [],
+        firstSeen: '',
+        lastSeen: '',
+      },
+    ]);
+  });
 });
 
 describe('withOpenSince', () => {
@@ -571,6 +739,20 @@ describe('bucketDeleted', () => {
       types: ['EMAIL_ADDRESS', 'NAME'],
     });
     expect(deleted.findings).toBe(state.findings);
+  });
+
+  it('names the deleted types in order whatever order they were recorded in', () => {
+    const state = holding(
+      'Public',
+      found({ managed: [{ type: 'PHONE_NUMBER' }], at: '2025-05-19T00:00:00.000Z' }),
+      found({ managed: [{ type: 'NAME' }], at: '2025-05-19T01:00:00.000Z' }),
+      found({ managed: [{ type: 'EMAIL_ADDRESS' }], at: '2025-05-19T02:00:00.000Z' }),
+    );
+
+    const deleted = bucketDeleted(state, '2025-05-22T00:00:00.000Z');
+
+    expect(Object.keys(state.types)).toEqual(['PHONE_NUMBER', 'NAME', 'EMAIL_ADDRESS']);
+    expect(deleted.resolution?.types).toEqual(['EMAIL_ADDRESS', 'NAME', 'PHONE_NUMBER']);
   });
 });
 
@@ -742,5 +924,104 @@ describe('fitRecordedTypes', () => {
     expect(demand(of('AWS_CREDENTIALS', 'CREDENTIALS'))).toBe(4);
     expect(demand(of('USA_SOCIAL_SECURITY_NUMBER', 'PERSONAL_INFORMATION'))).toBe(3);
     expect(demand(of('NAME', 'PERSONAL_INFORMATION'))).toBe(2);
+  });
+
+  describe('at the edges of the bound', () => {
+    /** A type with short fields, so an entry's bytes can be counted by hand. */
+    const small = (type: string, count: number, examples: string[] = []): RecordedType => ({
+      type,
+      category: 'PERSONAL_INFORMATION',
+      custom: false,
+      count,
+      findings: 1,
+      firstSeen: '2025-05-20T09:00:00.000Z',
+      lastSeen: '2025-05-20T09:00:00.000Z',
+      examples,
+    });
+    const three = (): BucketState => ({
+      ...fresh(),
+      types: { A: small('A', 3), B: small('B', 2), C: small('C', 1) },
+    });
+    const twoWithExamples = (): BucketState => ({
+      ...fresh(),
+      types: {
+        A: small('A', 3, ['a1.csv', 'a2.csv']),
+        B: small('B', 2, ['b1.csv', 'b2.csv']),
+      },
+    });
+
+    it('counts the bytes of the entries as their JSON', () => {
+      // Each type is 175 bytes of JSON; with `"A":` and a comma, 180 in the entry.
+      expect(bytes(three())).toBe(541);
+      expect(bytes({ ...fresh(), types: { A: small('A', 3), B: small('B', 2) } })).toBe(361);
+      expect(bytes(twoWithExamples())).toBe(395);
+    });
+
+    it('leaves an entry exactly at the bound as it is, every example kept', () => {
+      const state = twoWithExamples();
+
+      const fitted = fitRecordedTypes(state, () => 0, 395);
+
+      expect(fitted).toBe(state);
+      expect(fitted.types.A?.examples).toEqual(['a1.csv', 'a2.csv']);
+    });
+
+    it('keeps every type when one example each makes the entry exactly the bound', () => {
+      // One example each: 377 bytes.
+      const fitted = fitRecordedTypes(twoWithExamples(), () => 0, 377);
+
+      expect(fitted.types).toEqual({
+        A: small('A', 3, ['a1.csv']),
+        B: small('B', 2, ['b1.csv']),
+      });
+      expect(fitted).not.toHaveProperty('typesLeftOut');
+    });
+
+    it('leaves a type out when one example each is still a byte over the bound', () => {
+      const fitted = fitRecordedTypes(twoWithExamples(), () => 0, 376);
+
+      expect(fitted.types).toEqual({ A: small('A', 3, ['a1.csv']) });
+      expect(fitted.typesLeftOut).toBe(1);
+    });
+
+    it('stops leaving types out as soon as the rest is exactly the bound', () => {
+      const fitted = fitRecordedTypes(three(), () => 0, 361);
+
+      expect(fitted.types).toEqual({ A: small('A', 3), B: small('B', 2) });
+      expect(fitted.typesLeftOut).toBe(1);
+    });
+
+    it('leaves out one more type when the rest is a byte over the bound', () => {
+      const fitted = fitRecordedTypes(three(), () => 0, 360);
+
+      expect(fitted.types).toEqual({ A: small('A', 3) });
+      expect(fitted.typesLeftOut).toBe(2);
+    });
+
+    it('always keeps the most demanding type, even when it alone is over the bound', () => {
+      const demand = (t: RecordedType) => (t.type === 'C' ? 9 : 1);
+
+      const fitted = fitRecordedTypes(three(), demand, 10);
+
+      expect(fitted.types).toEqual({ C: small('C', 1) });
+      expect(fitted.typesLeftOut).toBe(2);
+    });
+
+    it.each([
+      ['A', 'B', 'C'],
+      ['A', 'C', 'B'],
+      ['B', 'A', 'C'],
+      ['B', 'C', 'A'],
+      ['C', 'A', 'B'],
+      ['C', 'B', 'A'],
+    ])('between equals, leaves out the last type by name (recorded as %s, %s, %s)', (...order) => {
+      const types: Record<string, RecordedType> = {};
+      for (const type of order) types[type] = small(type, 1);
+
+      const fitted = fitRecordedTypes({ ...fresh(), types }, () => 0, 361);
+
+      expect(Object.keys(fitted.types).sort()).toEqual(['A', 'B']);
+      expect(fitted.typesLeftOut).toBe(1);
+    });
   });
 });

@@ -179,6 +179,13 @@ describe('decideNotice', () => {
 
       expect(decideNotice(last, assessment({ public: false }), timing(1))).toBeUndefined();
     });
+
+    it('does not count a missing severity as a rise when the last notice had none either', () => {
+      const { severity: _none, ...lastWithout } = lastNotice();
+      const { severity: _open, ...openWithout } = assessment();
+
+      expect(decideNotice(lastWithout, openWithout, timing(1))).toBeUndefined();
+    });
   });
 
   describe('reminders', () => {
