@@ -450,9 +450,10 @@ export function fitRecordedTypes(
   }
   let bytes = size(trimmed);
   if (bytes <= maxBytes) return { ...state, types: trimmed };
-  // Most demanding first; the ones at the end go until the rest fits.
+  // Most demanding first, then most found, then by key (unique, so the order is
+  // the same whatever order the types were recorded in); the last go until the rest fits.
   const ranked = Object.entries(trimmed).sort(
-    ([, a], [, b]) => demand(b) - demand(a) || b.count - a.count || (a.type < b.type ? -1 : 1),
+    ([keyA, a], [keyB, b]) => demand(b) - demand(a) || b.count - a.count || (keyA < keyB ? -1 : 1),
   );
   let leftOut = 0;
   while (bytes > maxBytes && ranked.length > 1) {

@@ -1023,5 +1023,26 @@ describe('fitRecordedTypes', () => {
       expect(Object.keys(fitted.types).sort()).toEqual(['A', 'B']);
       expect(fitted.typesLeftOut).toBe(1);
     });
+
+    it.each([
+      ['NAME', 'custom:NAME'],
+      ['custom:NAME', 'NAME'],
+    ])(
+      'between a managed and a custom type of the same name, leaves out the same one whatever the order (%s first)',
+      (...order) => {
+        const entries: Record<string, RecordedType> = {
+          NAME: small('NAME', 2),
+          'custom:NAME': { ...small('NAME', 2), custom: true },
+        };
+        const types: Record<string, RecordedType> = {};
+        for (const key of order) types[key] = entries[key] as RecordedType;
+        const bound = bytes({ ...fresh(), types: { NAME: small('NAME', 2) } });
+
+        const fitted = fitRecordedTypes({ ...fresh(), types }, () => 0, bound);
+
+        expect(Object.keys(fitted.types)).toEqual(['NAME']);
+        expect(fitted.typesLeftOut).toBe(1);
+      },
+    );
   });
 });
