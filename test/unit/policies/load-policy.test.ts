@@ -5,7 +5,9 @@ import { DEFAULT_POLICY_FILE, loadPolicy, parsePolicy } from '../../../policies/
 import { DEFAULT_WAIVERS_FILE } from '../../../policies/load-waivers';
 import { PolicyError } from '../../../policies/policy-error';
 import { policyJsonSchema } from '../../../policies/policy-file-schema';
+import { requirementFor } from '../../../rules/required-level';
 import { VALID_POLICY as VALID } from '../../support/policy-files';
+import { createTempDir } from '../../support/temp-dir';
 
 const POLICIES_DIR = path.resolve(__dirname, '../../../policies');
 
@@ -293,6 +295,80 @@ describe('parsePolicy reports schema and meaning problems together', () => {
   });
 });
 
+describe('loadPolicy orders the problems of a chain of policies', () => {
+  it('lists the given file first, then each parent nearest first, each by line', () => {
+    const dir = createTempDir();
+    try {
+      dir.write(
+        'base.yaml',
+        VALID.replace('FINANCIAL_INFORMATION: Confidential', 'FINANCIAL_INFORMATION: Nope-base'),
+      );
+      dir.write(
+        'middle.yaml',
+        [
+          'extends: base.yaml',
+          'description: Team defaults',
+          'categories:',
+          '  HEALTH_INFORMATION: Restricted',
+          '  CREDENTIALS: forbidden',
+          'managedIdentifiers:',
+          '  EMAIL_ADDRESS: Internal',
+          '  PHONE_NUMBER: Internal',
+          'unknownCategory: Nope-middle',
+          '',
+        ].join('\n'),
+      );
+      const team = dir.write(
+        'team.yaml',
+        [
+          'extends: middle.yaml',
+          'customIdentifiers:',
+          '  default: Nope-team',
+          'managedIdentifiers:',
+          '  NAME: Nope-name',
+          '',
+        ].join('\n'),
+      );
+      const expected = 'expected Public, Internal, Confidential, Restricted or forbidden';
+
+      let error: unknown;
+      try {
+        loadPolicy(team);
+      } catch (thrown) {
+        error = thrown;
+      }
+
+      expect(error).toBeInstanceOf(PolicyError);
+      expect((error as PolicyError).problems).toEqual([
+        {
+          path: 'customIdentifiers.default',
+          line: 3,
+          message: `unknown level "Nope-team" (${expected})`,
+        },
+        {
+          path: 'managedIdentifiers.NAME',
+          line: 5,
+          message: `unknown level "Nope-name" (${expected})`,
+        },
+        {
+          path: 'unknownCategory',
+          line: 9,
+          message: `unknown level "Nope-middle" (${expected})`,
+          file: path.join(dir.path, 'middle.yaml'),
+        },
+        {
+          path: 'categories.FINANCIAL_INFORMATION',
+          line: 7,
+          message: `unknown level "Nope-base" (${expected})`,
+          file: path.join(dir.path, 'base.yaml'),
+        },
+      ]);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
 describe('policy JSON Schema', () => {
   it('is committed as policies/policy.schema.json and matches the schema in code', () => {
     const committed = JSON.parse(
@@ -344,3 +420,118 @@ function parsePlain(yamlText: string): unknown {
   // The YAML package reads JSON too; here we only need the plain value to write JSON.
   return require('yaml').parse(yamlText);
 }
+
+describe('parsePolicy checks the valid parts of a file that fails its schema', () => {
+  const UNKNOWN_KEY = /^unknown key \(allowed here: extends, description, levels, .*severity\)$/;
+
+  it('still reports a severity table too short for the levels', () => {
+    const error = problemsOf(
+      `${VALID.replace('[Medium, High, Critical]', '[Medium, High]')}defaultLevel: Internal\n`,
+    );
+
+    expect(error.problems).toEqual([
+      {
+        path: 'severity.levelGap',
+        line: 12,
+        message: 'needs 3 entries, one for each possible gap between 4 levels; has 2',
+      },
+      { path: 'defaultLevel', line: 16, message: expect.stringMatching(UNKNOWN_KEY) },
+    ]);
+  });
+
+  it('still reports an unknown custom default and custom names that differ only by case', () => {
+    const error = problemsOf(
+      `${VALID.replace(
+        '  default: Confidential',
+        '  default: Nope\n  byName:\n    employee-id: Internal\n    Employee-ID: Public',
+      )}defaultLevel: Internal\n`,
+    );
+
+    expect(error.problems).toEqual([
+      {
+        path: 'customIdentifiers.default',
+        line: 10,
+        message:
+          'unknown level "Nope" (expected Public, Internal, Confidential, Restricted or forbidden)',
+      },
+      {
+        path: 'customIdentifiers.byName.Employee-ID',
+        line: 13,
+        message: 'duplicate entry (same as another key once case is ignored)',
+      },
+      { path: 'defaultLevel', line: 19, message: expect.stringMatching(UNKNOWN_KEY) },
+    ]);
+  });
+
+  it('judges no entries of a map given as a list', () => {
+    const error = problemsOf(`${VALID}managedIdentifiers: [Nope]\n`);
+
+    expect(error.problems).toEqual([
+      {
+        path: 'managedIdentifiers',
+        line: 16,
+        message: 'Invalid input: expected record, received array',
+      },
+    ]);
+  });
+
+  it('judges no entries of a map left empty', () => {
+    const error = problemsOf(VALID.replace('  FINANCIAL_INFORMATION: Confidential\n', ''));
+
+    expect(error.problems).toEqual([
+      { path: 'categories', line: 6, message: 'Invalid input: expected record, received null' },
+    ]);
+  });
+
+  it('reports a custom default that is not text as a schema problem', () => {
+    const error = problemsOf(VALID.replace('  default: Confidential', '  default: 5'));
+
+    expect(error.problems).toEqual([
+      {
+        path: 'customIdentifiers.default',
+        line: 10,
+        message: 'Invalid input: expected string, received number',
+      },
+    ]);
+  });
+});
+
+describe('parsePolicy results', () => {
+  it('gives no extends to a policy that extends none', () => {
+    const policy = parsePolicy(VALID, 'team-policy.yaml');
+
+    expect('extends' in policy).toBe(false);
+    expect(policy.extends).toBeUndefined();
+  });
+
+  it('resolves a level written in another case to its name in levels', () => {
+    const policy = parsePolicy(
+      VALID.replace(
+        'FINANCIAL_INFORMATION: Confidential',
+        'FINANCIAL_INFORMATION: " confidential "',
+      ),
+      'team-policy.yaml',
+    );
+
+    expect(policy.categories.get('FINANCIAL_INFORMATION')).toEqual({
+      kind: 'level',
+      level: 'Confidential',
+      rank: 2,
+    });
+  });
+
+  it('tries the pattern with more literal characters first, however many stars it has', () => {
+    const policy = parsePolicy(
+      `${VALID}managedIdentifiers:\n  "A*B*C*D": Public\n  "ABCDE*": Restricted\n`,
+      'team-policy.yaml',
+    );
+
+    expect(policy.managedIdentifierPatterns.map((p) => p.pattern)).toEqual(['ABCDE*', 'A*B*C*D']);
+    expect(
+      requirementFor(policy, { type: 'ABCDE_D', category: 'PERSONAL_INFORMATION', custom: false }),
+    ).toEqual({
+      requirement: { kind: 'level', level: 'Restricted', rank: 3 },
+      because: 'managedIdentifiers."ABCDE*"',
+    });
+  });
+});
