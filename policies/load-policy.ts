@@ -138,7 +138,7 @@ function inFileOrder(problems: readonly FileProblem[], files: readonly string[])
  * The policy the parts make, after checking what they mean: level names unique,
  * every level reference a level, a severity for every gap. Each problem goes to
  * `report`. `undefined` when a part is missing (its schema problem is reported
- * already) or a problem was found.
+ * already); the caller rejects the policy whenever a problem was reported.
  */
 function compile(
   parts: PolicyParts,
@@ -148,9 +148,7 @@ function compile(
 ): Policy | undefined {
   // Without levels no reference can be judged: the schema problem with levels says enough.
   if (parts.levels === undefined) return undefined;
-  let problems = 0;
   const problem = (segments: readonly PathSegment[], message: string): void => {
-    problems++;
     report(problemIn(file, segments, message));
   };
 
@@ -244,7 +242,6 @@ function compile(
   }
 
   if (
-    problems > 0 ||
     parts.categories === undefined ||
     unknownCategory === undefined ||
     customDefault === undefined ||
