@@ -22,6 +22,7 @@ import {
   type WaiverMatch,
   withOpenSince,
 } from '../../../rules/bucket-state';
+import { LENIENT_TWO_LEVEL_POLICY } from '../../support/policy-files';
 import { declared, type Found, finding, KEYS } from './finding-builder';
 
 const policy = loadPolicy();
@@ -610,16 +611,7 @@ describe('assessBucket', () => {
   });
 
   it('lists every recorded type of an unclassified bucket, even one the lowest level allows', () => {
-    const lenient = parsePolicy(
-      [
-        'levels: [{name: A}, {name: B}]',
-        'categories: {PERSONAL_INFORMATION: A}',
-        'unknownCategory: B',
-        'customIdentifiers: {default: B}',
-        'severity: {levelGap: [Medium], forbidden: Critical, unclassified: High, publicExposureRaise: 0}',
-      ].join('\n'),
-      'lenient.yaml',
-    );
+    const lenient = parsePolicy(LENIENT_TWO_LEVEL_POLICY, 'lenient.yaml');
     const untagged = recordFinding(fresh(), found({ managed: [{ type: 'NAME' }] }), undefined, NOW);
     const atLowest = holding('A', found({ managed: [{ type: 'NAME' }] }));
 

@@ -1,5 +1,6 @@
 import { loadPolicy, parsePolicy } from '../../../policies/load-policy';
 import { evaluateFinding, type Verdict } from '../../../rules/verdict';
+import { LENIENT_TWO_LEVEL_POLICY } from '../../support/policy-files';
 import { declared, finding, KEYS } from './finding-builder';
 
 const policy = loadPolicy();
@@ -326,16 +327,7 @@ describe('evaluateFinding', () => {
     });
 
     it('lists no violations for an unclassified bucket whose types the lowest level allows', () => {
-      const lenient = parsePolicy(
-        [
-          'levels: [{name: A}, {name: B}]',
-          'categories: {PERSONAL_INFORMATION: A}',
-          'unknownCategory: B',
-          'customIdentifiers: {default: B}',
-          'severity: {levelGap: [Medium], forbidden: Critical, unclassified: High, publicExposureRaise: 0}',
-        ].join('\n'),
-        'lenient.yaml',
-      );
+      const lenient = parsePolicy(LENIENT_TWO_LEVEL_POLICY, 'lenient.yaml');
       const found = finding({ managed: [{ type: 'NAME' }] });
 
       const verdict = evaluateFinding(found, {}, lenient, KEYS);
