@@ -5,7 +5,7 @@
  * line breaks, so that each chunk goes with the number of its first line.
  */
 
-import { type InputError, lineTooLong } from './input-lines';
+import { type InputError, lineTooLong, NEWLINE } from './input-lines';
 import type { InputRecord } from './input-stream';
 
 /** What a {@link ChunkReader} makes of a chunk. */
@@ -41,8 +41,6 @@ export interface ChunkReader<Read> {
   /** Chunks handed over and not yet taken back, at most: memory stays bounded. */
   readonly chunksInFlight: number;
 }
-
-const NEWLINE = 10;
 
 /**
  * The chunks of one input handed to a {@link ChunkReader}, and their records

@@ -37,7 +37,8 @@ export class InputEncodingError extends InputError {
  */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-const NEWLINE = 10;
+/** The byte of a line break in UTF-8 (and every encoding JSON Lines may use). */
+export const NEWLINE = 10;
 
 /**
  * The chunks of an input, stopped with an {@link InputLimitError} once more than

@@ -6,7 +6,7 @@
 import { FindingParseError } from '../lib/errors';
 import { parseFindings } from '../lib/macie-finding';
 import type { CheckResult } from './check-result';
-import { InputError, type InputLine, splitLines } from './input-lines';
+import { InputError, type InputLine, NEWLINE, splitLines } from './input-lines';
 import type { InputRecord } from './input-stream';
 import { type JudgeContext, judge } from './judge-finding';
 
@@ -41,7 +41,6 @@ export interface LineResults {
 export type ResultFacts = Pick<CheckResult, 'bucket' | 'verdict' | 'severity' | 'sample'>;
 
 const UTF8_ENCODER = new TextEncoder();
-const NEWLINE = 10;
 
 /**
  * A chunk of an input read apart: its records, the number of its last line
