@@ -220,7 +220,8 @@ function knownKeysAt(root: z.ZodType, at: readonly PathSegment[]): string[] {
     else if (typeof segment === 'number' && element) schema = element;
     else return [];
   }
-  const shape = (unwrap(schema) as { shape?: Record<string, unknown> }).shape;
+  // `undefined` past an object's own keys (a key its catchall accepts).
+  const shape = (unwrap(schema) as { shape?: Record<string, unknown> } | undefined)?.shape;
   return shape ? Object.keys(shape).filter((key) => key !== '$schema') : [];
 }
 
@@ -237,10 +238,7 @@ function unwrap(schema: unknown): unknown {
  */
 function duplicateKeys(root: unknown, lineCounter: LineCounter): FileProblem[] {
   const problems: FileProblem[] = [];
-  const lineOfNode = (node: unknown): number | undefined => {
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    return range ? lineCounter.linePos(range[0]).line : undefined;
-  };
+  const lineOfNode = (node: unknown) => startLine(node as Node | null, lineCounter);
   const visit = (node: unknown, path: readonly PathSegment[]): void => {
     if (isMap(node)) {
       const seen = new Map<string, number | undefined>();
