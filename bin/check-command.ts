@@ -151,6 +151,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
     verdicts,
     severities,
     filteredOut,
+    duplicates: ids.duplicates,
   };
   report.finish(summary);
   if (ids.duplicates > 0) options.stderr(duplicatesNote(ids.duplicates));

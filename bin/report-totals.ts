@@ -15,6 +15,8 @@ export interface Summary {
    * other count is of the findings kept.
    */
   readonly filteredOut: number;
+  /** Copies of a finding already read (the same id), skipped: each finding counts once. */
+  readonly duplicates: number;
 }
 
 /** The totals as sentences, one a line; the first always, the others when they say something. */

@@ -134,6 +134,7 @@ const SUMMARY: Summary = {
   verdicts: { compliant: 0, violation: 0, unclassified: 1, ignored: 0 },
   severities: { Low: 0, Medium: 0, High: 1, Critical: 0 },
   filteredOut: 0,
+  duplicates: 0,
 };
 
 function checkReport(format: CheckFormat, hostile: string, groupBy?: GroupBy): string {

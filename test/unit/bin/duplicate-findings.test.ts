@@ -46,7 +46,13 @@ describe('duplicatesNote', () => {
 
 interface JsonReport {
   results: Array<{ findingId: string; source: string; verdict: string }>;
-  summary: { findings: number; buckets: number; filteredOut: number; unreadableRecords: number };
+  summary: {
+    findings: number;
+    buckets: number;
+    filteredOut: number;
+    unreadableRecords: number;
+    duplicates: number;
+  };
 }
 
 describe('check: a finding read more than once', () => {
@@ -64,6 +70,7 @@ describe('check: a finding read more than once', () => {
     expect(report.results.map((result) => result.source)).toEqual([`${first}:1`]);
     expect(report.summary.findings).toBe(1);
     expect(report.summary.buckets).toBe(1);
+    expect(report.summary.duplicates).toBe(1);
     expect(stderr).toBe('1 duplicate finding (same id) counted once\n');
     expect(code).toBe(0);
   });
@@ -115,7 +122,10 @@ describe('check: a finding read more than once', () => {
       'json',
     );
 
-    expect((JSON.parse(stdout) as JsonReport).summary.findings).toBe(1);
+    expect((JSON.parse(stdout) as JsonReport).summary).toMatchObject({
+      findings: 1,
+      duplicates: 3,
+    });
     expect(stderr).toBe('3 duplicate findings (same id) counted once\n');
   });
 
@@ -130,7 +140,10 @@ describe('check: a finding read more than once', () => {
 
     const { stdout, stderr } = await run('check', file, '--format', 'json');
 
-    expect((JSON.parse(stdout) as JsonReport).summary.findings).toBe(2);
+    expect((JSON.parse(stdout) as JsonReport).summary).toMatchObject({
+      findings: 2,
+      duplicates: 0,
+    });
     expect(stderr).toBe('');
   });
 
@@ -150,7 +163,7 @@ describe('check: a finding read more than once', () => {
     );
 
     const { summary } = JSON.parse(stdout) as JsonReport;
-    expect([summary.findings, summary.filteredOut]).toEqual([0, 1]);
+    expect([summary.findings, summary.filteredOut, summary.duplicates]).toEqual([0, 1, 1]);
     expect(stderr).toBe('1 duplicate finding (same id) counted once\n');
     expect(code).toBe(0);
   });
