@@ -89,22 +89,34 @@ const BAD_URL = 'not an S3 URL: give s3://BUCKET, s3://BUCKET/PREFIX/ or s3://BU
  * What S3 refuses, with what the caller needs to be allowed, since AWS's own
  * message does not say which permission (or that the key's policy counts too).
  */
-const HINTS: Record<'list' | 'get', Record<string, string>> = {
+const GET_HINTS: Record<string, string> = {
+  AccessDenied:
+    's3:GetObject on the object is needed, and kms:Decrypt on its KMS key when it is encrypted with one',
+  InvalidObjectState: 'the object is archived; restore it first',
+  PermanentRedirect: 'the bucket is in another region: set AWS_REGION to it',
+};
+
+const HINTS: Record<S3Operation, Record<string, string>> = {
   list: {
     AccessDenied: 's3:ListBucket on the bucket is needed',
     NoSuchBucket: 'check the bucket name',
     PermanentRedirect: 'the bucket is in another region: set AWS_REGION to it',
   },
-  get: {
+  get: GET_HINTS,
+  // A key S3 would not list, read as an object and refused again. Without
+  // s3:ListBucket, S3 answers AccessDenied for a key that does not exist too.
+  unlisted: {
+    ...GET_HINTS,
     AccessDenied:
-      's3:GetObject on the object is needed, and kms:Decrypt on its KMS key when it is encrypted with one',
-    InvalidObjectState: 'the object is archived; restore it first',
-    PermanentRedirect: 'the bucket is in another region: set AWS_REGION to it',
+      'the key could not be listed either: s3:ListBucket on the bucket is needed to read the objects under a prefix, or s3:GetObject on the object (and kms:Decrypt on its KMS key, if it has one) to read one object',
   },
 };
 
+/** What was asked of S3: a listing, an object, or an object named by a key S3 would not list. */
+type S3Operation = 'list' | 'get' | 'unlisted';
+
 /** An S3 error as `Name: message (hint)`, never with a stack. */
-function s3Problem(error: unknown, operation: 'list' | 'get'): Error {
+function s3Problem(error: unknown, operation: S3Operation): Error {
   const { name, message } = error as Partial<Error>;
   if (message === 'Region is missing') {
     return new Error(
@@ -153,8 +165,14 @@ export async function* readS3Input<Read = never>(
     const name = `${S3_SCHEME}${location.bucket}/${entry.key}`;
     if (entry.kind === 'error') yield [unreadable(entry.key === '' ? input : name, entry.error)];
     else if (entry.kind === 'skip') hooks.onSkip?.(entry.key === '' ? input : name, entry.reason);
-    else if (body instanceof Error) yield [unreadable(name, s3Problem(body, 'get'))];
-    else if (body) {
+    else if (body instanceof Error) {
+      // A key read without a listing may be a prefix: the refused listing says why.
+      yield [
+        entry.unlisted
+          ? unreadable(input, s3Problem(body, 'unlisted'))
+          : unreadable(name, s3Problem(body, 'get')),
+      ];
+    } else if (body) {
       yield* readStream(name, body, entry.size, LINES_FILE.test(entry.key), hooks, limits);
     }
   }
@@ -162,7 +180,7 @@ export async function* readS3Input<Read = never>(
 
 /** What a listing gives, in key order: an object to read, one to skip, or a failure. */
 type Listed =
-  | ({ readonly kind: 'read' } & ObjectSummary)
+  | ({ readonly kind: 'read'; readonly unlisted?: true } & ObjectSummary)
   | { readonly kind: 'skip'; readonly key: string; readonly reason: string }
   | { readonly kind: 'error'; readonly key: string; readonly error: Error };
 
@@ -178,7 +196,12 @@ async function* listObjects(
     try {
       first = (await objects.page(bucket, key, { maxKeys: 1 })).objects[0];
     } catch (error) {
-      yield { kind: 'error', key, error: s3Problem(error, 'list') };
+      if ((error as Partial<Error>).name === 'AccessDenied') {
+        // Who may read an object need not be allowed to list the bucket: try the key as one.
+        yield { kind: 'read', key, size: undefined, unlisted: true };
+      } else {
+        yield { kind: 'error', key, error: s3Problem(error, 'list') };
+      }
       return;
     }
     if (first?.key === key) {

@@ -269,6 +269,73 @@ describe('reading s3:// inputs', () => {
       ]);
     });
 
+    it('reads the object a key names when it may not list the bucket', async () => {
+      const source = new CountingObjectSource(
+        { 'exports/today.jsonl.gz': resultsObject(['bucket-today']) },
+        { 'list:exports/today.jsonl.gz': awsError('AccessDenied', 'Access Denied') },
+      );
+
+      const records = await readAll(['s3://results/exports/today.jsonl.gz'], source);
+
+      expect(outline(records)).toEqual([['s3://results/exports/today.jsonl.gz:1', 'bucket-today']]);
+      expect(source.opened).toEqual(['exports/today.jsonl.gz']);
+    });
+
+    it('names both permissions when a key can be neither listed nor read as an object', async () => {
+      const denied = awsError('AccessDenied', 'Access Denied');
+      const source = new CountingObjectSource(
+        {},
+        { 'list:exports/today': denied, 'exports/today': denied },
+      );
+
+      const records = await readAll(['s3://results/exports/today'], source);
+
+      expect(outline(records)).toEqual([
+        [
+          's3://results/exports/today',
+          'error: cannot read: AccessDenied: Access Denied (the key could not be listed either: ' +
+            's3:ListBucket on the bucket is needed to read the objects under a prefix, or ' +
+            's3:GetObject on the object (and kms:Decrypt on its KMS key, if it has one) to read one object)',
+        ],
+      ]);
+    });
+
+    it('keeps the hint of an object read without a listing when S3 refuses it for another reason', async () => {
+      const source = new CountingObjectSource(
+        {},
+        {
+          'list:exports/old.jsonl.gz': awsError('AccessDenied', 'Access Denied'),
+          'exports/old.jsonl.gz': awsError('InvalidObjectState', 'The operation is not valid'),
+        },
+      );
+
+      const records = await readAll(['s3://results/exports/old.jsonl.gz'], source);
+
+      expect(outline(records)).toEqual([
+        [
+          's3://results/exports/old.jsonl.gz',
+          'error: cannot read: InvalidObjectState: The operation is not valid (the object is archived; restore it first)',
+        ],
+      ]);
+    });
+
+    it('does not read a prefix as an object when S3 refuses to list it for another reason', async () => {
+      const source = new CountingObjectSource(
+        {},
+        { 'list:exports/today': awsError('SlowDown', 'Please reduce your request rate') },
+      );
+
+      const records = await readAll(['s3://results/exports/today'], source);
+
+      expect(outline(records)).toEqual([
+        [
+          's3://results/exports/today',
+          'error: cannot read: SlowDown: Please reduce your request rate',
+        ],
+      ]);
+      expect(source.opened).toEqual([]);
+    });
+
     it('reports an object it may not read (its KMS key too) and reads the next one', async () => {
       const objects = numberedObjects(3);
       const denied = `${PREFIX}01.jsonl.gz`;
