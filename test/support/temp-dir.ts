@@ -25,3 +25,27 @@ export function createTempDir(): TempDir {
     },
   };
 }
+
+/**
+ * A fresh directory for each test of the enclosing `describe`, removed after it:
+ * registers the set-up and clean-up, and stands for the current test's directory.
+ */
+export function useTempDir(): Omit<TempDir, 'remove'> {
+  let current: TempDir | undefined;
+  beforeEach(() => {
+    current = createTempDir();
+  });
+  afterEach(() => {
+    current?.remove();
+  });
+  const dir = (): TempDir => {
+    if (current === undefined) throw new Error('useTempDir: used outside a test');
+    return current;
+  };
+  return {
+    get path() {
+      return dir().path;
+    },
+    write: (name, content) => dir().write(name, content),
+  };
+}

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { removeBuiltCli, runBuiltCli } from '../../support/cli';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
 const EVENTS = path.resolve(__dirname, '../../events/policy-diff');
 const FINDINGS = path.join(EVENTS, 'findings.jsonl');
@@ -72,15 +72,7 @@ describe('the built command line', () => {
   );
 
   describe('policy validate', () => {
-    let dir: TempDir;
-
-    beforeEach(() => {
-      dir = createTempDir();
-    });
-
-    afterEach(() => {
-      dir.remove();
-    });
+    const dir = useTempDir();
 
     it(
       'names the policies a valid one extends',

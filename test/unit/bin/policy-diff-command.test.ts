@@ -3,21 +3,13 @@ import * as path from 'node:path';
 import { markdownInline } from '../../../bin/policy-diff-command';
 import { runCli } from '../../support/cli';
 import { VALID_POLICY } from '../../support/policy-files';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
 const EVENTS = path.resolve(__dirname, '../../events/policy-diff');
 const FINDINGS = path.join(EVENTS, 'findings.jsonl');
 const STRICTER = path.join(EVENTS, 'stricter-policy.yaml');
 
-let dir: TempDir;
-
-beforeEach(() => {
-  dir = createTempDir();
-});
-
-afterEach(() => {
-  dir.remove();
-});
+const dir = useTempDir();
 
 interface DiffJson {
   oldPolicy: string;

@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_POLICY_FILE } from '../../../policies/load-policy';
 import { runCli as run } from '../../support/cli';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
 describe('policy explain of a type it does not know', () => {
-  let dir: TempDir;
-
-  beforeEach(() => {
-    dir = createTempDir();
-  });
-
-  afterEach(() => {
-    dir.remove();
-  });
+  const dir = useTempDir();
 
   it('exits 2 for a misspelt identifier and suggests the closest ones', async () => {
     const { code, stdout, stderr } = await run('policy', 'explain', 'USA_PASPORT_NUMBER');

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { type InputRecord, type ReadHooks, readInputs } from '../../../bin/read-inputs';
 import { FindingParseError } from '../../../lib/errors';
 import { loadMacieEvent, loadMacieLines } from '../../support/fixtures';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
 async function readAll(inputs: readonly string[], hooks?: ReadHooks): Promise<InputRecord[]> {
   const records: InputRecord[] = [];
@@ -35,15 +35,7 @@ const threeEvents = () => [
 const THREE_BUCKETS = ['team-a-ledger', 'member-shared-drop', 'team-b-crm'];
 
 describe('readInputs', () => {
-  let dir: TempDir;
-
-  beforeEach(() => {
-    dir = createTempDir();
-  });
-
-  afterEach(() => {
-    dir.remove();
-  });
+  const dir = useTempDir();
 
   describe('JSON documents', () => {
     it('reads a pretty-printed event as one finding at line 1', async () => {

@@ -6,7 +6,7 @@ import {
 } from '../../../bin/waivers-command';
 import { DEFAULT_WAIVERS_FILE, parseWaivers } from '../../../policies/load-waivers';
 import { parseCsv, runCli } from '../../support/cli';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
 /** Listed out of expiry order; at NOW the first two have expired. */
 const WAIVERS = `waivers:
@@ -99,15 +99,7 @@ describe('waivers validate', () => {
   });
 
   describe('with files', () => {
-    let dir: TempDir;
-
-    beforeEach(() => {
-      dir = createTempDir();
-    });
-
-    afterEach(() => {
-      dir.remove();
-    });
+    const dir = useTempDir();
 
     it('judges the waivers of a given file at the current date', async () => {
       const file = dir.write('waivers.yaml', LONG_LIVED);

@@ -11,7 +11,7 @@ import { FindingParseError } from '../../../lib/errors';
 import type { Finding } from '../../../lib/macie-finding';
 import { numberedByFile, runCli } from '../../support/cli';
 import { clearEnv } from '../../support/env';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
 const SAMPLES_DIR = path.resolve(__dirname, '../../../../shared/fixtures/macie');
 /** Reference data, not findings: botocore's shapes of the Macie API. */
@@ -110,15 +110,7 @@ if (names === undefined) {
     );
 
   describe('real Macie samples', () => {
-    let dir: TempDir;
-
-    beforeEach(() => {
-      dir = createTempDir();
-    });
-
-    afterEach(() => {
-      dir.remove();
-    });
+    const dir = useTempDir();
 
     it('include the files these tests are written around', () => {
       expect(findingFiles).toContain(SIEMPLIFY);

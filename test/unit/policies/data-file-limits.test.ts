@@ -10,7 +10,7 @@ import { PolicyError, WaiversError } from '../../../policies/policy-error';
 import { runCli } from '../../support/cli';
 import { loadMacieEvent } from '../../support/fixtures';
 import { VALID_POLICY as VALID } from '../../support/policy-files';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { createTempDir, type TempDir, useTempDir } from '../../support/temp-dir';
 
 function withCustomIdentifiers(count: number): string {
   const names = Array.from({ length: count }, (_, i) => `    ID_${i}: Restricted`);
@@ -38,15 +38,7 @@ const ALIAS_BOMB = [
 ].join('\n');
 
 describe('policy and waivers file limits', () => {
-  let dir: TempDir;
-
-  beforeEach(() => {
-    dir = createTempDir();
-  });
-
-  afterEach(() => {
-    dir.remove();
-  });
+  const dir = useTempDir();
 
   it('loads a policy naming 19,000 custom identifiers', () => {
     const policy = parsePolicy(withCustomIdentifiers(19_000), 'big.yaml');

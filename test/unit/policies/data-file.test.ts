@@ -12,7 +12,7 @@ import {
   readDataFile,
 } from '../../../policies/data-file';
 import { type InvalidFileError, PolicyError } from '../../../policies/policy-error';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
 jest.mock('node:fs', () => {
   const actual = jest.requireActual<typeof import('node:fs')>('node:fs');
@@ -50,15 +50,10 @@ const listOf = (n: number): string =>
   `${Array.from({ length: n }, (_, i) => `- ${i}`).join('\n')}\n`;
 
 describe('readDataFile', () => {
-  let dir: TempDir;
-
-  beforeEach(() => {
-    dir = createTempDir();
-  });
+  const dir = useTempDir();
 
   afterEach(() => {
     jest.clearAllMocks();
-    dir.remove();
   });
 
   it('reads a file of exactly 1 MiB and refuses one byte more', () => {

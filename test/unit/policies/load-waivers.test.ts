@@ -1,6 +1,6 @@
 import { DEFAULT_WAIVERS_FILE, loadWaivers, parseWaivers } from '../../../policies/load-waivers';
 import { WaiversError } from '../../../policies/policy-error';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
 const VALID = `waivers:
   - bucket: acme-analytics-*
@@ -35,15 +35,7 @@ function withFirst(line: string, replacement: string): string {
 }
 
 describe('loadWaivers', () => {
-  let dir: TempDir;
-
-  beforeEach(() => {
-    dir = createTempDir();
-  });
-
-  afterEach(() => {
-    dir.remove();
-  });
+  const dir = useTempDir();
 
   it('loads the shipped waivers file', () => {
     const waivers = loadWaivers();

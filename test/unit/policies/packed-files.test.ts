@@ -9,7 +9,7 @@ import { DEFAULT_WAIVERS_FILE, loadWaivers } from '../../../policies/load-waiver
 import { type PackedFiles, packedFileReader, packedName } from '../../../policies/packed-files';
 import { packPolicy, packWaivers } from '../../../policies/packed-policy';
 import { VALID_POLICY } from '../../support/policy-files';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { createTempDir, type TempDir, useTempDir } from '../../support/temp-dir';
 
 const NO_WAIVERS = 'waivers: []\n';
 
@@ -91,15 +91,7 @@ describe('a packaged function', () => {
 });
 
 describe('a function run from the sources', () => {
-  let dir: TempDir;
-
-  beforeEach(() => {
-    dir = createTempDir();
-  });
-
-  afterEach(() => {
-    dir.remove();
-  });
+  const dir = useTempDir();
 
   it('reads the shipped files when its settings name none', () => {
     expect(functionPolicy(undefined).source).toBe(DEFAULT_POLICY_FILE);

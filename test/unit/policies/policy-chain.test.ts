@@ -3,17 +3,9 @@ import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../policies/load-policy';
 import { mergeValues } from '../../../policies/policy-chain';
 import { PolicyError } from '../../../policies/policy-error';
 import { VALID_POLICY } from '../../support/policy-files';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
-let dir: TempDir;
-
-beforeEach(() => {
-  dir = createTempDir();
-});
-
-afterEach(() => {
-  dir.remove();
-});
+const dir = useTempDir();
 
 function rejected(file: string): PolicyError {
   try {

@@ -2,17 +2,9 @@ import * as path from 'node:path';
 import { DEFAULT_POLICY_FILE } from '../../../policies/load-policy';
 import { DEFAULT_WAIVERS_FILE } from '../../../policies/load-waivers';
 import { shippedFile } from '../../../policies/shipped-file';
-import { createTempDir, type TempDir } from '../../support/temp-dir';
+import { useTempDir } from '../../support/temp-dir';
 
-let dir: TempDir;
-
-beforeEach(() => {
-  dir = createTempDir();
-});
-
-afterEach(() => {
-  dir.remove();
-});
+const dir = useTempDir();
 
 describe('shippedFile', () => {
   it('is the file beside the module when it is there (the sources, the CLI bundle)', () => {
