@@ -16,7 +16,13 @@
  */
 import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
-import { type DataFile, type PathSegment, parseDataFile, readDataFile } from './data-file';
+import {
+  type DataFile,
+  type PathSegment,
+  parseDataFile,
+  problemAt,
+  readDataFile,
+} from './data-file';
 import { MAX_EXTENDS_DEPTH } from './data-file-limits';
 import { normaliseCustomName } from './policy';
 import { PolicyError } from './policy-error';
@@ -55,17 +61,10 @@ export function readPolicyChain(
     const parent = parentOf(child, options);
     if (parent === undefined) return layers;
     const fail = (message: string, cause?: unknown): never => {
-      const line = child.file.lineAt(EXTENDS);
+      const problem = problemAt(child.file.lineAt, EXTENDS, message);
       throw new PolicyError(
         source,
-        [
-          {
-            path: 'extends',
-            ...(line === undefined ? {} : { line }),
-            message,
-            ...(child.source === source ? {} : { file: child.source }),
-          },
-        ],
+        [child.source === source ? problem : { ...problem, file: child.source }],
         { cause },
       );
     };
@@ -80,12 +79,12 @@ export function readPolicyChain(
         `the chain of policies is longer than ${MAX_EXTENDS_DEPTH} (${layers.map((layer) => layer.source).join(' -> ')} -> ...)`,
       );
     }
-    let parentText = '';
+    let parentText: string;
     try {
       parentText = readDataFile(parent, PolicyError);
     } catch (error) {
       const reason = (error as PolicyError).problems?.[0]?.message ?? String(error);
-      fail(`the policy it extends, ${parent}: ${reason}`, error);
+      return fail(`the policy it extends, ${parent}: ${reason}`, error);
     }
     layers.push({ source: parent, file: parseDataFile(parentText, parent, PolicyError) });
     seen.push(identity);
@@ -97,13 +96,12 @@ function parentOf(layer: PolicyLayer, options: ChainOptions): string | undefined
   const value = isMap(layer.file.value) ? layer.file.value.extends : undefined;
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') {
-    const line = layer.file.lineAt(EXTENDS);
     throw new PolicyError(layer.source, [
-      {
-        path: 'extends',
-        ...(line === undefined ? {} : { line }),
-        message: `must be "${DEFAULT_PARENT}" or the path of a policy file, relative to this one`,
-      },
+      problemAt(
+        layer.file.lineAt,
+        EXTENDS,
+        `must be "${DEFAULT_PARENT}" or the path of a policy file, relative to this one`,
+      ),
     ]);
   }
   const name = value.trim();
@@ -122,15 +120,14 @@ function identityOf(file: string): string {
 
 /**
  * The files of a chain as one: values merged oldest parent first, and each path
- * located in the file whose value the merged policy holds there.
+ * located in the file whose value the merged policy holds there. The merged
+ * `extends` is the file's own, which the schema accepts as it is.
  */
 export function mergePolicyChain(layers: readonly PolicyLayer[]): DataFile {
   const [own] = layers;
   if (own === undefined) throw new Error('a policy chain has at least one file');
   let merged: unknown = {};
   for (const layer of [...layers].reverse()) merged = mergeValues(merged, layer.file.value, []);
-  if (isMap(merged)) delete merged.extends;
-  if (layers.length === 1) return { value: merged, lineAt: own.file.lineAt };
   return {
     value: merged,
     lineAt: (segments) => originOf(layers, segments).file.lineAt(segments),
@@ -163,9 +160,13 @@ export function mergeValues(
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const same = Object.keys(merged).find((other) => normalise(other) === normalise(key));
-    const inherited = same === undefined ? undefined : merged[same];
-    if (same !== undefined) delete merged[same];
-    merged[key] = same === undefined ? value : mergeValues(inherited, value, [...at, key]);
+    if (same === undefined) {
+      merged[key] = value;
+      continue;
+    }
+    const inherited = merged[same];
+    delete merged[same];
+    merged[key] = mergeValues(inherited, value, [...at, key]);
   }
   return merged;
 }
@@ -185,14 +186,15 @@ function originOf(layers: readonly PolicyLayer[], segments: readonly PathSegment
     const [nearest] = next;
     if (nearest === undefined) break;
     origin = nearest.layer;
-    const maps = next.findIndex(({ value }) => !isMap(value));
-    live = maps === 0 ? [nearest] : maps < 0 ? next : next.slice(0, maps);
+    // A list or a single value replaced what the layers past it hold: they stop here.
+    const replacing = next.findIndex(({ value }) => !isMap(value));
+    live = replacing < 0 ? next : next.slice(0, replacing);
   }
   return origin;
 }
 
+/** What a map holds at `segment`; layers are followed only through maps. */
 function childOf(value: unknown, segment: PathSegment): unknown {
-  if (Array.isArray(value)) return typeof segment === 'number' ? value[segment] : undefined;
   return isMap(value) ? value[String(segment)] : undefined;
 }
 

@@ -1,21 +1,23 @@
 import * as path from 'node:path';
-import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../policies/load-policy';
-import { mergeValues } from '../../../policies/policy-chain';
+import { DEFAULT_POLICY_FILE, loadPolicy, parsePolicy } from '../../../policies/load-policy';
+import { mergePolicyChain, mergeValues } from '../../../policies/policy-chain';
 import { PolicyError } from '../../../policies/policy-error';
 import { VALID_POLICY } from '../../support/policy-files';
 import { useTempDir } from '../../support/temp-dir';
 
 const dir = useTempDir();
 
-function rejected(file: string): PolicyError {
+function rejected(file: string, load: () => unknown = () => loadPolicy(file)): PolicyError {
   try {
-    loadPolicy(file);
+    load();
   } catch (error) {
     expect(error).toBeInstanceOf(PolicyError);
     return error as PolicyError;
   }
   throw new Error(`expected ${file} to be rejected`);
 }
+
+const REQUIRED_OF_EXTENDS = 'must be "default" or the path of a policy file, relative to this one';
 
 describe('mergeValues', () => {
   it('merges maps key by key, the override winning', () => {
@@ -30,6 +32,47 @@ describe('mergeValues', () => {
     expect(
       mergeValues({ levelGap: ['Medium', 'High', 'Critical'] }, { levelGap: ['Low'] }),
     ).toEqual({ levelGap: ['Low'] });
+  });
+
+  it('replaces a value that is a map by one that is not, and the other way round', () => {
+    expect(mergeValues({ a: { b: 1 } }, { a: [1] })).toEqual({ a: [1] });
+    expect(mergeValues({ a: [1, 2] }, { a: { b: 1 } })).toEqual({ a: { b: 1 } });
+    expect(mergeValues({ a: 'text' }, { a: { b: 1 } })).toEqual({ a: { b: 1 } });
+  });
+
+  it('keeps a key named "undefined" like any other', () => {
+    expect(mergeValues({ undefined: { x: 1 } }, { y: { z: 2 } })).toStrictEqual({
+      undefined: { x: 1 },
+      y: { z: 2 },
+    });
+  });
+
+  it.each([
+    ['at the top', {}, ['X']],
+    [
+      'in another map of customIdentifiers',
+      { customIdentifiers: {} },
+      ['customIdentifiers', 'other', 'X'],
+    ],
+    ["in a byName that is not customIdentifiers'", {}, ['managedIdentifiers', 'byName', 'X']],
+    ['below a custom identifier', {}, ['customIdentifiers', 'byName', 'Name', 'X']],
+  ])('compares keys as written %s: only custom identifier names ignore case', (_, base, at) => {
+    const nest = (key: string, value: unknown): Record<string, unknown> =>
+      at
+        .slice(0, -1)
+        .reduceRight<Record<string, unknown>>((inner, segment) => ({ [segment]: inner }), {
+          [key]: value,
+        });
+    const lower = (segments: string[]) =>
+      segments.map((s, i) => (i === segments.length - 1 ? s.toLowerCase() : s));
+
+    const merged = mergeValues(
+      { ...base, ...nest(at.at(-1) as string, 1) },
+      nest(lower(at).at(-1) as string, 2),
+    );
+
+    expect(JSON.stringify(merged)).toContain('"X":1');
+    expect(JSON.stringify(merged)).toContain('"x":2');
   });
 
   it('replaces a custom identifier named in another case', () => {
@@ -162,7 +205,10 @@ describe('loadPolicy with extends', () => {
 
     const error = rejected(file);
 
-    expect(error.problems).toEqual([
+    expect((error.cause as PolicyError).problems).toStrictEqual([
+      { path: '', message: 'cannot read the file (ENOENT)' },
+    ]);
+    expect(error.problems).toStrictEqual([
       {
         path: 'extends',
         line: 16,
@@ -172,25 +218,63 @@ describe('loadPolicy with extends', () => {
     expect(error.message).toContain(`${file}:16: extends: the policy it extends,`);
   });
 
-  it('refuses an extends that is not a file name', () => {
-    const file = dir.write('team.yaml', 'extends: [default]\n');
+  it.each([
+    ['a list', 'extends: [default]\n'],
+    ['blank', 'extends: "  "\n'],
+  ])('refuses an extends that is %s', (_, text) => {
+    const file = dir.write('team.yaml', text);
 
-    expect(rejected(file).problems).toEqual([
-      {
-        path: 'extends',
-        line: 1,
-        message: 'must be "default" or the path of a policy file, relative to this one',
-      },
+    expect(rejected(file).problems).toStrictEqual([
+      { path: 'extends', line: 1, message: REQUIRED_OF_EXTENDS },
     ]);
+  });
+
+  it('reads a parent named with spaces around it', () => {
+    dir.write('base.yaml', VALID_POLICY);
+    const file = dir.write('team.yaml', 'extends: " base.yaml "\nunknownCategory: Internal\n');
+    const fromDefault = dir.write('other.yaml', 'extends: " default "\n');
+
+    expect(loadPolicy(file).extends).toEqual([path.join(dir.path, 'base.yaml')]);
+    expect(loadPolicy(fromDefault).extends).toEqual([DEFAULT_POLICY_FILE]);
+  });
+
+  it('reads a parent named by an absolute path', () => {
+    const base = dir.write('org/base.yaml', VALID_POLICY);
+    const file = dir.write('teams/team.yaml', `extends: ${base}\n`);
+
+    expect(loadPolicy(file).extends).toEqual([base]);
+  });
+
+  it('lets a key left empty in a child replace the map its parent gives', () => {
+    dir.write('base.yaml', VALID_POLICY);
+    const file = dir.write('child.yaml', 'extends: base.yaml\nseverity:\n');
+
+    expect(rejected(file).problems).toMatchObject([{ path: 'severity', line: 2 }]);
+  });
+
+  it('reports a missing parent, not a cycle, for policy text whose own file does not exist', () => {
+    const source = path.join(dir.path, 'nowhere', 'team.yaml');
+
+    const error = rejected(source, () => parsePolicy('extends: missing.yaml\n', source));
+
+    expect(error.problems[0]?.message).toBe(
+      `the policy it extends, ${path.join(dir.path, 'nowhere', 'missing.yaml')}: cannot read the file (ENOENT)`,
+    );
   });
 
   it('refuses a chain longer than ten files', () => {
     dir.write('p10.yaml', VALID_POLICY);
     for (let i = 0; i < 10; i++) dir.write(`p${i}.yaml`, `extends: p${i + 1}.yaml\n`);
 
-    expect(rejected(path.join(dir.path, 'p0.yaml')).problems[0]?.message).toMatch(
-      /^the chain of policies is longer than 10 /,
-    );
+    const files = Array.from({ length: 10 }, (_, i) => path.join(dir.path, `p${i}.yaml`));
+    expect(rejected(files[0] as string).problems).toStrictEqual([
+      {
+        path: 'extends',
+        line: 1,
+        file: files[9],
+        message: `the chain of policies is longer than 10 (${files.join(' -> ')} -> ...)`,
+      },
+    ]);
     // Nine links (ten files) are allowed.
     expect(loadPolicy(path.join(dir.path, 'p1.yaml')).levels).toHaveLength(4);
   });
@@ -261,5 +345,69 @@ describe('loadPolicy with extends', () => {
     expect(rejected(file).problems).toEqual([
       { path: 'unknownCategory', line: 1, message: 'is required' },
     ]);
+  });
+});
+
+describe('where a problem of a merged policy is placed', () => {
+  it('places a key missing under a list in the file that gave the list, not in a parent that has it', () => {
+    dir.write('base.yaml', VALID_POLICY);
+    const file = dir.write(
+      'child.yaml',
+      ['extends: base.yaml', 'levels:', '  - name: Low', '  - aliases: [High]', ''].join('\n'),
+    );
+
+    expect(rejected(file).problems).toContainEqual({
+      path: 'levels[1].name',
+      line: 4,
+      message: 'is required',
+    });
+  });
+
+  it('places a key missing under a map in the nearest file, when a file between replaced the map', () => {
+    dir.write('base.yaml', VALID_POLICY);
+    dir.write('middle.yaml', 'extends: base.yaml\nseverity: none\n');
+    const file = dir.write(
+      'child.yaml',
+      'extends: middle.yaml\nseverity:\n  levelGap: [Medium, High, Critical]\n',
+    );
+
+    expect(rejected(file).problems).toContainEqual({
+      path: 'severity.forbidden',
+      line: 2,
+      message: 'is required',
+    });
+  });
+
+  it('places a value in the file it came from, through maps every file holds', () => {
+    dir.write('base.yaml', `${VALID_POLICY.replace('forbidden: Critical', 'forbidden: Severe')}`);
+    const file = dir.write('child.yaml', 'extends: base.yaml\nseverity:\n  unclassified: Medium\n');
+
+    expect(rejected(file).problems).toMatchObject([
+      { path: 'severity.forbidden', line: 13, file: path.join(dir.path, 'base.yaml') },
+    ]);
+  });
+
+  it('merges custom identifier names that differ only in case across files', () => {
+    dir.write(
+      'base.yaml',
+      VALID_POLICY.replace(
+        '  default: Confidential\n',
+        '  default: Confidential\n  byName:\n    Employee ID: Internal\n    Badge: Public\n',
+      ),
+    );
+    const file = dir.write(
+      'child.yaml',
+      'extends: base.yaml\ncustomIdentifiers:\n  byName:\n    employee id: Restricted\n',
+    );
+
+    expect(
+      [...loadPolicy(file).customIdentifiers.byName.values()].map((r) =>
+        r.kind === 'level' ? r.level : r.kind,
+      ),
+    ).toEqual(['Public', 'Restricted']);
+  });
+
+  it('needs at least one file', () => {
+    expect(() => mergePolicyChain([])).toThrow(new Error('a policy chain has at least one file'));
   });
 });
