@@ -65,7 +65,8 @@ export function publishedBytes(message: PublishableMessage): number {
  * @example snsSubject('[High] Daily digest for team Équipe\n') // '[High] Daily digest for team ?quipe?'
  */
 export function snsSubject(text: string): string {
-  const ascii = [...text].map((c) => (/^[\x20-\x7e]$/.test(c) ? c : '?')).join('');
+  // One `?` for each character outside printable ASCII (`u`: a pair of UTF-16 units is one).
+  const ascii = text.replace(/[^\x20-\x7e]/gu, '?');
   return ascii.length <= SUBJECT_LIMIT ? ascii : `${ascii.slice(0, SUBJECT_LIMIT - 3)}...`;
 }
 
@@ -85,9 +86,9 @@ export function fitMessage<M extends PublishableMessage>(
   const allBytes = publishedBytes(all);
   if (allBytes <= budget) return all;
   // The most severe item is always listed, so the search starts at one. Items
-  // are alike enough that twice their share of the budget bounds the search.
+  // differ in size (names, example keys), so the whole range is searched.
   let low = Math.min(1, longest);
-  let high = Math.min(longest - 1, Math.ceil((2 * longest * budget) / allBytes));
+  let high = longest - 1;
   let best: M | undefined;
   while (low <= high) {
     const middle = Math.floor((low + high) / 2);
@@ -145,7 +146,10 @@ export function boundMessage(
     if (publishedBytes({ ...withoutText, text }) <= budget) low = middle;
     else high = middle - 1;
   }
-  return { ...withoutText, text: `${cutAt(message.text, low)}${CUT_MARK}` };
+  // No character fits beside the mark on its own line: the mark alone, as measured above.
+  return low === 0
+    ? withoutText
+    : { ...withoutText, text: `${cutAt(message.text, low)}${CUT_MARK}` };
 }
 
 function cutDocument(document: unknown): CutDocument {
@@ -167,7 +171,8 @@ function cutDocument(document: unknown): CutDocument {
  */
 export function cutAt(text: string, units: number): string {
   if (units >= text.length) return text;
-  const end = units > 0 && isHighSurrogate(text.charCodeAt(units - 1)) ? units - 1 : units;
+  // charCodeAt(-1) is NaN, not a surrogate.
+  const end = isHighSurrogate(text.charCodeAt(units - 1)) ? units - 1 : units;
   return text.slice(0, Math.max(end, 0));
 }
 

@@ -15,6 +15,10 @@ import {
 } from '../../../rules/message-bounds';
 import { bytesOnTheWire } from '../../support/sns-bytes';
 
+const MARK = '[cut: the rest did not fit in one SNS message]';
+const CUT_REASON =
+  'The full message did not fit in one SNS message (262,144 bytes); its lists were left out.';
+
 const small: PublishableMessage = {
   subject: '[High] Classification violation: acme',
   document: { kind: 'violation', note: 'é"' },
@@ -84,9 +88,22 @@ describe('cutAt and cutToBytes', () => {
   it('never leaves half of a character made of two UTF-16 units', () => {
     expect(cutAt('a😀b', 2)).toBe('a');
     expect(cutAt('a😀b', 3)).toBe('a😀');
+    expect(cutAt('a😀b', 0)).toBe('');
     expect(cutToBytes('aé😀', 3)).toBe('aé');
     expect(cutToBytes('aé😀', 6)).toBe('aé');
     expect(cutToBytes('aé😀', 7)).toBe('aé😀');
+  });
+
+  it('takes the first units of the high surrogates only, U+D800 to U+DBFF', () => {
+    expect(cutAt('a\ud800b', 2)).toBe('a');
+    expect(cutAt('a\udbffb', 2)).toBe('a');
+    expect(cutAt('a\ud7ffb', 2)).toBe('a\ud7ff');
+    expect(cutAt('a\udc00b', 2)).toBe('a\udc00');
+  });
+
+  it('keeps a text no longer than the cut whole, whatever it ends with', () => {
+    expect(cutAt('a\ud800', 2)).toBe('a\ud800');
+    expect(cutAt('a\ud800', 3)).toBe('a\ud800');
   });
 });
 
@@ -108,6 +125,40 @@ describe('listHead and notListedLine', () => {
 });
 
 describe('mostSevereFirst', () => {
+  const levels = ['Public', 'Internal'];
+  const sorted = (types: ReadonlyArray<{ type: string; count: number }>) =>
+    types
+      .map((t) => ({ ...t, requiredLevel: 'Internal' }))
+      .sort(mostSevereFirst(levels))
+      .map((t) => t.type);
+  const permutations = <T>(items: readonly T[]): T[][] =>
+    items.length <= 1
+      ? [[...items]]
+      : items.flatMap((item, i) =>
+          permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [
+            item,
+            ...rest,
+          ]),
+        );
+
+  it('orders types of one level by occurrences, most first, in any order given', () => {
+    const types = [
+      { type: 'ONE', count: 1 },
+      { type: 'FIVE', count: 5 },
+      { type: 'THREE', count: 3 },
+    ];
+    for (const given of permutations(types)) {
+      expect(sorted(given)).toEqual(['FIVE', 'THREE', 'ONE']);
+    }
+  });
+
+  it('orders types of one level and count by name, in any order given', () => {
+    const types = ['B', 'C', 'A'].map((type) => ({ type, count: 2 }));
+    for (const given of permutations(types)) {
+      expect(sorted(given)).toEqual(['A', 'B', 'C']);
+    }
+  });
+
   it('puts forbidden types first, then the highest level needed, then the most occurrences', () => {
     const levels = ['Public', 'Internal', 'Confidential', 'Restricted'];
     const types = [
@@ -151,6 +202,48 @@ describe('fitMessage', () => {
     expect(message.text).toBe('a\nb\nc\n');
   });
 
+  it('lists everything when the whole message takes exactly the budget', () => {
+    const compose = listing(['a', 'b', 'c']);
+
+    expect(fitMessage(compose, 3, publishedBytes(compose(3))).text).toBe('a\nb\nc\n');
+  });
+
+  it('lists as many items as take exactly the budget', () => {
+    const compose = listing(Array.from({ length: 50 }, (_, i) => `type-${i}`));
+
+    const message = fitMessage(compose, 50, publishedBytes(compose(37)));
+
+    expect((message.document as { listed: unknown[] }).listed).toHaveLength(37);
+  });
+
+  it('finds the most that fit when the first items are much shorter than the rest', () => {
+    const names = [
+      ...Array.from({ length: 500 }, (_, i) => `s${i}`),
+      ...Array.from({ length: 500 }, (_, i) => `long-${i}-${'x'.repeat(5000)}`),
+    ];
+    const compose = listing(names);
+    // Room for the 500 short names and 10 long ones, far above an even share of the budget.
+    const budget = publishedBytes(compose(510));
+
+    const message = fitMessage(compose, names.length, budget);
+
+    expect((message.document as { listed: unknown[] }).listed).toHaveLength(510);
+  });
+
+  it('lists one item, then leaves the cut to boundMessage, when not even one fits', () => {
+    const message = fitMessage(listing(['a'.repeat(500), 'b']), 2, 100);
+
+    expect((message.document as { listed: unknown[] }).listed).toHaveLength(1);
+  });
+
+  it('lists nothing from an empty list, even when the message is over the budget', () => {
+    const compose = jest.fn((shown: number) => ({ ...listing([])(shown), text: 'x'.repeat(500) }));
+
+    fitMessage(compose, 0, 100);
+
+    expect(compose.mock.calls.map(([shown]) => shown)).toEqual([0, 0]);
+  });
+
   it('lists the most items that fit in 262,144 bytes less the margin, and counts the rest', () => {
     const names = Array.from({ length: 4000 }, (_, i) => `${i}`.padStart(4, '0') + '"'.repeat(60));
 
@@ -173,6 +266,41 @@ describe('boundMessage', () => {
     expect(boundMessage(message)).toEqual({ ...small, subject: '?quipe?x' });
   });
 
+  it('leaves a message that takes exactly the budget as it is', () => {
+    expect(boundMessage(small, publishedBytes(small))).toEqual(small);
+  });
+
+  describe('at the edges of its budget', () => {
+    const message = {
+      subject: 's',
+      document: { kind: 'digest', list: ['x'.repeat(10_000)] },
+      text: 'a'.repeat(1000),
+      attributes: {},
+    };
+    const cutDocument = { kind: 'digest', cut: true, cutReason: CUT_REASON };
+    const marked = (kept: number) => ({
+      ...message,
+      document: cutDocument,
+      text: `${'a'.repeat(kept)}\n${MARK}`,
+    });
+
+    it('keeps as much text as takes exactly the budget', () => {
+      expect(boundMessage(message, publishedBytes(marked(500)))).toStrictEqual(marked(500));
+    });
+
+    it('keeps the short fields and the mark alone when they take exactly the budget', () => {
+      const markOnly = { ...message, document: cutDocument, text: MARK };
+
+      expect(boundMessage(message, publishedBytes(markOnly))).toStrictEqual(markOnly);
+    });
+
+    it('never goes over its budget when only part of the line break before the mark would fit', () => {
+      const budget = publishedBytes({ ...message, document: cutDocument, text: MARK }) + 1;
+
+      expect(publishedBytes(boundMessage(message, budget))).toBeLessThanOrEqual(budget);
+    });
+  });
+
   it('keeps only the cut mark when even the short fields of the document do not fit', () => {
     const fields = Object.fromEntries(
       Array.from({ length: 400 }, (_, i) => [`field-${i}`, '"'.repeat(5000)]),
@@ -183,6 +311,17 @@ describe('boundMessage', () => {
 
     expect(bytesOnTheWire(bounded)).toBeLessThanOrEqual(262_144);
     expect(bounded.document).toEqual({ cut: true, cutReason: expect.any(String) });
+    expect(bounded.text).toBe('[cut: the rest did not fit in one SNS message]');
+  });
+
+  it.each([
+    ['null', null],
+    ['text', 'a document that is one string'],
+    ['a list', ['first', 'second']],
+  ])('keeps no field of a document that is %s', (_, document) => {
+    const message = { subject: 's', document, text: '"'.repeat(300_000), attributes: {} };
+
+    expect(boundMessage(message).document).toStrictEqual({ cut: true, cutReason: CUT_REASON });
   });
 
   it('keeps numbers, booleans and nulls of a document cut down, and drops lists and objects', () => {
