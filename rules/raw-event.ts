@@ -212,7 +212,9 @@ export function splitForLog(text: string, maxBytes: number): string[] {
     bytes += cost;
     index += pair;
   }
-  if (start < text.length || parts.length === 0) parts.push(text.slice(start));
+  // The part being filled: never empty, since a split keeps the character that caused
+  // it; the empty text is one empty part.
+  parts.push(text.slice(start));
   return parts;
 }
 
