@@ -365,7 +365,9 @@ function noticeText(document: NoticeDocument, levels: readonly string[]): string
   }
   lines.push(
     '',
-    'You will hear again only when this gets worse, as a reminder while it stays open, or when it is resolved.',
+    document.kind === 'resolved'
+      ? 'You will hear again if data its classification does not allow is found here again.'
+      : 'You will hear again only when this gets worse, as a reminder while it stays open, or when it is resolved.',
   );
   return inertLines(lines);
 }
