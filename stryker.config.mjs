@@ -16,7 +16,8 @@ export default {
         '<rootDir>/test/unit/{rules,policies,lib}/**/*.test.ts',
         '<rootDir>/test/unit/flows/record-metrics.test.ts',
         '<rootDir>/test/unit/untrusted-outputs.test.ts',
-        // The table and CSV writers of bin/report.ts.
+        // The table, CSV and JSON writers of bin/report.ts.
+        '<rootDir>/test/unit/bin/report.test.ts',
         '<rootDir>/test/unit/bin/check-reports.test.ts',
       ],
     },
