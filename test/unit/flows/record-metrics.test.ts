@@ -23,7 +23,7 @@ function setup(failing?: Error) {
   const logger = new Logger({ logLevel: 'SILENT' });
   const record = (owed = false) =>
     recordMetricsOnce(metrics, ledger, logger, 'finding-1', COUNTS, owed);
-  return { metrics, ledger, record };
+  return { metrics, ledger, logger, record };
 }
 
 describe('recordMetricsOnce', () => {
@@ -43,6 +43,40 @@ describe('recordMetricsOnce', () => {
 
     expect(metrics.calls).toEqual([]);
     expect(ledger.writes).toEqual([]);
+  });
+
+  it('owes nothing unless told the counts were owed', async () => {
+    const { metrics, ledger } = setup();
+
+    await recordMetricsOnce(metrics, ledger, new Logger({ logLevel: 'SILENT' }), 'f', COUNTS);
+
+    expect(ledger.writes).toEqual([]);
+  });
+
+  it('logs a failure kept for a retry with the finding and the error name', async () => {
+    const { logger, record } = setup(awsError('ThrottlingException', 'Rate exceeded'));
+    const warn = jest.spyOn(logger, 'warn');
+
+    await expect(record()).rejects.toThrow('Rate exceeded');
+
+    expect(warn).toHaveBeenCalledWith('metrics failed; kept for a retry', {
+      findingId: 'finding-1',
+      error: 'ThrottlingException',
+    });
+  });
+
+  it('logs counts no retry can record as metricsNotRecorded, which a log metric filter counts', async () => {
+    const { logger, record } = setup(awsError('InvalidParameterValue', 'dimension not ASCII'));
+    const error = jest.spyOn(logger, 'error');
+
+    await record();
+
+    expect(error).toHaveBeenCalledWith('metrics not recorded', {
+      findingId: 'finding-1',
+      metricsNotRecorded: 1,
+      error: 'InvalidParameterValue',
+      message: 'dimension not ASCII',
+    });
   });
 
   it('clears the counts owed by an earlier invocation once they are recorded', async () => {

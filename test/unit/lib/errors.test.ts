@@ -31,3 +31,29 @@ describe('MacieCallError', () => {
     expect(error.message).toBe('ListFindings in us-east-1: Error: socket hang up');
   });
 });
+
+describe('the errors of lib/errors', () => {
+  it.each([
+    ['FindingParseError', () => new errors.FindingParseError('not a finding')],
+    ['ConfigEventError', () => new errors.ConfigEventError('not a Config event')],
+    ['LedgerJobError', () => new errors.LedgerJobError('no job')],
+    ['SweepError', () => new errors.SweepError('cannot go on')],
+    [
+      'MacieCallError',
+      () => new errors.MacieCallError('ListFindings', 'eu-west-1', { cause: 'x' }),
+    ],
+  ])('%s is named so', (name, make) => {
+    expect(make().name).toBe(name);
+  });
+
+  it.each([
+    ['FindingParseError', (m: string, p?: string[]) => new errors.FindingParseError(m, p)],
+    ['ConfigEventError', (m: string, p?: string[]) => new errors.ConfigEventError(m, p)],
+  ])('%s lists its problems after the message, or gives the message alone', (_, make) => {
+    expect(make('bad input', ['detail: missing', 'id: not text']).message).toBe(
+      'bad input: detail: missing; id: not text',
+    );
+    expect(make('bad input').message).toBe('bad input');
+    expect(make('bad input', []).problems).toEqual([]);
+  });
+});

@@ -1,6 +1,13 @@
 import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { isPermanentTagReadError, S3TagSource } from '../../../lib/s3-tag-source';
+import { type MemberAccess, MemberRoleError, PerAccount } from '../../../lib/member-credentials';
+import {
+  AccountTagSources,
+  isPermanentTagReadError,
+  S3TagSource,
+  type TagSource,
+  tagReadFailure,
+} from '../../../lib/s3-tag-source';
 import { awsError } from '../../support/aws-errors';
 
 describe('S3TagSource', () => {
@@ -49,9 +56,19 @@ describe('S3TagSource', () => {
 
     await new S3TagSource(new S3Client({})).tagsOf('acme');
 
-    expect(s3.commandCalls(GetBucketTaggingCommand)[0]?.args[0].input).toEqual({
+    expect(s3.commandCalls(GetBucketTaggingCommand)[0]?.args[0].input).toStrictEqual({
       Bucket: 'acme',
     });
+  });
+
+  it('reads a tag without a key or a value as empty text, and no tag set as no tags', async () => {
+    s3.on(GetBucketTaggingCommand)
+      .resolvesOnce({ TagSet: [{ Key: 'Team' }, { Value: 'orphan' }] as never })
+      .resolvesOnce({});
+    const source = new S3TagSource(new S3Client({}));
+
+    await expect(source.tagsOf('acme')).resolves.toStrictEqual({ Team: '', '': 'orphan' });
+    await expect(source.tagsOf('other')).resolves.toStrictEqual({});
   });
 
   it('fails with a permanent read error when another account owns the bucket', async () => {
@@ -113,5 +130,41 @@ describe('isPermanentTagReadError', () => {
 
   it('calls anything that is not an error transient', () => {
     expect(isPermanentTagReadError('AccessDenied')).toBe(false);
+  });
+});
+
+describe('tagReadFailure', () => {
+  it('names the error, and the member role when assuming it failed', () => {
+    const role = 'arn:aws:iam::444455556666:role/bucket-classification-member';
+
+    expect(tagReadFailure(awsError('AccessDenied'))).toBe('AccessDenied');
+    expect(tagReadFailure(new MemberRoleError('AccessDenied', role, 'not allowed'))).toBe(
+      `AccessDenied assuming ${role}`,
+    );
+  });
+});
+
+describe('AccountTagSources', () => {
+  it("reads each bucket through its owner's source, and through its own without an owner", async () => {
+    const asked: string[] = [];
+    const sourceOf = (who: string): TagSource => ({
+      tagsOf: async (bucket, owner) => {
+        asked.push(`${who}:${bucket}:${owner ?? '-'}`);
+        return { Team: who };
+      },
+    });
+    const member: MemberAccess = {
+      credentialsFor: (account) =>
+        account === '444455556666'
+          ? async () => ({ accessKeyId: 'a', secretAccessKey: 'b' })
+          : undefined,
+    };
+    const sources = new AccountTagSources(
+      new PerAccount(member, (credentials) => sourceOf(credentials ? 'member' : 'own')),
+    );
+
+    await expect(sources.tagsOf('b1', '444455556666')).resolves.toEqual({ Team: 'member' });
+    await expect(sources.tagsOf('b2')).resolves.toEqual({ Team: 'own' });
+    expect(asked).toEqual(['member:b1:444455556666', 'own:b2:-']);
   });
 });

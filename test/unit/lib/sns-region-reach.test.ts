@@ -1,4 +1,8 @@
-import { regionOfTopic, unreachableRegionReason } from '../../../lib/sns-region-reach';
+import {
+  accountOfTopic,
+  regionOfTopic,
+  unreachableRegionReason,
+} from '../../../lib/sns-region-reach';
 import { awsError } from '../../support/aws-errors';
 
 const REAL = 'arn:aws:sns:eu-west-1:111122223333:payments-alerts';
@@ -43,5 +47,10 @@ describe('unreachableRegionReason', () => {
   it('takes the region from the topic ARN', () => {
     expect(regionOfTopic(MADE_UP)).toBe('xx-fake-1');
     expect(regionOfTopic('not-an-arn')).toBe('');
+  });
+
+  it('takes the account from the topic ARN', () => {
+    expect(accountOfTopic('arn:aws:sns:eu-west-1:111122223333:team-a')).toBe('111122223333');
+    expect(accountOfTopic('not-an-arn')).toBe('');
   });
 });

@@ -5,6 +5,7 @@ import {
   SNSClient,
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { MemberRoleError } from '../../../lib/member-credentials';
 import {
   CachedTopicTags,
   SnsTopicDirectory,
@@ -21,6 +22,13 @@ const CONFIRMED = `${TOPIC}:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
  * spent (aws-sdk-client-mock answers `send` itself, before the retry middleware).
  */
 const oneAttempt = (region: string) => new SNSClient({ region, maxAttempts: 1 });
+
+const ROLE = 'arn:aws:iam::444455556666:role/bucket-classification-member';
+
+/** An error as Node's networking throws it: a name and a system code. */
+function withCode(name: string, code: string): Error {
+  return Object.assign(new Error(`${name}: ${code}`), { name, code });
+}
 
 describe('SnsTopicDirectory', () => {
   const sns = mockClient(SNSClient);
@@ -123,6 +131,46 @@ describe('SnsTopicDirectory', () => {
     await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'unknown', reason: name });
   });
 
+  it('lists the subscriptions of a topic whose attributes come back empty', async () => {
+    sns.on(GetTopicAttributesCommand).resolves({});
+    sns.on(ListSubscriptionsByTopicCommand).resolves({
+      Subscriptions: [{ Protocol: 'email' }, { SubscriptionArn: CONFIRMED, Protocol: 'sqs' }],
+    });
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'deliverable' });
+  });
+
+  it('reads a page that lists no subscriptions at all as none confirmed', async () => {
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: {} });
+    sns.on(ListSubscriptionsByTopicCommand).resolves({});
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'unconfirmed' });
+  });
+
+  it.each([
+    [
+      'a member role that could not be assumed, with the role',
+      new MemberRoleError('AccessDenied', ROLE, 'not allowed'),
+      `AccessDenied assuming ${ROLE}`,
+    ],
+    ['a network error by its system code', withCode('TimeoutError', 'ETIMEDOUT'), 'ETIMEDOUT'],
+    [
+      'a code that is not a system code by the name',
+      withCode('H2Error', 'ERR_HTTP2_STREAM_ERROR'),
+      'H2Error',
+    ],
+    ['a code that only ends like one by the name', withCode('DnsError', 'DNS_EAGAIN'), 'DnsError'],
+    ['an error without a name as Error', Object.assign(new Error('x'), { name: '' }), 'Error'],
+    ['a thrown value that is no error as Error', { message: 'odd' }, 'Error'],
+  ])('names %s', async (_, error, reason) => {
+    sns.on(GetTopicAttributesCommand).callsFake(() => Promise.reject(error));
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.check(TOPIC)).resolves.toEqual({ kind: 'unknown', reason });
+  });
+
   it('cannot tell when the subscriptions may not be listed', async () => {
     sns.on(GetTopicAttributesCommand).resolves({ Attributes: {} });
     sns.on(ListSubscriptionsByTopicCommand).rejects(awsError('AuthorizationError'));
@@ -134,22 +182,27 @@ describe('SnsTopicDirectory', () => {
     });
   });
 
-  it("asks with one client per topic region, made when the region's first topic is seen", async () => {
+  it('asks with one client per topic region and account, made when the first topic is seen', async () => {
     sns.on(GetTopicAttributesCommand).resolves({});
     sns.on(ListSubscriptionsByTopicCommand).resolves({});
-    const regions: string[] = [];
-    const directory = new SnsTopicDirectory((region) => {
-      regions.push(region);
+    const made: string[] = [];
+    const directory = new SnsTopicDirectory((region, account) => {
+      made.push(`${account}/${region}`);
       return new SNSClient({ region });
     });
 
     await directory.check(TOPIC);
     await directory.check('arn:aws:sns:eu-west-1:111122223333:team-b-alerts');
     await directory.check('arn:aws:sns:us-east-2:111122223333:team-c-alerts');
+    await directory.check('arn:aws:sns:eu-west-1:444455556666:team-d-alerts');
     await directory.check(TOPIC);
 
-    expect(regions).toEqual(['eu-west-1', 'us-east-2']);
-    expect(sns.commandCalls(GetTopicAttributesCommand)).toHaveLength(4);
+    expect(made).toEqual([
+      '111122223333/eu-west-1',
+      '111122223333/us-east-2',
+      '444455556666/eu-west-1',
+    ]);
+    expect(sns.commandCalls(GetTopicAttributesCommand)).toHaveLength(5);
   });
 
   it("by default, asks with a client made for the topic's region", async () => {
@@ -193,6 +246,18 @@ describe('SnsTopicDirectory.tagsOf', () => {
     const directory = new SnsTopicDirectory(oneAttempt);
 
     await expect(directory.tagsOf(TOPIC)).resolves.toEqual({ kind: 'read', tags: {} });
+  });
+
+  it('reads a tag without a value as an empty value', async () => {
+    sns.on(ListTagsForResourceCommand).resolves({
+      Tags: [{ Key: 'AcceptsClassificationAlerts' }, { Value: 'orphan' }] as never,
+    });
+    const directory = new SnsTopicDirectory(oneAttempt);
+
+    await expect(directory.tagsOf(TOPIC)).resolves.toStrictEqual({
+      kind: 'read',
+      tags: { AcceptsClassificationAlerts: '', '': 'orphan' },
+    });
   });
 
   it.each([['ResourceNotFoundException'], ['NotFoundException']])(
