@@ -1,0 +1,830 @@
+/**
+ * Whole digests, document and text, for a team and for central security: every
+ * line and field in its place, so a change to any of them is seen.
+ */
+import type { AlertRoute } from '../../../rules/alert-route';
+import type {
+  BucketAssessment,
+  BucketState,
+  OpenViolation,
+  WaivedViolation,
+} from '../../../rules/bucket-state';
+import {
+  type AssessedBucket,
+  composeOverallDigest,
+  composeTeamDigest,
+  planDigests,
+} from '../../../rules/digest';
+
+const NOW = new Date('2025-06-01T06:00:00.000Z');
+const LEVELS = ['Public', 'Internal', 'Confidential', 'Restricted'];
+const PEOPLE: AlertRoute = {
+  kind: 'team',
+  topicArn: 'arn:aws:sns:eu-west-1:111122223333:people-ops',
+};
+const PAYMENTS: AlertRoute = {
+  kind: 'team',
+  topicArn: 'arn:aws:sns:eu-west-1:111122223333:payments',
+};
+const CENTRAL: AlertRoute = {
+  kind: 'team',
+  topicArn: 'arn:aws:sns:eu-west-1:999988887777:central',
+};
+const UNROUTED: AlertRoute = {
+  kind: 'fallback',
+  topicArn: CENTRAL.topicArn,
+  reason: 'TopicNotOptedIn',
+  detail: 'the topic does not carry AcceptsClassificationAlerts=true',
+};
+
+function open(type: string, requiredLevel: string, count: number, findings: number): OpenViolation {
+  return {
+    type,
+    category: 'PERSONAL_INFORMATION',
+    requiredLevel,
+    count,
+    findings,
+    examples: [],
+    firstSeen: '2025-05-01T00:00:00.000Z',
+    lastSeen: '2025-05-02T00:00:00.000Z',
+  };
+}
+
+function waived(type: string, ticket: string, expiresAt: string): WaivedViolation {
+  return {
+    ...open(type, 'Restricted', 1, 1),
+    waiver: {
+      ticket,
+      approver: 'ciso@example.com',
+      reason: 'migration',
+      expiresAt,
+      source: 'w.yaml:1',
+    },
+  };
+}
+
+function bucket(
+  name: string,
+  assessment: Partial<BucketAssessment> & Pick<BucketAssessment, 'verdict' | 'team'>,
+  route: AlertRoute,
+  state: Partial<BucketState> = {},
+): AssessedBucket {
+  return {
+    state: {
+      accountId: '111122223333',
+      bucket: name,
+      region: 'eu-west-1',
+      partition: 'aws',
+      types: {},
+      publiclyAccessible: false,
+      findings: 3,
+      findingsSinceNotice: 1,
+      ...state,
+    } as BucketState,
+    assessment: {
+      violations: [],
+      waived: [],
+      waiverExpired: [],
+      publiclyAccessible: false,
+      ...assessment,
+    },
+    route,
+  };
+}
+
+const HR = bucket(
+  'acme-hr',
+  {
+    verdict: 'violation',
+    team: 'people-ops',
+    severity: 'Critical',
+    declaredLevel: 'Internal',
+    publiclyAccessible: true,
+    violations: [open('NAME', 'Confidential', 4, 2), open('AWS_CREDENTIALS', 'forbidden', 1, 1)],
+  },
+  PEOPLE,
+  {
+    openSince: '2025-05-01T00:00:00.000Z',
+    lastNotice: {
+      id: 'n-1',
+      kind: 'escalation',
+      at: '2025-05-02T00:00:00.000Z',
+      topicArn: PEOPLE.topicArn,
+      delivery: 'sent',
+      verdict: 'violation',
+      severity: 'Critical',
+      types: ['AWS_CREDENTIALS'],
+      publiclyAccessible: true,
+    },
+  },
+);
+const LOGS = bucket(
+  'acme-logs',
+  {
+    verdict: 'unclassified',
+    team: 'people-ops',
+    severity: 'High',
+    violations: [open('USA_PASSPORT_NUMBER', 'Restricted', 2, 1)],
+  },
+  UNROUTED,
+);
+const PAY = bucket(
+  'acme-payments',
+  {
+    verdict: 'violation',
+    team: 'payments',
+    severity: 'Medium',
+    declaredLevel: 'Confidential',
+    violations: [open('BANK_ACCOUNT_NUMBER', 'Restricted', 1, 1)],
+    waived: [
+      waived('CREDIT_CARD_NUMBER', 'SEC-7', '2025-06-04T00:00:00.000Z'),
+      waived('USA_SOCIAL_SECURITY_NUMBER', 'SEC-8', '2025-06-20T00:00:00.000Z'),
+    ],
+  },
+  PAYMENTS,
+  { openSince: '2025-05-20T00:00:00.000Z' },
+);
+const CLEAR = bucket(
+  'acme-archive',
+  {
+    verdict: 'clear',
+    team: 'payments',
+    waived: [waived('NAME', 'SEC-9', '2025-06-02T00:00:00.000Z')],
+  },
+  PAYMENTS,
+);
+const ALL = [PAY, CLEAR, LOGS, HR];
+
+describe('whole digests', () => {
+  const plans = planDigests(ALL, NOW);
+
+  it('plans one digest per team and topic, the buckets that cannot reach the team apart', () => {
+    expect(
+      plans.map((plan) => ({
+        team: plan.team,
+        route: plan.route,
+        buckets: plan.buckets.map((b) => b.state.bucket),
+      })),
+    ).toStrictEqual([
+      {
+        team: 'payments',
+        route: {
+          kind: 'team',
+          topicArn: 'arn:aws:sns:eu-west-1:111122223333:payments',
+        },
+        buckets: ['acme-payments', 'acme-archive'],
+      },
+      {
+        team: 'people-ops',
+        route: {
+          kind: 'team',
+          topicArn: 'arn:aws:sns:eu-west-1:111122223333:people-ops',
+        },
+        buckets: ['acme-hr'],
+      },
+      {
+        team: 'people-ops',
+        route: {
+          kind: 'fallback',
+          topicArn: 'arn:aws:sns:eu-west-1:999988887777:central',
+          reason: 'TopicNotOptedIn',
+          detail:
+            'the team cannot be reached at a topic of its own for this bucket; each bucket says why',
+        },
+        buckets: ['acme-logs'],
+      },
+    ]);
+  });
+
+  it('of team payments: an open bucket and two waivers ending soon, one in a clear bucket', () => {
+    const plan = plans[0] as (typeof plans)[number];
+    const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
+
+    expect(digest.document).toStrictEqual({
+      schema: 'bucket-classification-validator/digest/v1',
+      kind: 'digest',
+      scope: 'team',
+      team: 'payments',
+      severity: 'Medium',
+      generatedAt: '2025-06-01T06:00:00.000Z',
+      summary:
+        'Daily digest for team payments: 1 bucket needs attention (1 in violation, 0 unclassified); 2 waivers end within 7 days.',
+      totals: {
+        buckets: 1,
+        violation: 1,
+        unclassified: 0,
+        bySeverity: {
+          Low: 0,
+          Medium: 1,
+          High: 0,
+          Critical: 0,
+        },
+        waiversExpiring: 2,
+      },
+      buckets: [
+        {
+          name: 'acme-payments',
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          team: 'payments',
+          verdict: 'violation',
+          severity: 'Medium',
+          declaredLevel: 'Confidential',
+          publiclyAccessible: false,
+          types: [
+            {
+              type: 'BANK_ACCOUNT_NUMBER',
+              requiredLevel: 'Restricted',
+              count: 1,
+              findings: 1,
+            },
+          ],
+          findings: 3,
+          openSince: '2025-05-20T00:00:00.000Z',
+          lastNotice: null,
+        },
+      ],
+      bucketsNotListed: 0,
+      waiversExpiring: [
+        {
+          bucket: 'acme-archive',
+          accountId: '111122223333',
+          type: 'NAME',
+          ticket: 'SEC-9',
+          approver: 'ciso@example.com',
+          expiresAt: '2025-06-02T00:00:00.000Z',
+        },
+        {
+          bucket: 'acme-payments',
+          accountId: '111122223333',
+          type: 'CREDIT_CARD_NUMBER',
+          ticket: 'SEC-7',
+          approver: 'ciso@example.com',
+          expiresAt: '2025-06-04T00:00:00.000Z',
+        },
+      ],
+      waiversNotListed: 0,
+      routing: {
+        topicArn: 'arn:aws:sns:eu-west-1:111122223333:payments',
+      },
+    });
+    expect(digest.text.split('\n')).toEqual([
+      'Daily digest for team payments: 1 bucket needs attention (1 in violation, 0 unclassified); 2 waivers end within 7 days.',
+      '',
+      'Worst severity:  Medium',
+      'Open buckets:    1 (1 in violation, 0 unclassified); Medium 1',
+      'Waivers ending:  2 within 7 days',
+      'As of:           2025-06-01T06:00:00.000Z',
+      '',
+      'acme-payments (account 111122223333, eu-west-1)',
+      '  Medium violation: declared Confidential',
+      '  Open types:    BANK_ACCOUNT_NUMBER (needs Restricted) 1 in 1 object',
+      '  Findings:      3; open since 2025-05-20T00:00:00.000Z; last notice none',
+      '',
+      'Waivers ending within 7 days:',
+      '  acme-archive: NAME (SEC-9, approved by ciso@example.com) ends 2025-06-02T00:00:00.000Z',
+      '  acme-payments: CREDIT_CARD_NUMBER (SEC-7, approved by ciso@example.com) ends 2025-06-04T00:00:00.000Z',
+      '',
+      'This digest comes once a day while the team has open violations, unclassified buckets or waivers about to end.',
+      'Notices about each change (a new violation, an escalation, a resolution) come as they happen.',
+    ]);
+    expect(digest.subject).toBe('[Medium] Daily digest for team payments');
+    expect(digest.attributes).toStrictEqual({
+      severity: 'Medium',
+      team: 'payments',
+      bucket: '-',
+      kind: 'digest',
+      sample: 'false',
+    });
+  });
+
+  it('of team people-ops on its own topic: a public bucket with a forbidden type', () => {
+    const plan = plans[1] as (typeof plans)[number];
+    const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
+
+    expect(digest.document).toStrictEqual({
+      schema: 'bucket-classification-validator/digest/v1',
+      kind: 'digest',
+      scope: 'team',
+      team: 'people-ops',
+      severity: 'Critical',
+      generatedAt: '2025-06-01T06:00:00.000Z',
+      summary:
+        'Daily digest for team people-ops: 1 bucket needs attention (1 in violation, 0 unclassified).',
+      totals: {
+        buckets: 1,
+        violation: 1,
+        unclassified: 0,
+        bySeverity: {
+          Low: 0,
+          Medium: 0,
+          High: 0,
+          Critical: 1,
+        },
+        waiversExpiring: 0,
+      },
+      buckets: [
+        {
+          name: 'acme-hr',
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          team: 'people-ops',
+          verdict: 'violation',
+          severity: 'Critical',
+          declaredLevel: 'Internal',
+          publiclyAccessible: true,
+          types: [
+            {
+              type: 'AWS_CREDENTIALS',
+              requiredLevel: 'forbidden',
+              count: 1,
+              findings: 1,
+            },
+            {
+              type: 'NAME',
+              requiredLevel: 'Confidential',
+              count: 4,
+              findings: 2,
+            },
+          ],
+          findings: 3,
+          openSince: '2025-05-01T00:00:00.000Z',
+          lastNotice: {
+            kind: 'escalation',
+            at: '2025-05-02T00:00:00.000Z',
+          },
+        },
+      ],
+      bucketsNotListed: 0,
+      waiversExpiring: [],
+      waiversNotListed: 0,
+      routing: {
+        topicArn: 'arn:aws:sns:eu-west-1:111122223333:people-ops',
+      },
+    });
+    expect(digest.text.split('\n')).toEqual([
+      'Daily digest for team people-ops: 1 bucket needs attention (1 in violation, 0 unclassified).',
+      '',
+      'Worst severity:  Critical',
+      'Open buckets:    1 (1 in violation, 0 unclassified); Critical 1',
+      'Waivers ending:  0 within 7 days',
+      'As of:           2025-06-01T06:00:00.000Z',
+      '',
+      'acme-hr (account 111122223333, eu-west-1)',
+      '  Critical violation: declared Internal; publicly accessible',
+      '  Open types:    AWS_CREDENTIALS (forbidden) 1 in 1 object; NAME (needs Confidential) 4 in 2 objects',
+      '  Findings:      3; open since 2025-05-01T00:00:00.000Z; last notice escalation at 2025-05-02T00:00:00.000Z',
+      '',
+      'This digest comes once a day while the team has open violations, unclassified buckets or waivers about to end.',
+      'Notices about each change (a new violation, an escalation, a resolution) come as they happen.',
+    ]);
+    expect(digest.subject).toBe('[Critical] Daily digest for team people-ops');
+    expect(digest.attributes).toStrictEqual({
+      severity: 'Critical',
+      team: 'people-ops',
+      bucket: '-',
+      kind: 'digest',
+      sample: 'false',
+    });
+  });
+
+  it('of team people-ops sent to central security: a bucket whose notices cannot reach the team', () => {
+    const plan = plans[2] as (typeof plans)[number];
+    const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
+
+    expect(digest.document).toStrictEqual({
+      schema: 'bucket-classification-validator/digest/v1',
+      kind: 'digest',
+      scope: 'team',
+      team: 'people-ops',
+      severity: 'High',
+      generatedAt: '2025-06-01T06:00:00.000Z',
+      summary:
+        'Daily digest for team people-ops: 1 bucket needs attention (0 in violation, 1 unclassified).',
+      totals: {
+        buckets: 1,
+        violation: 0,
+        unclassified: 1,
+        bySeverity: {
+          Low: 0,
+          Medium: 0,
+          High: 1,
+          Critical: 0,
+        },
+        waiversExpiring: 0,
+      },
+      buckets: [
+        {
+          name: 'acme-logs',
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          team: 'people-ops',
+          verdict: 'unclassified',
+          severity: 'High',
+          declaredLevel: null,
+          publiclyAccessible: false,
+          types: [
+            {
+              type: 'USA_PASSPORT_NUMBER',
+              requiredLevel: 'Restricted',
+              count: 2,
+              findings: 1,
+            },
+          ],
+          findings: 3,
+          openSince: null,
+          lastNotice: null,
+          unroutable: {
+            reason: 'TopicNotOptedIn',
+            detail: 'the topic does not carry AcceptsClassificationAlerts=true',
+          },
+        },
+      ],
+      bucketsNotListed: 0,
+      waiversExpiring: [],
+      waiversNotListed: 0,
+      routing: {
+        topicArn: 'arn:aws:sns:eu-west-1:999988887777:central',
+        fallbackReason: 'TopicNotOptedIn',
+        detail:
+          'the team cannot be reached at a topic of its own for this bucket; each bucket says why',
+      },
+    });
+    expect(digest.text.split('\n')).toEqual([
+      'Daily digest for team people-ops: 1 bucket needs attention (0 in violation, 1 unclassified).',
+      '',
+      'Worst severity:  High',
+      'Open buckets:    1 (0 in violation, 1 unclassified); High 1',
+      'Waivers ending:  0 within 7 days',
+      'As of:           2025-06-01T06:00:00.000Z',
+      '',
+      'acme-logs (account 111122223333, eu-west-1)',
+      '  High unclassified: no valid classification',
+      '  Open types:    USA_PASSPORT_NUMBER (needs Restricted) 2 in 1 object',
+      '  Findings:      3; open since -; last notice none',
+      '  Not routed to the team: the topic does not carry AcceptsClassificationAlerts=true',
+      '',
+      'Sent to central security: the team cannot be reached at a topic of its own for this bucket; each bucket says why.',
+      '',
+      'This digest comes once a day while the team has open violations, unclassified buckets or waivers about to end.',
+      'Notices about each change (a new violation, an escalation, a resolution) come as they happen.',
+    ]);
+    expect(digest.subject).toBe('[High] Daily digest for team people-ops');
+    expect(digest.attributes).toStrictEqual({
+      severity: 'High',
+      team: 'people-ops',
+      bucket: '-',
+      kind: 'digest',
+      sample: 'false',
+    });
+  });
+
+  it('for central security: totals, a line per team, the buckets worst first and the waivers ending soon', () => {
+    const digest = composeOverallDigest(ALL, CENTRAL, NOW, LEVELS);
+
+    expect(digest.document).toStrictEqual({
+      schema: 'bucket-classification-validator/digest/v1',
+      kind: 'digest',
+      scope: 'overall',
+      team: null,
+      severity: 'Critical',
+      generatedAt: '2025-06-01T06:00:00.000Z',
+      summary:
+        'Daily classification digest: 3 buckets need attention (2 in violation, 1 unclassified); 2 waivers end within 7 days, in 2 teams.',
+      totals: {
+        buckets: 3,
+        violation: 2,
+        unclassified: 1,
+        bySeverity: {
+          Low: 0,
+          Medium: 1,
+          High: 1,
+          Critical: 1,
+        },
+        waiversExpiring: 2,
+      },
+      buckets: [
+        {
+          name: 'acme-hr',
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          team: 'people-ops',
+          verdict: 'violation',
+          severity: 'Critical',
+          declaredLevel: 'Internal',
+          publiclyAccessible: true,
+          types: [
+            {
+              type: 'AWS_CREDENTIALS',
+              requiredLevel: 'forbidden',
+              count: 1,
+              findings: 1,
+            },
+            {
+              type: 'NAME',
+              requiredLevel: 'Confidential',
+              count: 4,
+              findings: 2,
+            },
+          ],
+          findings: 3,
+          openSince: '2025-05-01T00:00:00.000Z',
+          lastNotice: {
+            kind: 'escalation',
+            at: '2025-05-02T00:00:00.000Z',
+          },
+        },
+        {
+          name: 'acme-logs',
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          team: 'people-ops',
+          verdict: 'unclassified',
+          severity: 'High',
+          declaredLevel: null,
+          publiclyAccessible: false,
+          types: [
+            {
+              type: 'USA_PASSPORT_NUMBER',
+              requiredLevel: 'Restricted',
+              count: 2,
+              findings: 1,
+            },
+          ],
+          findings: 3,
+          openSince: null,
+          lastNotice: null,
+          unroutable: {
+            reason: 'TopicNotOptedIn',
+            detail: 'the topic does not carry AcceptsClassificationAlerts=true',
+          },
+        },
+        {
+          name: 'acme-payments',
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          team: 'payments',
+          verdict: 'violation',
+          severity: 'Medium',
+          declaredLevel: 'Confidential',
+          publiclyAccessible: false,
+          types: [
+            {
+              type: 'BANK_ACCOUNT_NUMBER',
+              requiredLevel: 'Restricted',
+              count: 1,
+              findings: 1,
+            },
+          ],
+          findings: 3,
+          openSince: '2025-05-20T00:00:00.000Z',
+          lastNotice: null,
+        },
+      ],
+      bucketsNotListed: 0,
+      waiversExpiring: [
+        {
+          bucket: 'acme-archive',
+          accountId: '111122223333',
+          type: 'NAME',
+          ticket: 'SEC-9',
+          approver: 'ciso@example.com',
+          expiresAt: '2025-06-02T00:00:00.000Z',
+        },
+        {
+          bucket: 'acme-payments',
+          accountId: '111122223333',
+          type: 'CREDIT_CARD_NUMBER',
+          ticket: 'SEC-7',
+          approver: 'ciso@example.com',
+          expiresAt: '2025-06-04T00:00:00.000Z',
+        },
+      ],
+      waiversNotListed: 0,
+      teams: [
+        {
+          team: 'people-ops',
+          severity: 'Critical',
+          buckets: 2,
+          violation: 1,
+          unclassified: 1,
+          bySeverity: {
+            Low: 0,
+            Medium: 0,
+            High: 1,
+            Critical: 1,
+          },
+          waiversExpiring: 0,
+        },
+        {
+          team: 'payments',
+          severity: 'Medium',
+          buckets: 1,
+          violation: 1,
+          unclassified: 0,
+          bySeverity: {
+            Low: 0,
+            Medium: 1,
+            High: 0,
+            Critical: 0,
+          },
+          waiversExpiring: 2,
+        },
+      ],
+      teamsNotListed: 0,
+      routing: {
+        topicArn: 'arn:aws:sns:eu-west-1:999988887777:central',
+      },
+    });
+    expect(digest.text.split('\n')).toEqual([
+      'Daily classification digest: 3 buckets need attention (2 in violation, 1 unclassified); 2 waivers end within 7 days, in 2 teams.',
+      '',
+      'Worst severity:  Critical',
+      'Open buckets:    3 (2 in violation, 1 unclassified); Critical 1, High 1, Medium 1',
+      'Waivers ending:  2 within 7 days',
+      'As of:           2025-06-01T06:00:00.000Z',
+      '',
+      'Teams:',
+      '  people-ops: 2 open (1 in violation, 1 unclassified), worst Critical; 0 waivers ending within 7 days',
+      '  payments: 1 open (1 in violation, 0 unclassified), worst Medium; 2 waivers ending within 7 days',
+      '',
+      'acme-hr (account 111122223333, eu-west-1)',
+      '  Critical violation: declared Internal; publicly accessible; team people-ops',
+      '  Open types:    AWS_CREDENTIALS (forbidden) 1 in 1 object; NAME (needs Confidential) 4 in 2 objects',
+      '  Findings:      3; open since 2025-05-01T00:00:00.000Z; last notice escalation at 2025-05-02T00:00:00.000Z',
+      '',
+      'acme-logs (account 111122223333, eu-west-1)',
+      '  High unclassified: no valid classification; team people-ops',
+      '  Open types:    USA_PASSPORT_NUMBER (needs Restricted) 2 in 1 object',
+      '  Findings:      3; open since -; last notice none',
+      '  Not routed to the team: the topic does not carry AcceptsClassificationAlerts=true',
+      '',
+      'acme-payments (account 111122223333, eu-west-1)',
+      '  Medium violation: declared Confidential; team payments',
+      '  Open types:    BANK_ACCOUNT_NUMBER (needs Restricted) 1 in 1 object',
+      '  Findings:      3; open since 2025-05-20T00:00:00.000Z; last notice none',
+      '',
+      'Waivers ending within 7 days:',
+      '  acme-archive: NAME (SEC-9, approved by ciso@example.com) ends 2025-06-02T00:00:00.000Z',
+      '  acme-payments: CREDIT_CARD_NUMBER (SEC-7, approved by ciso@example.com) ends 2025-06-04T00:00:00.000Z',
+      '',
+      'This digest comes to central security once a day, also when nothing is open.',
+    ]);
+    expect(digest.subject).toBe('[Critical] Daily classification digest, all teams');
+    expect(digest.attributes).toStrictEqual({
+      severity: 'Critical',
+      team: '-',
+      bucket: '-',
+      kind: 'digest',
+      sample: 'false',
+    });
+  });
+
+  it('for central security when nothing is open', () => {
+    const digest = composeOverallDigest([], CENTRAL, NOW, LEVELS);
+
+    expect(digest.document).toStrictEqual({
+      schema: 'bucket-classification-validator/digest/v1',
+      kind: 'digest',
+      scope: 'overall',
+      team: null,
+      severity: null,
+      generatedAt: '2025-06-01T06:00:00.000Z',
+      summary: 'Daily classification digest: nothing is open.',
+      totals: {
+        buckets: 0,
+        violation: 0,
+        unclassified: 0,
+        bySeverity: {
+          Low: 0,
+          Medium: 0,
+          High: 0,
+          Critical: 0,
+        },
+        waiversExpiring: 0,
+      },
+      buckets: [],
+      bucketsNotListed: 0,
+      waiversExpiring: [],
+      waiversNotListed: 0,
+      teams: [],
+      teamsNotListed: 0,
+      routing: {
+        topicArn: 'arn:aws:sns:eu-west-1:999988887777:central',
+      },
+    });
+    expect(digest.text.split('\n')).toEqual([
+      'Daily classification digest: nothing is open.',
+      '',
+      'Worst severity:  -',
+      'Open buckets:    0 (0 in violation, 0 unclassified)',
+      'Waivers ending:  0 within 7 days',
+      'As of:           2025-06-01T06:00:00.000Z',
+      '',
+      'This digest comes to central security once a day, also when nothing is open.',
+    ]);
+    expect(digest.subject).toBe('[Low] Daily classification digest, all teams');
+  });
+});
+
+describe('a digest at its caps', () => {
+  const many = (count: number, make: (i: number) => AssessedBucket) =>
+    Array.from({ length: count }, (_, i) => make(i));
+  const openBucket = (i: number, team = 'payments') =>
+    bucket(
+      `acme-${String(i).padStart(3, '0')}`,
+      {
+        verdict: 'violation',
+        team,
+        severity: 'Medium',
+        declaredLevel: 'Internal',
+        violations: [open('NAME', 'Confidential', 1, 1)],
+      },
+      PAYMENTS,
+    );
+  const waiving = (i: number) =>
+    bucket(
+      `acme-w${String(i).padStart(3, '0')}`,
+      {
+        verdict: 'clear',
+        team: 'payments',
+        waived: [waived('NAME', `SEC-${i}`, '2025-06-03T00:00:00.000Z')],
+      },
+      PAYMENTS,
+    );
+
+  it('lists 100 buckets and 50 waivers, and says how many more there are and where to see them', () => {
+    const buckets = [...many(101, (i) => openBucket(i)), ...many(51, waiving)];
+    const [plan] = planDigests(buckets, NOW);
+    if (!plan) throw new Error('expected a plan');
+
+    const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
+
+    expect(digest.document).toMatchObject({ bucketsNotListed: 1, waiversNotListed: 1 });
+    expect(digest.document.buckets).toHaveLength(100);
+    expect(digest.document.waiversExpiring).toHaveLength(50);
+    expect(digest.text).toContain(
+      '\nand 1 more bucket: bucket-classification ledger show --team "payments" lists them all.\n\n',
+    );
+    expect(digest.text).toContain('ends 2025-06-03T00:00:00.000Z\n  and 1 more\n\n');
+    expect(digest.document.summary).toBe(
+      'Daily digest for team payments: 101 buckets need attention (101 in violation, 0 unclassified); 51 waivers end within 7 days.',
+    );
+  });
+
+  it('counts the buckets not listed in the overall digest without naming a team', () => {
+    const digest = composeOverallDigest([...many(102, (i) => openBucket(i))], CENTRAL, NOW, LEVELS);
+
+    expect(digest.document.bucketsNotListed).toBe(2);
+    expect(digest.text).toContain(
+      '\nand 2 more buckets: bucket-classification ledger show lists them all.\n',
+    );
+    expect(digest.document.summary).toBe(
+      'Daily classification digest: 102 buckets need attention (102 in violation, 0 unclassified), in 1 team.',
+    );
+  });
+
+  it('lists 200 teams in the overall digest and counts the rest', () => {
+    const digest = composeOverallDigest(
+      many(201, (i) => openBucket(i, `team-${String(i).padStart(3, '0')}`)),
+      CENTRAL,
+      NOW,
+      LEVELS,
+    );
+
+    expect(digest.document.teams).toHaveLength(200);
+    expect(digest.document.teamsNotListed).toBe(1);
+    expect(digest.text).toContain('\n  and 1 more teams\n\n');
+  });
+
+  it('lists 10 types of a bucket, most severe first, and counts the rest', () => {
+    const types = Array.from({ length: 12 }, (_, i) =>
+      open(`TYPE_${String(i).padStart(2, '0')}`, 'Confidential', 12 - i, 1),
+    );
+    const crowded = bucket(
+      'acme-crowded',
+      {
+        verdict: 'violation',
+        team: 'payments',
+        severity: 'Medium',
+        declaredLevel: 'Internal',
+        violations: types,
+      },
+      PAYMENTS,
+    );
+
+    const [listed] = composeOverallDigest([crowded], CENTRAL, NOW, LEVELS).document.buckets;
+
+    expect(listed?.types.map((t) => t.type)).toEqual(types.slice(0, 10).map((t) => t.type));
+    expect(listed?.typesNotListed).toEqual({ types: 2, occurrences: 3 });
+  });
+
+  it('says one bucket needs and one waiver ends, in the singular', () => {
+    const digest = composeOverallDigest([openBucket(0), waiving(0)], CENTRAL, NOW, LEVELS);
+
+    expect(digest.document.summary).toBe(
+      'Daily classification digest: 1 bucket needs attention (1 in violation, 0 unclassified); 1 waiver ends within 7 days, in 1 team.',
+    );
+    expect(digest.text).toContain('1 waiver ending within 7 days');
+  });
+});
