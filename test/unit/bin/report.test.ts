@@ -192,6 +192,24 @@ describe('check reports, whole', () => {
     expect(written('table', groupBy).split('\n')).toEqual([heading, ...rows, ...TOTALS]);
   });
 
+  it('shows - for the severity of a bucket whose findings are all compliant', () => {
+    let text = '';
+    const report = createReport('table', (chunk) => {
+      text += chunk;
+    });
+    report.add({ ...VIOLATION, verdict: 'compliant', severity: null, violations: [] });
+    report.finish(SUMMARY);
+
+    expect(text.split('\n')[1]).toBe(
+      'acme-payments  Internal  compliant  -         payments  1         -',
+    );
+  });
+
+  it('writes Markdown and HTML as such', () => {
+    expect(written('markdown')).toMatch(/^3 findings in 2 buckets: .*\n\n\| Bucket \|/);
+    expect(written('html')).toMatch(/^<!DOCTYPE html>/i);
+  });
+
   it('lists at most 1,000 unreadable records in JSON, with or without groups', () => {
     for (const groupBy of [undefined, 'team'] as const) {
       let text = '';
