@@ -153,14 +153,16 @@ const CLEAR = bucket(
   },
   PAYMENTS,
 );
-const ALL = [PAY, CLEAR, LOGS, HR];
+// Not in any order the digests use: each sorts what it lists.
+const ALL = [HR, PAY, CLEAR, LOGS];
 
 describe('whole digests', () => {
-  const plans = planDigests(ALL, NOW);
+  // Planned inside each test, so that a mutation run counts the planning as covered.
+  const planned = () => planDigests(ALL, NOW);
 
   it('plans one digest per team and topic, the buckets that cannot reach the team apart', () => {
     expect(
-      plans.map((plan) => ({
+      planned().map((plan) => ({
         team: plan.team,
         route: plan.route,
         buckets: plan.buckets.map((b) => b.state.bucket),
@@ -197,7 +199,7 @@ describe('whole digests', () => {
   });
 
   it('of team payments: an open bucket and two waivers ending soon, one in a clear bucket', () => {
-    const plan = plans[0] as (typeof plans)[number];
+    const plan = planned()[0] as ReturnType<typeof planned>[number];
     const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
 
     expect(digest.document).toStrictEqual({
@@ -299,7 +301,7 @@ describe('whole digests', () => {
   });
 
   it('of team people-ops on its own topic: a public bucket with a forbidden type', () => {
-    const plan = plans[1] as (typeof plans)[number];
+    const plan = planned()[1] as ReturnType<typeof planned>[number];
     const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
 
     expect(digest.document).toStrictEqual({
@@ -389,7 +391,7 @@ describe('whole digests', () => {
   });
 
   it('of team people-ops sent to central security: a bucket whose notices cannot reach the team', () => {
-    const plan = plans[2] as (typeof plans)[number];
+    const plan = planned()[2] as ReturnType<typeof planned>[number];
     const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
 
     expect(digest.document).toStrictEqual({
@@ -826,5 +828,144 @@ describe('a digest at its caps', () => {
       'Daily classification digest: 1 bucket needs attention (1 in violation, 0 unclassified); 1 waiver ends within 7 days, in 1 team.',
     );
     expect(digest.text).toContain('1 waiver ending within 7 days');
+  });
+});
+
+describe('the order of what a digest lists', () => {
+  const permutations = <T>(items: readonly T[]): T[][] =>
+    items.length <= 1
+      ? [[...items]]
+      : items.flatMap((item, i) =>
+          permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [
+            item,
+            ...rest,
+          ]),
+        );
+  const openIn = (name: string, team: string, severity: 'Medium' | 'High') =>
+    bucket(
+      name,
+      {
+        verdict: 'violation',
+        team,
+        severity,
+        declaredLevel: 'Internal',
+        violations: [open('NAME', 'Confidential', 1, 1)],
+      },
+      PAYMENTS,
+    );
+  const ending = (name: string, expiresAt: string) =>
+    bucket(
+      name,
+      { verdict: 'clear', team: 'payments', waived: [waived('NAME', 'SEC-1', expiresAt)] },
+      PAYMENTS,
+    );
+
+  it('lists teams by worst severity, then open buckets, then name, whatever the order found', () => {
+    const buckets = [
+      openIn('b1', 'team-b', 'Medium'),
+      openIn('b2', 'team-b', 'Medium'),
+      openIn('a1', 'team-a', 'Medium'),
+      openIn('c1', 'team-c', 'Medium'),
+      openIn('d1', 'team-d', 'High'),
+    ];
+    for (const given of permutations(buckets.slice(1))) {
+      const teams = composeOverallDigest(
+        [buckets[0] as AssessedBucket, ...given],
+        CENTRAL,
+        NOW,
+        LEVELS,
+      ).document.teams;
+      expect(teams?.map((t) => t.team)).toEqual(['team-d', 'team-b', 'team-a', 'team-c']);
+    }
+  });
+
+  it('lists waivers by end, then bucket, whatever the order found', () => {
+    const buckets = [
+      ending('acme-b', '2025-06-03T00:00:00.000Z'),
+      ending('acme-a', '2025-06-03T00:00:00.000Z'),
+      ending('acme-c', '2025-06-02T00:00:00.000Z'),
+    ];
+    for (const given of permutations(buckets)) {
+      const waivers = composeOverallDigest(given, CENTRAL, NOW, LEVELS).document.waiversExpiring;
+      expect(waivers.map((w) => w.bucket)).toEqual(['acme-c', 'acme-a', 'acme-b']);
+    }
+  });
+
+  it('plans digests by team, then topic, whatever the order found', () => {
+    const other: AlertRoute = {
+      kind: 'team',
+      topicArn: 'arn:aws:sns:eu-west-1:111122223333:a-other',
+    };
+    const buckets = [
+      openIn('x1', 'team-b', 'Medium'),
+      { ...openIn('x2', 'team-a', 'Medium'), route: other },
+      openIn('x3', 'team-a', 'Medium'),
+    ];
+    for (const given of permutations(buckets)) {
+      expect(planDigests(given, NOW).map((p) => `${p.team} ${p.route.topicArn}`)).toEqual([
+        `team-a ${other.topicArn}`,
+        `team-a ${PAYMENTS.topicArn}`,
+        `team-b ${PAYMENTS.topicArn}`,
+      ]);
+    }
+  });
+
+  it('names waivers that end after now and at most 7 days from now', () => {
+    const buckets = [
+      ending('now', NOW.toISOString()),
+      ending('in-7-days', '2025-06-08T06:00:00.000Z'),
+      ending('past-7-days', '2025-06-08T06:00:00.001Z'),
+    ];
+
+    expect(
+      composeOverallDigest(buckets, CENTRAL, NOW, LEVELS).document.waiversExpiring.map(
+        (w) => w.bucket,
+      ),
+    ).toEqual(['in-7-days']);
+  });
+
+  it('leaves out of the overall digest the teams with nothing open and no waiver ending', () => {
+    const quiet = bucket('acme-quiet', { verdict: 'clear', team: 'quiet' }, PAYMENTS);
+
+    const digest = composeOverallDigest(
+      [quiet, openIn('a1', 'team-a', 'Medium')],
+      CENTRAL,
+      NOW,
+      LEVELS,
+    );
+
+    expect(digest.document.teams?.map((t) => t.team)).toEqual(['team-a']);
+  });
+
+  it('tells a team whose only concern is a waiver ending soon at Low severity', () => {
+    const [plan] = planDigests([ending('acme-a', '2025-06-03T00:00:00.000Z')], NOW);
+    if (!plan) throw new Error('expected a plan');
+
+    const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
+
+    expect(digest.document.summary).toBe(
+      'Daily digest for team payments: 1 waiver ends within 7 days.',
+    );
+    expect(digest.subject).toBe('[Low] Daily digest for team payments');
+    expect(digest.attributes.severity).toBe('Low');
+  });
+
+  it('says nothing is open in a team digest of buckets that are all clear', () => {
+    const digest = composeTeamDigest(
+      {
+        team: 'payments',
+        route: PAYMENTS,
+        buckets: [bucket('acme-a', { verdict: 'clear', team: 'payments' }, PAYMENTS)],
+      },
+      PAYMENTS,
+      NOW,
+      LEVELS,
+    );
+
+    expect(digest.document.summary).toBe('Daily digest for team payments: nothing is open.');
+  });
+
+  it('sends the empty overall digest at Low severity', () => {
+    expect(composeOverallDigest([], CENTRAL, NOW, LEVELS).attributes.severity).toBe('Low');
   });
 });
