@@ -969,3 +969,73 @@ describe('the order of what a digest lists', () => {
     expect(composeOverallDigest([], CENTRAL, NOW, LEVELS).attributes.severity).toBe('Low');
   });
 });
+
+describe('planning and listing, at their edges', () => {
+  const medium = (
+    name: string,
+    team: string,
+    route: AlertRoute,
+    severity: 'Medium' | 'Critical' = 'Medium',
+  ) =>
+    bucket(
+      name,
+      {
+        verdict: 'violation',
+        team,
+        severity,
+        declaredLevel: 'Internal',
+        violations: [open('NAME', 'Confidential', 1, 1)],
+      },
+      route,
+    );
+
+  it('plans no digest for a team with nothing open and no waiver ending', () => {
+    expect(
+      planDigests([bucket('acme-quiet', { verdict: 'clear', team: 'quiet' }, PAYMENTS)], NOW),
+    ).toEqual([]);
+  });
+
+  it('sends a team digest to central security when any of its buckets could not reach the team there', () => {
+    // The security team's own topic is the central one: its buckets and the unroutable one share it.
+    const own: AlertRoute = { kind: 'team', topicArn: CENTRAL.topicArn };
+    const buckets = [medium('acme-a', 'security', UNROUTED), medium('acme-b', 'security', own)];
+    for (const given of [buckets, [...buckets].reverse()]) {
+      const [plan] = planDigests(given, NOW);
+
+      expect(plan?.route).toStrictEqual({
+        ...UNROUTED,
+        detail:
+          'the team cannot be reached at a topic of its own for these buckets; each bucket says why',
+      });
+    }
+  });
+
+  it('lists the worst bucket first, not the first by name', () => {
+    const digest = composeOverallDigest(
+      [medium('acme-a', 'payments', PAYMENTS), medium('acme-z', 'payments', PAYMENTS, 'Critical')],
+      CENTRAL,
+      NOW,
+      LEVELS,
+    );
+
+    expect(digest.document.buckets.map((b) => b.name)).toEqual(['acme-z', 'acme-a']);
+  });
+
+  it('gives - as the worst severity of a team with only a waiver ending', () => {
+    const ending = bucket(
+      'acme-w',
+      {
+        verdict: 'clear',
+        team: 'payments',
+        waived: [waived('NAME', 'SEC-1', '2025-06-03T00:00:00.000Z')],
+      },
+      PAYMENTS,
+    );
+
+    const digest = composeOverallDigest([ending], CENTRAL, NOW, LEVELS);
+
+    expect(digest.text).toContain(
+      '\n  payments: 0 open (0 in violation, 0 unclassified), worst -; 1 waiver ending within 7 days\n',
+    );
+  });
+});
