@@ -15,6 +15,7 @@ import {
   composeTeamDigest,
   planDigests,
 } from '../../../rules/digest';
+import { permutations } from '../../support/permutations';
 
 const NOW = new Date('2025-06-01T06:00:00.000Z');
 const LEVELS = ['Public', 'Internal', 'Confidential', 'Restricted'];
@@ -156,6 +157,106 @@ const CLEAR = bucket(
 // Not in any order the digests use: each sorts what it lists.
 const ALL = [HR, PAY, CLEAR, LOGS];
 
+/** What each digest lists of the buckets and waivers above. */
+const PAY_DOCUMENT = {
+  name: 'acme-payments',
+  accountId: '111122223333',
+  region: 'eu-west-1',
+  team: 'payments',
+  verdict: 'violation',
+  severity: 'Medium',
+  declaredLevel: 'Confidential',
+  publiclyAccessible: false,
+  types: [
+    {
+      type: 'BANK_ACCOUNT_NUMBER',
+      requiredLevel: 'Restricted',
+      count: 1,
+      findings: 1,
+    },
+  ],
+  findings: 3,
+  openSince: '2025-05-20T00:00:00.000Z',
+  lastNotice: null,
+};
+const HR_DOCUMENT = {
+  name: 'acme-hr',
+  accountId: '111122223333',
+  region: 'eu-west-1',
+  team: 'people-ops',
+  verdict: 'violation',
+  severity: 'Critical',
+  declaredLevel: 'Internal',
+  publiclyAccessible: true,
+  types: [
+    {
+      type: 'AWS_CREDENTIALS',
+      requiredLevel: 'forbidden',
+      count: 1,
+      findings: 1,
+    },
+    {
+      type: 'NAME',
+      requiredLevel: 'Confidential',
+      count: 4,
+      findings: 2,
+    },
+  ],
+  findings: 3,
+  openSince: '2025-05-01T00:00:00.000Z',
+  lastNotice: {
+    kind: 'escalation',
+    at: '2025-05-02T00:00:00.000Z',
+  },
+};
+const LOGS_DOCUMENT = {
+  name: 'acme-logs',
+  accountId: '111122223333',
+  region: 'eu-west-1',
+  team: 'people-ops',
+  verdict: 'unclassified',
+  severity: 'High',
+  declaredLevel: null,
+  publiclyAccessible: false,
+  types: [
+    {
+      type: 'USA_PASSPORT_NUMBER',
+      requiredLevel: 'Restricted',
+      count: 2,
+      findings: 1,
+    },
+  ],
+  findings: 3,
+  openSince: null,
+  lastNotice: null,
+  unroutable: {
+    reason: 'TopicNotOptedIn',
+    detail: 'the topic does not carry AcceptsClassificationAlerts=true',
+  },
+};
+const WAIVERS_DOCUMENT = [
+  {
+    bucket: 'acme-archive',
+    accountId: '111122223333',
+    type: 'NAME',
+    ticket: 'SEC-9',
+    approver: 'ciso@example.com',
+    expiresAt: '2025-06-02T00:00:00.000Z',
+  },
+  {
+    bucket: 'acme-payments',
+    accountId: '111122223333',
+    type: 'CREDIT_CARD_NUMBER',
+    ticket: 'SEC-7',
+    approver: 'ciso@example.com',
+    expiresAt: '2025-06-04T00:00:00.000Z',
+  },
+];
+const TEAM_FOOTER = [
+  'This digest comes once a day while the team has open violations, unclassified buckets or waivers about to end.',
+  'Notices about each change (a new violation, an escalation, a resolution) come as they happen.',
+];
+
 describe('whole digests', () => {
   // Planned inside each test, so that a mutation run counts the planning as covered.
   const planned = () => planDigests(ALL, NOW);
@@ -223,48 +324,9 @@ describe('whole digests', () => {
         },
         waiversExpiring: 2,
       },
-      buckets: [
-        {
-          name: 'acme-payments',
-          accountId: '111122223333',
-          region: 'eu-west-1',
-          team: 'payments',
-          verdict: 'violation',
-          severity: 'Medium',
-          declaredLevel: 'Confidential',
-          publiclyAccessible: false,
-          types: [
-            {
-              type: 'BANK_ACCOUNT_NUMBER',
-              requiredLevel: 'Restricted',
-              count: 1,
-              findings: 1,
-            },
-          ],
-          findings: 3,
-          openSince: '2025-05-20T00:00:00.000Z',
-          lastNotice: null,
-        },
-      ],
+      buckets: [PAY_DOCUMENT],
       bucketsNotListed: 0,
-      waiversExpiring: [
-        {
-          bucket: 'acme-archive',
-          accountId: '111122223333',
-          type: 'NAME',
-          ticket: 'SEC-9',
-          approver: 'ciso@example.com',
-          expiresAt: '2025-06-02T00:00:00.000Z',
-        },
-        {
-          bucket: 'acme-payments',
-          accountId: '111122223333',
-          type: 'CREDIT_CARD_NUMBER',
-          ticket: 'SEC-7',
-          approver: 'ciso@example.com',
-          expiresAt: '2025-06-04T00:00:00.000Z',
-        },
-      ],
+      waiversExpiring: WAIVERS_DOCUMENT,
       waiversNotListed: 0,
       routing: {
         topicArn: 'arn:aws:sns:eu-west-1:111122223333:payments',
@@ -287,8 +349,7 @@ describe('whole digests', () => {
       '  acme-archive: NAME (SEC-9, approved by ciso@example.com) ends 2025-06-02T00:00:00.000Z',
       '  acme-payments: CREDIT_CARD_NUMBER (SEC-7, approved by ciso@example.com) ends 2025-06-04T00:00:00.000Z',
       '',
-      'This digest comes once a day while the team has open violations, unclassified buckets or waivers about to end.',
-      'Notices about each change (a new violation, an escalation, a resolution) come as they happen.',
+      ...TEAM_FOOTER,
     ]);
     expect(digest.subject).toBe('[Medium] Daily digest for team payments');
     expect(digest.attributes).toStrictEqual({
@@ -325,38 +386,7 @@ describe('whole digests', () => {
         },
         waiversExpiring: 0,
       },
-      buckets: [
-        {
-          name: 'acme-hr',
-          accountId: '111122223333',
-          region: 'eu-west-1',
-          team: 'people-ops',
-          verdict: 'violation',
-          severity: 'Critical',
-          declaredLevel: 'Internal',
-          publiclyAccessible: true,
-          types: [
-            {
-              type: 'AWS_CREDENTIALS',
-              requiredLevel: 'forbidden',
-              count: 1,
-              findings: 1,
-            },
-            {
-              type: 'NAME',
-              requiredLevel: 'Confidential',
-              count: 4,
-              findings: 2,
-            },
-          ],
-          findings: 3,
-          openSince: '2025-05-01T00:00:00.000Z',
-          lastNotice: {
-            kind: 'escalation',
-            at: '2025-05-02T00:00:00.000Z',
-          },
-        },
-      ],
+      buckets: [HR_DOCUMENT],
       bucketsNotListed: 0,
       waiversExpiring: [],
       waiversNotListed: 0,
@@ -377,8 +407,7 @@ describe('whole digests', () => {
       '  Open types:    AWS_CREDENTIALS (forbidden) 1 in 1 object; NAME (needs Confidential) 4 in 2 objects',
       '  Findings:      3; open since 2025-05-01T00:00:00.000Z; last notice escalation at 2025-05-02T00:00:00.000Z',
       '',
-      'This digest comes once a day while the team has open violations, unclassified buckets or waivers about to end.',
-      'Notices about each change (a new violation, an escalation, a resolution) come as they happen.',
+      ...TEAM_FOOTER,
     ]);
     expect(digest.subject).toBe('[Critical] Daily digest for team people-ops');
     expect(digest.attributes).toStrictEqual({
@@ -415,33 +444,7 @@ describe('whole digests', () => {
         },
         waiversExpiring: 0,
       },
-      buckets: [
-        {
-          name: 'acme-logs',
-          accountId: '111122223333',
-          region: 'eu-west-1',
-          team: 'people-ops',
-          verdict: 'unclassified',
-          severity: 'High',
-          declaredLevel: null,
-          publiclyAccessible: false,
-          types: [
-            {
-              type: 'USA_PASSPORT_NUMBER',
-              requiredLevel: 'Restricted',
-              count: 2,
-              findings: 1,
-            },
-          ],
-          findings: 3,
-          openSince: null,
-          lastNotice: null,
-          unroutable: {
-            reason: 'TopicNotOptedIn',
-            detail: 'the topic does not carry AcceptsClassificationAlerts=true',
-          },
-        },
-      ],
+      buckets: [LOGS_DOCUMENT],
       bucketsNotListed: 0,
       waiversExpiring: [],
       waiversNotListed: 0,
@@ -468,8 +471,7 @@ describe('whole digests', () => {
       '',
       'Sent to central security: the team cannot be reached at a topic of its own for this bucket; each bucket says why.',
       '',
-      'This digest comes once a day while the team has open violations, unclassified buckets or waivers about to end.',
-      'Notices about each change (a new violation, an escalation, a resolution) come as they happen.',
+      ...TEAM_FOOTER,
     ]);
     expect(digest.subject).toBe('[High] Daily digest for team people-ops');
     expect(digest.attributes).toStrictEqual({
@@ -505,103 +507,9 @@ describe('whole digests', () => {
         },
         waiversExpiring: 2,
       },
-      buckets: [
-        {
-          name: 'acme-hr',
-          accountId: '111122223333',
-          region: 'eu-west-1',
-          team: 'people-ops',
-          verdict: 'violation',
-          severity: 'Critical',
-          declaredLevel: 'Internal',
-          publiclyAccessible: true,
-          types: [
-            {
-              type: 'AWS_CREDENTIALS',
-              requiredLevel: 'forbidden',
-              count: 1,
-              findings: 1,
-            },
-            {
-              type: 'NAME',
-              requiredLevel: 'Confidential',
-              count: 4,
-              findings: 2,
-            },
-          ],
-          findings: 3,
-          openSince: '2025-05-01T00:00:00.000Z',
-          lastNotice: {
-            kind: 'escalation',
-            at: '2025-05-02T00:00:00.000Z',
-          },
-        },
-        {
-          name: 'acme-logs',
-          accountId: '111122223333',
-          region: 'eu-west-1',
-          team: 'people-ops',
-          verdict: 'unclassified',
-          severity: 'High',
-          declaredLevel: null,
-          publiclyAccessible: false,
-          types: [
-            {
-              type: 'USA_PASSPORT_NUMBER',
-              requiredLevel: 'Restricted',
-              count: 2,
-              findings: 1,
-            },
-          ],
-          findings: 3,
-          openSince: null,
-          lastNotice: null,
-          unroutable: {
-            reason: 'TopicNotOptedIn',
-            detail: 'the topic does not carry AcceptsClassificationAlerts=true',
-          },
-        },
-        {
-          name: 'acme-payments',
-          accountId: '111122223333',
-          region: 'eu-west-1',
-          team: 'payments',
-          verdict: 'violation',
-          severity: 'Medium',
-          declaredLevel: 'Confidential',
-          publiclyAccessible: false,
-          types: [
-            {
-              type: 'BANK_ACCOUNT_NUMBER',
-              requiredLevel: 'Restricted',
-              count: 1,
-              findings: 1,
-            },
-          ],
-          findings: 3,
-          openSince: '2025-05-20T00:00:00.000Z',
-          lastNotice: null,
-        },
-      ],
+      buckets: [HR_DOCUMENT, LOGS_DOCUMENT, PAY_DOCUMENT],
       bucketsNotListed: 0,
-      waiversExpiring: [
-        {
-          bucket: 'acme-archive',
-          accountId: '111122223333',
-          type: 'NAME',
-          ticket: 'SEC-9',
-          approver: 'ciso@example.com',
-          expiresAt: '2025-06-02T00:00:00.000Z',
-        },
-        {
-          bucket: 'acme-payments',
-          accountId: '111122223333',
-          type: 'CREDIT_CARD_NUMBER',
-          ticket: 'SEC-7',
-          approver: 'ciso@example.com',
-          expiresAt: '2025-06-04T00:00:00.000Z',
-        },
-      ],
+      waiversExpiring: WAIVERS_DOCUMENT,
       waiversNotListed: 0,
       teams: [
         {
@@ -832,15 +740,6 @@ describe('a digest at its caps', () => {
 });
 
 describe('the order of what a digest lists', () => {
-  const permutations = <T>(items: readonly T[]): T[][] =>
-    items.length <= 1
-      ? [[...items]]
-      : items.flatMap((item, i) =>
-          permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [
-            item,
-            ...rest,
-          ]),
-        );
   const openIn = (name: string, team: string, severity: 'Medium' | 'High') =>
     bucket(
       name,

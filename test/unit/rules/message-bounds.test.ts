@@ -13,6 +13,7 @@ import {
   publishedBytes,
   snsSubject,
 } from '../../../rules/message-bounds';
+import { permutations } from '../../support/permutations';
 import { bytesOnTheWire } from '../../support/sns-bytes';
 
 const MARK = '[cut: the rest did not fit in one SNS message]';
@@ -131,15 +132,6 @@ describe('mostSevereFirst', () => {
       .map((t) => ({ ...t, requiredLevel: 'Internal' }))
       .sort(mostSevereFirst(levels))
       .map((t) => t.type);
-  const permutations = <T>(items: readonly T[]): T[][] =>
-    items.length <= 1
-      ? [[...items]]
-      : items.flatMap((item, i) =>
-          permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [
-            item,
-            ...rest,
-          ]),
-        );
 
   it('orders types of one level by occurrences, most first, in any order given', () => {
     const types = [
