@@ -252,6 +252,14 @@ const WAIVERS_DOCUMENT = [
     expiresAt: '2025-06-04T00:00:00.000Z',
   },
 ];
+/** What every digest document starts with. */
+const DIGEST = { schema: 'bucket-classification-validator/digest/v1', kind: 'digest' } as const;
+
+/** The message attributes of a digest at `severity` for `team` (`-` for all teams). */
+function attributes(severity: string, team: string) {
+  return { severity, team, bucket: '-', kind: 'digest', sample: 'false' };
+}
+
 const TEAM_FOOTER = [
   'This digest comes once a day while the team has open violations, unclassified buckets or waivers about to end.',
   'Notices about each change (a new violation, an escalation, a resolution) come as they happen.',
@@ -304,8 +312,7 @@ describe('whole digests', () => {
     const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
 
     expect(digest.document).toStrictEqual({
-      schema: 'bucket-classification-validator/digest/v1',
-      kind: 'digest',
+      ...DIGEST,
       scope: 'team',
       team: 'payments',
       severity: 'Medium',
@@ -352,13 +359,7 @@ describe('whole digests', () => {
       ...TEAM_FOOTER,
     ]);
     expect(digest.subject).toBe('[Medium] Daily digest for team payments');
-    expect(digest.attributes).toStrictEqual({
-      severity: 'Medium',
-      team: 'payments',
-      bucket: '-',
-      kind: 'digest',
-      sample: 'false',
-    });
+    expect(digest.attributes).toStrictEqual(attributes('Medium', 'payments'));
   });
 
   it('of team people-ops on its own topic: a public bucket with a forbidden type', () => {
@@ -366,8 +367,7 @@ describe('whole digests', () => {
     const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
 
     expect(digest.document).toStrictEqual({
-      schema: 'bucket-classification-validator/digest/v1',
-      kind: 'digest',
+      ...DIGEST,
       scope: 'team',
       team: 'people-ops',
       severity: 'Critical',
@@ -410,13 +410,7 @@ describe('whole digests', () => {
       ...TEAM_FOOTER,
     ]);
     expect(digest.subject).toBe('[Critical] Daily digest for team people-ops');
-    expect(digest.attributes).toStrictEqual({
-      severity: 'Critical',
-      team: 'people-ops',
-      bucket: '-',
-      kind: 'digest',
-      sample: 'false',
-    });
+    expect(digest.attributes).toStrictEqual(attributes('Critical', 'people-ops'));
   });
 
   it('of team people-ops sent to central security: a bucket whose notices cannot reach the team', () => {
@@ -424,8 +418,7 @@ describe('whole digests', () => {
     const digest = composeTeamDigest(plan, plan.route, NOW, LEVELS);
 
     expect(digest.document).toStrictEqual({
-      schema: 'bucket-classification-validator/digest/v1',
-      kind: 'digest',
+      ...DIGEST,
       scope: 'team',
       team: 'people-ops',
       severity: 'High',
@@ -474,21 +467,14 @@ describe('whole digests', () => {
       ...TEAM_FOOTER,
     ]);
     expect(digest.subject).toBe('[High] Daily digest for team people-ops');
-    expect(digest.attributes).toStrictEqual({
-      severity: 'High',
-      team: 'people-ops',
-      bucket: '-',
-      kind: 'digest',
-      sample: 'false',
-    });
+    expect(digest.attributes).toStrictEqual(attributes('High', 'people-ops'));
   });
 
   it('for central security: totals, a line per team, the buckets worst first and the waivers ending soon', () => {
     const digest = composeOverallDigest(ALL, CENTRAL, NOW, LEVELS);
 
     expect(digest.document).toStrictEqual({
-      schema: 'bucket-classification-validator/digest/v1',
-      kind: 'digest',
+      ...DIGEST,
       scope: 'overall',
       team: null,
       severity: 'Critical',
@@ -581,21 +567,14 @@ describe('whole digests', () => {
       'This digest comes to central security once a day, also when nothing is open.',
     ]);
     expect(digest.subject).toBe('[Critical] Daily classification digest, all teams');
-    expect(digest.attributes).toStrictEqual({
-      severity: 'Critical',
-      team: '-',
-      bucket: '-',
-      kind: 'digest',
-      sample: 'false',
-    });
+    expect(digest.attributes).toStrictEqual(attributes('Critical', '-'));
   });
 
   it('for central security when nothing is open', () => {
     const digest = composeOverallDigest([], CENTRAL, NOW, LEVELS);
 
     expect(digest.document).toStrictEqual({
-      schema: 'bucket-classification-validator/digest/v1',
-      kind: 'digest',
+      ...DIGEST,
       scope: 'overall',
       team: null,
       severity: null,
